@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Kernels are plain pointer loops that the compiler auto-vectorises; `haswell` (AVX2 + FMA) is the
+/// widest target every x86-64 machine of this project's kind supports (see the README).
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]
+
+let package = Package(
+    name: "fsnn",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "fsnn", targets: ["fsnn"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+    ],
+    targets: [
+        // System libraries from Debian's -dev packages; headers and libraries are on the default
+        // paths, so a plain `swift build` needs no flags.
+        .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
+        .target(name: "Layers", dependencies: ["Tensor"], swiftSettings: kernelFlags),
+        .target(name: "FSNN", dependencies: ["Tensor", "Layers"], swiftSettings: kernelFlags),
+        .target(name: "Datasets", dependencies: ["Tensor", "CZlib"], swiftSettings: kernelFlags),
+        .target(
+            name: "Harness",
+            dependencies: ["Tensor", "Layers", "FSNN", "Datasets", "CHDF5", .product(name: "Yams", package: "Yams")],
+            swiftSettings: kernelFlags),
+        .executableTarget(
+            name: "fsnn",
+            dependencies: ["Harness", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "LayersTests", dependencies: ["Tensor", "Layers"]),
+        .testTarget(name: "FSNNTests", dependencies: ["Tensor", "Layers", "FSNN"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Tensor", "Datasets"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+    ]
+)

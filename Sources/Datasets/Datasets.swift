@@ -1,0 +1,1 @@
+// The Datasets target; see ../../README.md.

@@ -1,0 +1,1 @@
+// The FSNN target; see ../../README.md.

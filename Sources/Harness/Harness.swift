@@ -1,0 +1,1 @@
+// The Harness target; see ../../README.md.

@@ -1,0 +1,51 @@
+import Synchronization
+
+/// Live and peak bytes of tensor storage: the analogue of `torch.cuda.memory_allocated` and
+/// `torch.cuda.max_memory_allocated`, counted when a `TensorStorage` is created or freed.
+///
+/// Every storage is charged to `MemoryTracker.process` and, when one is bound, to the tracker of
+/// the current task (`MemoryTracker.measure`). A scoped tracker sees only the allocations made
+/// inside its scope, so concurrent work (parallel tests, other runs) does not disturb it.
+public final class MemoryTracker: Sendable {
+    private struct Counts {
+        var live = 0
+        var peak = 0
+    }
+
+    private let counts = Mutex(Counts())
+
+    /// The tracker of the whole process.
+    public static let process = MemoryTracker()
+
+    @TaskLocal static var scoped: MemoryTracker?
+
+    public init() {}
+
+    /// Bytes of tensor storage currently alive.
+    public var liveBytes: Int { counts.withLock { $0.live } }
+
+    /// Highest value `liveBytes` reached since creation or the last `resetPeak()`.
+    public var peakBytes: Int { counts.withLock { $0.peak } }
+
+    /// Sets the peak to the current live bytes.
+    public func resetPeak() {
+        counts.withLock { $0.peak = $0.live }
+    }
+
+    /// Runs `body` with this tracker bound to the current task: storage created inside is charged
+    /// to it (and freed from it, wherever it is freed).
+    public func measure<R>(_ body: () throws -> R) rethrows -> R {
+        try MemoryTracker.$scoped.withValue(self, operation: body)
+    }
+
+    func allocated(_ bytes: Int) {
+        counts.withLock {
+            $0.live += bytes
+            $0.peak = max($0.peak, $0.live)
+        }
+    }
+
+    func freed(_ bytes: Int) {
+        counts.withLock { $0.live -= bytes }
+    }
+}

@@ -1,0 +1,27 @@
+/// A zero-initialised, 64-byte aligned block of `Float`s owned by one or more `Tensor` views.
+/// Creation and destruction are reported to `MemoryTracker`.
+public final class TensorStorage: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<Float>
+    public let capacity: Int
+    private let scopedTracker: MemoryTracker?
+
+    public init(capacity: Int) {
+        precondition(capacity >= 0, "negative storage capacity")
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: max(capacity, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        base = raw.bindMemory(to: Float.self, capacity: max(capacity, 1))
+        base.initialize(repeating: 0, count: max(capacity, 1))
+        self.capacity = capacity
+        scopedTracker = MemoryTracker.scoped
+        MemoryTracker.process.allocated(byteCount)
+        scopedTracker?.allocated(byteCount)
+    }
+
+    public var byteCount: Int { capacity * MemoryLayout<Float>.stride }
+
+    deinit {
+        MemoryTracker.process.freed(byteCount)
+        scopedTracker?.freed(byteCount)
+        UnsafeMutableRawPointer(base).deallocate()
+    }
+}

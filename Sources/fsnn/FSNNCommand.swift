@@ -1,0 +1,8 @@
+import ArgumentParser
+
+@main
+struct FSNNCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fsnn",
+        abstract: "Feedback spiking neural networks trained by IDE and STBP.")
+}
