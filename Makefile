@@ -1,0 +1,27 @@
+# fsnn — set-up, tests, and one target per paper table.
+#   make setup                 Debian packages the build and the runs need (installed only when missing)
+#   make test                  setup + swift build + swift test
+#   make reproduce-table1 …    run a table's experiment file and regenerate results/REPORT.md
+#                              (PROFILE=smoke|quick|paper, JOBS=n)
+
+DEBIAN_PACKAGES := libopenblas-dev libhdf5-dev zlib1g-dev pkg-config hdf5-tools dataset-fashion-mnist gnuplot-nox
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup test build release
+
+setup:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "make setup: installing $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: setup
+	swift build
+
+release: setup
+	swift build -c release
+
+test: setup
+	swift build
+	swift test

@@ -1,1 +1,0 @@
-// The FSNN target; see ../../README.md.
