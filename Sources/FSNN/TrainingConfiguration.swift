@@ -1,0 +1,51 @@
+/// Everything that determines how one network is built and trained, resolved from an experiment
+/// row (defaults ⊕ profile ⊕ row). Defaults are the paper's hyperparameters (spec §7).
+public struct TrainingConfiguration: Codable, Equatable, Sendable {
+    public var model: ModelName
+    /// Classes of the readout (10, or 100 for CIFAR-100).
+    public var classCount: Int = 10
+    public var neuron: NeuronModel = .integrateAndFire
+    /// Simulation steps T, the same for training and evaluation.
+    public var timeSteps: Int
+    /// Firing threshold V_th (spec §2).
+    public var threshold: Float = 2
+    public var method: TrainingMethod = .ide
+    public var solver: SolverKind = .broyden
+    /// Iteration cap of the adjoint solver (spec §4.4: 30).
+    public var solverMaxIterations: Int = 30
+    /// Anderson memory (number of stored residuals).
+    public var andersonMemory: Int = 5
+    public var surrogate: SurrogateKind = .rectangular
+    /// Rectangular: window width a; sigmoid/arctan: sharpness k (spec §10).
+    public var surrogateParameter: Float = 1
+    /// STBP: stop the gradient through the subtractive reset.
+    public var detachReset: Bool = false
+    /// Reference-code behaviours to reproduce (spec §11); all others take the corrected behaviour.
+    public var quirks: Set<Quirk> = []
+    /// Variational dropout probability (spec §6.3).
+    public var dropout: Float = 0.2
+    public var optimizer: OptimizerKind = .sgd
+    public var learningRate: Float = 0.05
+    public var momentum: Float = 0.9
+    public var weightDecay: Float = 5e-4
+    /// Epochs after which the learning rate is multiplied by `gamma`.
+    public var milestones: [Int] = [30, 60, 90]
+    public var gamma: Float = 0.1
+    /// Linear warm-up iterations: lr·(i+1)/W for i < W (CIFAR: 400).
+    public var warmupIterations: Int = 0
+    public var epochs: Int = 100
+    public var batchSize: Int = 128
+    public var testBatchSize: Int = 200
+
+    public init(model: ModelName, timeSteps: Int) {
+        self.model = model
+        self.timeSteps = timeSteps
+    }
+
+    public func has(_ quirk: Quirk) -> Bool { quirks.contains(quirk) }
+}
+
+public enum OptimizerKind: String, CaseIterable, Codable, Sendable {
+    case sgd
+    case adam
+}
