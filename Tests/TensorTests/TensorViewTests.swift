@@ -65,6 +65,19 @@ import Tensor
         }
     }
 
+    /// A shape read from a damaged file can overflow the element count; that is an error, not a trap.
+    @Test func overflowingShapeIsAnInvalidShape() throws {
+        let huge = [1 << 40, 1 << 40]
+        let error = #expect(throws: TensorError.self) { try Tensor(shape: huge, values: [1]) }
+        guard case .invalidShape(_, huge, _) = error else {
+            Issue.record("expected invalidShape, got \(String(describing: error))")
+            return
+        }
+        #expect(throws: TensorError.shapeMismatch(operation: "reshaped", lhs: [2], rhs: huge)) {
+            try Tensor(zeros: [2]).reshaped(huge)
+        }
+    }
+
     @Test func describeAndDescription() throws {
         #expect(Tensor.describe([128, 64, 14, 14]) == "[128, 64, 14, 14]")
         #expect(Tensor.describe([]) == "[]")
