@@ -65,6 +65,15 @@ import Tensor
         }
     }
 
+    @Test func blasThreadCountIsAtLeastOne() {
+        let savedThreads = BLAS.threadCount
+        defer { BLAS.threadCount = savedThreads }
+        BLAS.threadCount = 0
+        #expect(BLAS.threadCount == 1)
+        #expect(BLAS.processorCount >= 1)
+        #expect(!BLAS.coreName.isEmpty && !BLAS.configuration.isEmpty)
+    }
+
     /// Two threads in parallel regions at the same time must not leave OpenBLAS single-threaded.
     @Test func concurrentRegionsRestoreTheBLASThreadCount() {
         let savedThreads = BLAS.threadCount
