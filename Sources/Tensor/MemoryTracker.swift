@@ -3,8 +3,8 @@ import Synchronization
 /// Live and peak bytes of tensor storage: the analogue of `torch.cuda.memory_allocated` and
 /// `torch.cuda.max_memory_allocated`, counted when a `TensorStorage` is created or freed.
 ///
-/// Every storage is charged to `MemoryTracker.process` and, when one is bound, to the tracker of
-/// the current task (`MemoryTracker.measure`). A scoped tracker sees only the allocations made
+/// Every storage is charged to `MemoryTracker.process` and to every tracker bound to the current
+/// task (`MemoryTracker.measure`, which nests). A scoped tracker sees only the allocations made
 /// inside its scope, so concurrent work (parallel tests, other runs) does not disturb it.
 public final class MemoryTracker: Sendable {
     private struct Counts {
@@ -17,7 +17,8 @@ public final class MemoryTracker: Sendable {
     /// The tracker of the whole process.
     public static let process = MemoryTracker()
 
-    @TaskLocal static var scoped: MemoryTracker?
+    /// The trackers of the enclosing `measure` scopes, outermost first.
+    @TaskLocal static var scoped: [MemoryTracker] = []
 
     public init() {}
 
@@ -33,9 +34,11 @@ public final class MemoryTracker: Sendable {
     }
 
     /// Runs `body` with this tracker bound to the current task: storage created inside is charged
-    /// to it (and freed from it, wherever it is freed).
+    /// to it (and freed from it, wherever it is freed), and to the trackers of enclosing scopes.
     public func measure<R>(_ body: () throws -> R) rethrows -> R {
-        try MemoryTracker.$scoped.withValue(self, operation: body)
+        let enclosing = MemoryTracker.scoped
+        let bound = enclosing.contains { $0 === self } ? enclosing : enclosing + [self]
+        return try MemoryTracker.$scoped.withValue(bound, operation: body)
     }
 
     func allocated(_ bytes: Int) {

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// Work split over the cores. On this project's 2-core machines a worker takes about 50 µs to
 /// wake, so only chunks of at least about 0.5 ms pay off; the callers pass batch-sized work.
@@ -9,23 +10,48 @@ public enum Parallel {
 
     /// Calls `body` on disjoint chunks covering 0..<count, concurrently when more than one worker
     /// is configured. OpenBLAS is switched to one thread inside the region so that the two pools
-    /// never oversubscribe the cores.
+    /// never oversubscribe the cores. Storage that `body` allocates is charged to the caller's
+    /// `MemoryTracker.measure` scopes, whichever thread runs the chunk.
     public static func forEachChunk(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         let workers = max(1, min(workerCount, count / max(minimumChunk, 1)))
         guard workers > 1 else {
             if count > 0 { body(0..<count) }
             return
         }
-        let blasThreads = BLAS.threadCount
-        BLAS.threadCount = 1
-        defer { BLAS.threadCount = blasThreads }
+        enterRegion()
+        defer { leaveRegion() }
+        // Dispatch's worker threads do not inherit task-locals, so the caller's scopes are re-bound.
+        let memoryScopes = MemoryTracker.scoped
         // The chunks are disjoint by construction, which is what makes sharing `body` safe.
         withoutActuallyEscaping(body) { escapable in
             let shared = UncheckedSendable(escapable)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 let lower = w * count / workers, upper = (w + 1) * count / workers
-                if lower < upper { shared.value(lower..<upper) }
+                guard lower < upper else { return }
+                MemoryTracker.$scoped.withValue(memoryScopes) { shared.value(lower..<upper) }
             }
+        }
+    }
+
+    /// Parallel regions in progress on any thread, and the OpenBLAS thread count that the last one
+    /// to end restores. Counting the regions keeps concurrent callers (parallel runs or tests) from
+    /// restoring each other's single-thread setting and leaving OpenBLAS on one thread for good.
+    private static let regions = Mutex((active: 0, savedBLASThreads: 1))
+
+    private static func enterRegion() {
+        regions.withLock { state in
+            if state.active == 0 {
+                state.savedBLASThreads = BLAS.threadCount
+                BLAS.threadCount = 1
+            }
+            state.active += 1
+        }
+    }
+
+    private static func leaveRegion() {
+        regions.withLock { state in
+            state.active -= 1
+            if state.active == 0 { BLAS.threadCount = state.savedBLASThreads }
         }
     }
 }

@@ -30,6 +30,19 @@ public struct RandomGenerator: RandomNumberGenerator, Codable, Equatable, Sendab
         self.state = state
     }
 
+    /// Decodes a checkpointed state, rejecting one that `init?(state:)` would reject (a damaged
+    /// state would otherwise crash on the first draw).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let state = try container.decode([UInt64].self, forKey: .state)
+        guard let generator = RandomGenerator(state: state) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .state, in: container,
+                debugDescription: "xoshiro256** state must be four words, not all zero; found \(state)")
+        }
+        self = generator
+    }
+
     public mutating func next() -> UInt64 {
         let result = rotateLeft(state[1] &* 5, 7) &* 9
         let t = state[1] << 17
@@ -71,9 +84,15 @@ public struct RandomGenerator: RandomNumberGenerator, Codable, Equatable, Sendab
         Float(next() >> 40) * 0x1p-24
     }
 
-    /// Uniform in [range.lowerBound, range.upperBound).
+    /// Uniform in [range.lowerBound, range.upperBound). The affine map can round up to the upper
+    /// bound (1 + (1 − 2⁻²⁴) rounds to 2); such a value is drawn again, as the standard library's
+    /// `Float.random(in:)` does, so the range stays half-open.
     public mutating func nextUniform(in range: Range<Float>) -> Float {
-        range.lowerBound + (range.upperBound - range.lowerBound) * nextUniform()
+        precondition(!range.isEmpty, "nextUniform(in:) needs a non-empty range, got \(range)")
+        while true {
+            let value = range.lowerBound + (range.upperBound - range.lowerBound) * nextUniform()
+            if value < range.upperBound { return value }
+        }
     }
 
     /// Standard normal by the Box–Muller transform on two 53-bit uniforms (one draw per call).

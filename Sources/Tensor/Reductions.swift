@@ -61,10 +61,11 @@ extension Tensor {
     public func argmaxRows() throws(TensorError) -> [Int] {
         guard rank == 2 else { throw .invalidShape(operation: "argmaxRows", shape: shape, reason: "expected rank 2") }
         let columns = shape[1]
+        guard columns > 0 else { throw .invalidShape(operation: "argmaxRows", shape: shape, reason: "rows are empty") }
         return (0..<shape[0]).map { row in
             let r = pointer + row * columns
             var best = 0
-            for j in 1..<max(columns, 1) where r[j] > r[best] { best = j }
+            for j in 1..<columns where r[j] > r[best] { best = j }
             return best
         }
     }

@@ -32,7 +32,10 @@ public struct Tensor: @unchecked Sendable {
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw .invalidShape(operation: "Tensor(shape:values:)", shape: shape, reason: "negative extent")
         }
-        guard shape.reduce(1, *) == values.count else { throw .countMismatch(shape: shape, count: values.count) }
+        guard let count = Tensor.elementCount(of: shape) else {
+            throw .invalidShape(operation: "Tensor(shape:values:)", shape: shape, reason: "element count overflows Int")
+        }
+        guard count == values.count else { throw .countMismatch(shape: shape, count: values.count) }
         self.init(zeros: shape)
         values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: values.count) }
     }
@@ -72,7 +75,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// A view with another shape and the same number of elements; no copy.
     public func reshaped(_ newShape: [Int]) throws(TensorError) -> Tensor {
-        guard newShape.allSatisfy({ $0 >= 0 }), newShape.reduce(1, *) == count else {
+        guard Tensor.elementCount(of: newShape) == count else {
             throw .shapeMismatch(operation: "reshaped", lhs: shape, rhs: newShape)
         }
         return Tensor(storage: storage, offset: offset, shape: newShape)
@@ -86,6 +89,19 @@ public struct Tensor: @unchecked Sendable {
         let rowCount = shape.dropFirst().reduce(1, *)
         return Tensor(storage: storage, offset: offset + range.lowerBound * rowCount,
                       shape: [range.count] + shape.dropFirst())
+    }
+
+    /// The product of `shape`, or nil when an extent is negative or the product overflows `Int`
+    /// (shapes read from files must give an error, not a trap).
+    static func elementCount(of shape: [Int]) -> Int? {
+        guard shape.allSatisfy({ $0 >= 0 }) else { return nil }
+        var total = 1
+        for extent in shape {
+            let (product, overflow) = total.multipliedReportingOverflow(by: extent)
+            if overflow { return nil }
+            total = product
+        }
+        return total
     }
 
     /// An independent copy.

@@ -3,7 +3,7 @@
 public final class TensorStorage: @unchecked Sendable {
     public let base: UnsafeMutablePointer<Float>
     public let capacity: Int
-    private let scopedTracker: MemoryTracker?
+    private let scopedTrackers: [MemoryTracker]
 
     public init(capacity: Int) {
         precondition(capacity >= 0, "negative storage capacity")
@@ -12,16 +12,16 @@ public final class TensorStorage: @unchecked Sendable {
         base = raw.bindMemory(to: Float.self, capacity: max(capacity, 1))
         base.initialize(repeating: 0, count: max(capacity, 1))
         self.capacity = capacity
-        scopedTracker = MemoryTracker.scoped
+        scopedTrackers = MemoryTracker.scoped
         MemoryTracker.process.allocated(byteCount)
-        scopedTracker?.allocated(byteCount)
+        for tracker in scopedTrackers { tracker.allocated(byteCount) }
     }
 
     public var byteCount: Int { capacity * MemoryLayout<Float>.stride }
 
     deinit {
         MemoryTracker.process.freed(byteCount)
-        scopedTracker?.freed(byteCount)
+        for tracker in scopedTrackers { tracker.freed(byteCount) }
         UnsafeMutableRawPointer(base).deallocate()
     }
 }

@@ -1,0 +1,111 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+import Tensor
+
+/// `Parallel.forEachChunk`. These tests change process-wide settings (`Parallel.workerCount`,
+/// `BLAS.threadCount`), so they run one at a time and restore the settings they found; no other
+/// suite of TensorTests changes them.
+@Suite(.serialized) struct ParallelTests {
+    /// Runs `body` with `Parallel.workerCount = workers`, restoring the previous value afterwards.
+    private func withWorkers<R>(_ workers: Int, _ body: () throws -> R) rethrows -> R {
+        let saved = Parallel.workerCount
+        Parallel.workerCount = workers
+        defer { Parallel.workerCount = saved }
+        return try body()
+    }
+
+    /// The chunks `forEachChunk` hands out, in order of their lower bounds.
+    private func chunks(_ count: Int, minimumChunk: Int) -> [Range<Int>] {
+        let seen = Mutex<[Range<Int>]>([])
+        Parallel.forEachChunk(count, minimumChunk: minimumChunk) { range in seen.withLock { $0.append(range) } }
+        return seen.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+    }
+
+    @Test func chunksCoverTheRangeExactlyOnce() {
+        for workers in [1, 2, 3, 8] {
+            for count in [0, 1, 2, 5, 64, 1001] {
+                for minimumChunk in [1, 4, 100] {
+                    let ranges = withWorkers(workers) { chunks(count, minimumChunk: minimumChunk) }
+                    let context = "workers \(workers), count \(count), minimumChunk \(minimumChunk): \(ranges)"
+                    // Sorted, non-empty, and each starting where the previous ended: a partition.
+                    #expect(ranges.allSatisfy { !$0.isEmpty }, "\(context)")
+                    #expect(ranges.first?.lowerBound ?? 0 == 0, "\(context)")
+                    #expect(ranges.last?.upperBound ?? 0 == count, "\(context)")
+                    #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "\(context)")
+                    // As many chunks as workers, unless chunks would fall below the minimum size.
+                    let expected = count == 0 ? 0 : max(1, min(workers, count / minimumChunk))
+                    #expect(ranges.count == expected, "\(context)")
+                    if ranges.count > 1 { #expect(ranges.allSatisfy { $0.count >= minimumChunk }, "\(context)") }
+                }
+            }
+        }
+    }
+
+    /// OpenBLAS runs single-threaded inside a parallel region and gets its thread count back after.
+    @Test func blasThreadCountIsOneInsideAndRestoredAfter() {
+        let savedThreads = BLAS.threadCount
+        defer { BLAS.threadCount = savedThreads }
+        for threads in Set([1, max(2, BLAS.processorCount)]) {
+            BLAS.threadCount = threads
+            let configured = BLAS.threadCount
+            let inside = Mutex<[Int]>([])
+            withWorkers(2) {
+                Parallel.forEachChunk(100) { _ in
+                    let current = BLAS.threadCount
+                    inside.withLock { $0.append(current) }
+                }
+            }
+            #expect(inside.withLock { $0 } == [1, 1])
+            #expect(BLAS.threadCount == configured)
+            // With one worker the body runs on the caller and BLAS keeps its threads.
+            withWorkers(1) { Parallel.forEachChunk(100) { _ in #expect(BLAS.threadCount == configured) } }
+            #expect(BLAS.threadCount == configured)
+        }
+    }
+
+    @Test func blasThreadCountIsAtLeastOne() {
+        let savedThreads = BLAS.threadCount
+        defer { BLAS.threadCount = savedThreads }
+        BLAS.threadCount = 0
+        #expect(BLAS.threadCount == 1)
+        #expect(BLAS.processorCount >= 1)
+        #expect(!BLAS.coreName.isEmpty && !BLAS.configuration.isEmpty)
+    }
+
+    /// Two threads in parallel regions at the same time must not leave OpenBLAS single-threaded.
+    @Test func concurrentRegionsRestoreTheBLASThreadCount() {
+        let savedThreads = BLAS.threadCount
+        defer { BLAS.threadCount = savedThreads }
+        BLAS.threadCount = max(2, BLAS.processorCount)
+        let configured = BLAS.threadCount
+        withWorkers(2) {
+            DispatchQueue.concurrentPerform(iterations: 2) { _ in
+                for _ in 0..<300 { Parallel.forEachChunk(64) { range in _ = range.reduce(0, +) } }
+            }
+        }
+        #expect(BLAS.threadCount == configured)
+    }
+
+    /// Storage allocated by a chunk on a worker thread is charged to the caller's scoped tracker.
+    /// Each chunk holds its thread for 10 ms so that Dispatch's second thread takes chunks too.
+    @Test func workerAllocationsAreChargedToTheCallersScope() {
+        let tracker = MemoryTracker()
+        let chunkCount = 4, elements = 1000
+        let kept = Mutex<[Tensor]>([])
+        withWorkers(chunkCount) {
+            tracker.measure {
+                Parallel.forEachChunk(chunkCount) { _ in
+                    let t = Tensor(zeros: [elements])
+                    Thread.sleep(forTimeInterval: 0.01)
+                    kept.withLock { $0.append(t) }
+                }
+            }
+        }
+        #expect(kept.withLock { $0.count } == chunkCount)
+        #expect(tracker.liveBytes == chunkCount * elements * MemoryLayout<Float>.stride)
+        kept.withLock { $0.removeAll() }
+        #expect(tracker.liveBytes == 0)
+    }
+}
