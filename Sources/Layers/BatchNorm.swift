@@ -244,9 +244,9 @@ public final class BatchNorm: ParameterContainer {
     /// The x̂ cache for an input of `shape`: a view of a buffer kept while the sample shape stays
     /// the same and the batch fits.
     private func normalizedBuffer(shape: [Int]) -> Tensor {
-        if let storage = normalizedStorage, storage.shape.dropFirst() == shape.dropFirst(), storage.shape[0] >= shape[0] {
-            // The shape check above guarantees the range is valid.
-            return try! storage.batch(0..<shape[0])
+        if let storage = normalizedStorage, storage.shape.dropFirst() == shape.dropFirst(),
+           let view = try? storage.batch(0..<shape[0]) {
+            return view
         }
         let storage = Tensor(zeros: shape)
         normalizedStorage = storage

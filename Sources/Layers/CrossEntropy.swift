@@ -45,14 +45,13 @@ public enum CrossEntropy {
     /// Samples whose largest logit (the first on ties) is at their label.
     public static func correctCount(logits: Tensor, labels: [Int]) throws(CrossEntropyError) -> Int {
         try validate(logits: logits, labels: labels)
-        // validate guarantees rank 2, so argmaxRows cannot fail.
-        let predictions = try! logits.argmaxRows()
+        guard let predictions = try? logits.argmaxRows() else { throw .invalidLogitsShape(logits.shape) }
         return zip(predictions, labels).count { $0 == $1 }
     }
 
     private static func evaluate(logits: Tensor, labels: [Int], gradient: Tensor?) throws(CrossEntropyError) -> Float {
         try validate(logits: logits, labels: labels)
-        let logProbabilities = try! logits.logSoftmaxRows()
+        guard let logProbabilities = try? logits.logSoftmaxRows() else { throw .invalidLogitsShape(logits.shape) }
         let (rows, classes) = (logits.shape[0], logits.shape[1])
         let logP = logProbabilities.pointer
         var total: Double = 0
