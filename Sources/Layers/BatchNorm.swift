@@ -1,0 +1,321 @@
+import Tensor
+
+/// Errors of `BatchNorm`; each names the layer's channel count or the offending shape.
+public enum BatchNormError: Error, Equatable, CustomStringConvertible {
+    /// The input is neither [N, C] nor [N, C, H, W] with the layer's C.
+    case invalidInputShape(channels: Int, shape: [Int])
+    /// Batch statistics need more than one value per channel (N·H·W > 1); PyTorch raises here too.
+    case singleValuePerChannel(operation: String, shape: [Int])
+    /// An output, gradient or statistics tensor does not have the shape the operation needs.
+    case shapeMismatch(operation: String, expected: [Int], actual: [Int])
+    /// `backward` was called before any `forward`.
+    case backwardWithoutForward
+
+    public var description: String {
+        switch self {
+        case let .invalidInputShape(channels, shape):
+            return "BatchNorm(\(channels) channels): input shape \(Tensor.describe(shape)) is neither "
+                + "[N, \(channels)] nor [N, \(channels), H, W]"
+        case let .singleValuePerChannel(operation, shape):
+            return "BatchNorm \(operation): input shape \(Tensor.describe(shape)) has one value per channel; "
+                + "batch statistics need N·H·W > 1"
+        case let .shapeMismatch(operation, expected, actual):
+            return "BatchNorm \(operation): expected shape \(Tensor.describe(expected)), got \(Tensor.describe(actual))"
+        case .backwardWithoutForward:
+            return "BatchNorm backward: no forward pass to differentiate; call forward(_:into:mode:) first"
+        }
+    }
+}
+
+/// Batch normalisation over the channels of [N, C] (1-d) or [N, C, H, W] (2-d) inputs, with
+/// PyTorch's names, defaults and update rule (spec §6.2): y = γ·(x − μ_c)/s_c + β per channel c.
+///
+/// The mode is an argument of every forward, never hidden state:
+/// - `.training`: μ, s from the batch (mean and *biased* variance over N, H, W; s = √(var + ε));
+///   optionally updates the running statistics with the *unbiased* batch variance,
+///   running = (1 − momentum)·running + momentum·batch;
+/// - `.evaluation`: μ, s from the running statistics (a per-channel affine map);
+/// - `.fixed`: μ, s from statistics computed beforehand by `fixedStatistics(of:)` (spike input).
+///
+/// `backward` differentiates the most recent `forward` (the pairing the IDE f application and the
+/// STBP per-step VJPs use): after a training forward it includes the batch-statistics terms, after
+/// an evaluation or fixed forward it is the per-channel affine map. Every forward caches the
+/// normalised input x̂ for it in a buffer that is reused as long as the sample shape is unchanged
+/// and the batch is no larger.
+public final class BatchNorm: ParameterContainer {
+    /// Where the normalisation statistics of a forward come from.
+    public enum Mode {
+        case training(updatingRunningStatistics: Bool)
+        case evaluation
+        case fixed(Statistics)
+    }
+
+    /// Per-channel statistics held fixed across the time steps of a simulation (spec §6.2).
+    public struct Statistics {
+        /// μ_c, shape [C].
+        public let mean: Tensor
+        /// s_c = √(unbiased variance + 1e-8), shape [C].
+        public let standardDeviation: Tensor
+
+        public init(mean: Tensor, standardDeviation: Tensor) {
+            self.mean = mean
+            self.standardDeviation = standardDeviation
+        }
+    }
+
+    /// ε added to the unbiased variance by `fixedStatistics(of:)` (the reference's spike-input BN).
+    public static let fixedStatisticsEpsilon: Float = 1e-8
+
+    public let channels: Int
+    /// Weight of the newest batch in the running statistics (PyTorch: 0.1).
+    public let momentum: Float
+    /// ε of the training and evaluation modes (PyTorch: 1e-5).
+    public let epsilon: Float
+    /// γ, shape [C], initialised to 1.
+    public let weight: Parameter
+    /// β, shape [C], initialised to 0.
+    public let bias: Parameter
+    /// Shape [C], initialised to 0.
+    public let runningMean: Tensor
+    /// Shape [C], initialised to 1.
+    public let runningVariance: Tensor
+    /// Number of running-statistics updates, shape [] (PyTorch keeps an int64; a Float counts
+    /// exactly up to 2²⁴ updates).
+    public let batchesTracked: Tensor
+
+    /// x̂ of the last forward, a view of `normalizedStorage`.
+    private var normalized: Tensor?
+    private var normalizedStorage: Tensor?
+    /// μ_c and 1/s_c the last forward normalised with, and the biased batch variance of a training forward.
+    private let mean: Tensor
+    private let inverseStandardDeviation: Tensor
+    private let batchVariance: Tensor
+    /// Σ dy and Σ dy·x̂ per channel, from the last backward.
+    private let gradientSum: Tensor
+    private let gradientDotNormalized: Tensor
+    private var lastForwardWasTraining = false
+
+    public init(channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+        precondition(channels > 0, "BatchNorm needs at least one channel")
+        self.channels = channels
+        self.momentum = momentum
+        self.epsilon = epsilon
+        weight = Parameter(Tensor(repeating: 1, shape: [channels]))
+        bias = Parameter(Tensor(zeros: [channels]))
+        runningMean = Tensor(zeros: [channels])
+        runningVariance = Tensor(repeating: 1, shape: [channels])
+        batchesTracked = Tensor(zeros: [])
+        mean = Tensor(zeros: [channels])
+        inverseStandardDeviation = Tensor(zeros: [channels])
+        batchVariance = Tensor(zeros: [channels])
+        gradientSum = Tensor(zeros: [channels])
+        gradientDotNormalized = Tensor(zeros: [channels])
+    }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
+
+    public var namedBuffers: [(name: String, tensor: Tensor)] {
+        [("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", batchesTracked)]
+    }
+
+    // MARK: Forward and backward
+
+    /// y = γ·(x − μ)/s + β with μ, s chosen by `mode`. x: [N, C] or [N, C, H, W]; y: the same shape
+    /// (y may be x itself).
+    public func forward(_ x: Tensor, into y: Tensor, mode: Mode) throws(BatchNormError) {
+        let layout = try ChannelLayout(shape: x.shape, channels: channels)
+        guard y.shape == x.shape else { throw .shapeMismatch(operation: "forward output", expected: x.shape, actual: y.shape) }
+        let isTraining: Bool
+        switch mode {
+        case let .training(updatingRunningStatistics):
+            guard layout.valuesPerChannel > 1 else { throw .singleValuePerChannel(operation: "training forward", shape: x.shape) }
+            isTraining = true
+            measureBatchStatistics(of: x, layout)
+            if updatingRunningStatistics { updateRunningStatistics(valuesPerChannel: layout.valuesPerChannel) }
+        case .evaluation:
+            isTraining = false
+            for c in 0..<channels {
+                mean.pointer[c] = runningMean.pointer[c]
+                inverseStandardDeviation.pointer[c] = 1 / (runningVariance.pointer[c] + epsilon).squareRoot()
+            }
+        case let .fixed(statistics):
+            for tensor in [statistics.mean, statistics.standardDeviation] where tensor.shape != [channels] {
+                throw .shapeMismatch(operation: "fixed statistics", expected: [channels], actual: tensor.shape)
+            }
+            isTraining = false
+            for c in 0..<channels {
+                mean.pointer[c] = statistics.mean.pointer[c]
+                inverseStandardDeviation.pointer[c] = 1 / statistics.standardDeviation.pointer[c]
+            }
+        }
+        let xHat = normalizedBuffer(shape: x.shape)
+        let (xp, yp, xHatp) = (x.pointer, y.pointer, xHat.pointer)
+        let (mu, inverseS, gamma, beta) = (mean.pointer, inverseStandardDeviation.pointer, weight.value.pointer, bias.value.pointer)
+        layout.forEachChannelInParallel { c in
+            let (m, k, g, b) = (mu[c], inverseS[c], gamma[c], beta[c])
+            layout.forEachRun(of: c) { start in
+                for i in start..<start + layout.spatial {
+                    let value = (xp[i] - m) * k
+                    xHatp[i] = value
+                    yp[i] = g * value + b
+                }
+            }
+        }
+        normalized = xHat
+        lastForwardWasTraining = isTraining
+    }
+
+    /// VJP of the last forward: writes dx and adds Σ dy·x̂ to γ's gradient and Σ dy to β's.
+    /// After a training forward (M = N·H·W values per channel),
+    /// dx = γ/s · (dy − Σdy/M − x̂·Σ(dy·x̂)/M); after an evaluation or fixed forward, dx = γ/s · dy.
+    /// dy, dx: the forward's input shape (dx may be dy itself).
+    public func backward(outputGradient dy: Tensor, inputGradient dx: Tensor) throws(BatchNormError) {
+        guard let xHat = normalized else { throw .backwardWithoutForward }
+        guard dy.shape == xHat.shape else {
+            throw .shapeMismatch(operation: "backward output gradient (shape of the last forward)", expected: xHat.shape, actual: dy.shape)
+        }
+        guard dx.shape == xHat.shape else { throw .shapeMismatch(operation: "backward input gradient", expected: xHat.shape, actual: dx.shape) }
+        let layout = try ChannelLayout(shape: dy.shape, channels: channels)
+        let batchTerms: Float = lastForwardWasTraining ? 1 / Float(layout.valuesPerChannel) : 0
+        let (dyp, dxp, xHatp) = (dy.pointer, dx.pointer, xHat.pointer)
+        let (inverseS, gamma) = (inverseStandardDeviation.pointer, weight.value.pointer)
+        let (sums, dots) = (gradientSum.pointer, gradientDotNormalized.pointer)
+        layout.forEachChannelInParallel { c in
+            var sum: Float = 0, dot: Float = 0
+            layout.forEachRun(of: c) { start in
+                sum += VectorKernels.sum(dyp + start, layout.spatial)
+                dot += VectorKernels.dot(dyp + start, xHatp + start, layout.spatial)
+            }
+            sums[c] = sum
+            dots[c] = dot
+            let k = gamma[c] * inverseS[c], meanGradient = sum * batchTerms, meanDot = dot * batchTerms
+            layout.forEachRun(of: c) { start in
+                for i in start..<start + layout.spatial {
+                    dxp[i] = k * (dyp[i] - meanGradient - xHatp[i] * meanDot)
+                }
+            }
+        }
+        VectorKernels.add(weight.gradient.pointer, dots, channels)
+        VectorKernels.add(bias.gradient.pointer, sums, channels)
+    }
+
+    // MARK: Statistics
+
+    /// Statistics for `.fixed` from x (the time-averaged input current, spec §6.2): per channel
+    /// the mean over (N, H, W) and s = √(unbiased variance + 1e-8).
+    public func fixedStatistics(of x: Tensor) throws(BatchNormError) -> Statistics {
+        let layout = try ChannelLayout(shape: x.shape, channels: channels)
+        guard layout.valuesPerChannel > 1 else { throw .singleValuePerChannel(operation: "fixedStatistics", shape: x.shape) }
+        let statistics = Statistics(mean: Tensor(zeros: [channels]), standardDeviation: Tensor(zeros: [channels]))
+        let (mu, s, xp) = (statistics.mean.pointer, statistics.standardDeviation.pointer, x.pointer)
+        let denominator = Float(layout.valuesPerChannel - 1)
+        layout.forEachChannelInParallel { c in
+            let moments = layout.moments(of: xp, channel: c)
+            mu[c] = moments.mean
+            s[c] = (moments.sumOfSquaredDeviations / denominator + Self.fixedStatisticsEpsilon).squareRoot()
+        }
+        return statistics
+    }
+
+    /// Batch mean, biased variance and 1/√(var + ε) per channel into `mean`, `batchVariance`,
+    /// `inverseStandardDeviation`.
+    private func measureBatchStatistics(of x: Tensor, _ layout: ChannelLayout) {
+        let (mu, variance, inverseS, xp) = (mean.pointer, batchVariance.pointer, inverseStandardDeviation.pointer, x.pointer)
+        let count = Float(layout.valuesPerChannel), epsilon = epsilon
+        layout.forEachChannelInParallel { c in
+            let moments = layout.moments(of: xp, channel: c)
+            mu[c] = moments.mean
+            variance[c] = moments.sumOfSquaredDeviations / count
+            inverseS[c] = 1 / (variance[c] + epsilon).squareRoot()
+        }
+    }
+
+    /// running = (1 − m)·running + m·batch, with the unbiased variance var·M/(M − 1) (PyTorch).
+    private func updateRunningStatistics(valuesPerChannel m: Int) {
+        let correction = Float(m) / Float(m - 1)
+        for c in 0..<channels {
+            runningMean.pointer[c] = (1 - momentum) * runningMean.pointer[c] + momentum * mean.pointer[c]
+            runningVariance.pointer[c] = (1 - momentum) * runningVariance.pointer[c]
+                + momentum * batchVariance.pointer[c] * correction
+        }
+        batchesTracked.pointer[0] += 1
+    }
+
+    /// The x̂ cache for an input of `shape`: a view of a buffer kept while the sample shape stays
+    /// the same and the batch fits.
+    private func normalizedBuffer(shape: [Int]) -> Tensor {
+        if let storage = normalizedStorage, storage.shape.dropFirst() == shape.dropFirst(),
+           let view = try? storage.batch(0..<shape[0]) {
+            return view
+        }
+        let storage = Tensor(zeros: shape)
+        normalizedStorage = storage
+        return storage
+    }
+}
+
+/// How the values of one channel lie in an [N, C] or [N, C, H, W] tensor: N contiguous runs of
+/// H·W values, run n starting at (n·C + c)·H·W.
+private struct ChannelLayout {
+    let batch: Int
+    let channels: Int
+    /// H·W (1 for [N, C]).
+    let spatial: Int
+
+    init(shape: [Int], channels: Int) throws(BatchNormError) {
+        guard shape.count == 2 || shape.count == 4, shape[1] == channels else {
+            throw .invalidInputShape(channels: channels, shape: shape)
+        }
+        batch = shape[0]
+        self.channels = channels
+        spatial = shape.dropFirst(2).reduce(1, *)
+    }
+
+    /// M = N·H·W, the values that one channel's statistics run over.
+    var valuesPerChannel: Int { batch * spatial }
+
+    @inline(__always)
+    func forEachRun(of channel: Int, _ body: (Int) -> Void) {
+        for n in 0..<batch { body((n * channels + channel) * spatial) }
+    }
+
+    /// Runs `body` for every channel; channels are split over the workers when there is enough
+    /// work (each channel's result is independent of the split, so results are reproducible).
+    func forEachChannelInParallel(_ body: (Int) -> Void) {
+        let minimumChannels = max(1, (1 << 18) / max(valuesPerChannel, 1))
+        Parallel.forEachChunk(channels, minimumChunk: minimumChannels) { range in
+            for c in range { body(c) }
+        }
+    }
+
+    /// Mean and Σ(x − mean)² of one channel, in two passes (the centred sum is accurate even when
+    /// the mean is large against the spread).
+    func moments(of x: UnsafePointer<Float>, channel c: Int) -> (mean: Float, sumOfSquaredDeviations: Float) {
+        var total: Float = 0
+        forEachRun(of: c) { total += VectorKernels.sum(x + $0, spatial) }
+        let mean = total / Float(valuesPerChannel)
+        var squares: Float = 0
+        forEachRun(of: c) { squares += sumOfSquaredDeviations(x + $0, spatial, from: mean) }
+        return (mean, squares)
+    }
+}
+
+/// Σ (x − centre)² with SIMD accumulators (see `VectorKernels.sum`).
+@inline(__always)
+private func sumOfSquaredDeviations(_ x: UnsafePointer<Float>, _ n: Int, from centre: Float) -> Float {
+    var accumulator = SIMD16<Float>()
+    let c = SIMD16<Float>(repeating: centre)
+    var i = 0
+    while i + 16 <= n {
+        let d = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self) - c
+        accumulator += d * d
+        i += 16
+    }
+    var total = accumulator.sum()
+    while i < n {
+        let d = x[i] - centre
+        total += d * d
+        i += 1
+    }
+    return total
+}
