@@ -1,0 +1,41 @@
+@testable import Layers
+import Tensor
+import Testing
+
+/// The convolution kernels split a batch into chunks whose column matrices fit a byte budget. The
+/// layer tests run single chunks; here the same batch is run with chunks of 1, 2 (+ a remainder of
+/// 1) and all 5 samples, and every operation must agree.
+@Suite struct ConvolutionChunkingTests {
+    @Test func chunkSizeDoesNotChangeResults() throws {
+        let geometry = try ConvolutionGeometry(channels: 3, height: 7, width: 6, kernelHeight: 3, kernelWidth: 3,
+                                               stride: 2, padding: 1)
+        let mapChannels = 4, batch = 5
+        let bytesPerSample = geometry.patchSize * geometry.outputPixels * MemoryLayout<Float>.stride
+        var generator = RandomGenerator(seed: 5)
+        let weight = tensor([mapChannels, geometry.patchSize], uniformValues(mapChannels * geometry.patchSize, &generator))
+        let images = tensor([batch, 3, 7, 6], uniformValues(batch * geometry.imageSize, &generator))
+        let mapCount = batch * mapChannels * geometry.outputPixels
+        let maps = tensor([batch, mapChannels, geometry.outputHeight, geometry.outputWidth],
+                          uniformValues(mapCount, &generator))
+
+        func run(budget: Int) -> (forward: [Double], adjoint: [Double], weightGradient: [Double], chunk: Int) {
+            let kernels = ConvolutionKernels(geometry: geometry, mapChannels: mapChannels, columnBudgetBytes: budget)
+            let forward = Tensor(repeating: .nan, shape: maps.shape)
+            let adjoint = Tensor(repeating: .nan, shape: images.shape)
+            let weightGradient = Tensor(repeating: 1, shape: weight.shape)
+            kernels.convolve(weight: weight, images: images, into: forward)
+            kernels.convolveTransposed(weight: weight, maps: maps, into: adjoint)
+            kernels.accumulateWeightGradient(images: images, mapGradient: maps, into: weightGradient)
+            return (doubles(forward), doubles(adjoint), doubles(weightGradient), kernels.samplesPerChunk)
+        }
+        let whole = run(budget: 1 << 30)
+        #expect(whole.chunk >= batch)
+        for budget in [1, 2 * bytesPerSample] {
+            let chunked = run(budget: budget)
+            #expect(chunked.chunk == max(1, budget / bytesPerSample))
+            #expect(relativeError(chunked.forward, whole.forward) <= 1e-6)
+            #expect(relativeError(chunked.adjoint, whole.adjoint) <= 1e-6)
+            #expect(relativeError(chunked.weightGradient, whole.weightGradient) <= 1e-6)
+        }
+    }
+}
