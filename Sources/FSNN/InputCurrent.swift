@@ -1,0 +1,119 @@
+import Layers
+import Tensor
+
+/// The input current I[t] of the first spiking layer for one batch (spec §2.4, §6.2), written
+/// into the workspace's `current` buffer.
+///
+/// * Static images: I = m_x ⊙ BN(F x), computed once; BN uses batch statistics in training
+///   (updating running statistics only when asked: quirk B1 or STBP) and running statistics in
+///   evaluation.
+/// * Spike frames: I[t] = m_x ⊙ BN(F x[t]) per step. In training BN uses fixed statistics of the
+///   averaged current F x̄ (mean, √(unbiased var + 1e-8)); in evaluation running statistics.
+///   x̄ is the plain mean (IF) or the λ-weighted mean Σ λ^{T−t} x[t]/Λ_T (LIF), written into
+///   `averageInput` for the map f.
+final class InputCurrent {
+    private let block: SynapticBlock
+    private let batch: NetworkInput
+    private let workspace: Workspace
+    private let neuron: NeuronModel
+    private let mode: BatchNorm.Mode
+    /// Quirk B2 (a): the reference overwrites the last frame with x̄ before simulating.
+    private let replacesLastFrame: Bool
+    private let timeSteps: Int
+    /// The fixed statistics used in training with spike input.
+    let fixedStatistics: BatchNorm.Statistics?
+
+    init(network: SingleLayerNetwork, batch: NetworkInput, phase: Phase, workspace w: Workspace,
+         updateRunningStatistics: Bool) throws {
+        block = network.input
+        self.batch = batch
+        workspace = w
+        neuron = network.neuron
+        timeSteps = network.timeSteps
+        replacesLastFrame = network.aliasedAverageFactor != 1
+        switch batch {
+        case let .image(x):
+            try block.layer.forward(x, into: w.preactivation)
+            let mode: BatchNorm.Mode = phase == .training
+                ? .training(updatingRunningStatistics: updateRunningStatistics) : .evaluation
+            try block.normalize(w.preactivation, into: w.current, mode: mode)
+            self.mode = mode
+            fixedStatistics = nil
+        case let .spikes(x):
+            try Self.timeAverage(of: x, neuron: neuron, into: w.averageInput!)
+            try block.layer.forward(w.averageInput!, into: w.preactivation)
+            switch phase {
+            case .training:
+                if updateRunningStatistics {
+                    try block.norm.forward(w.preactivation, into: w.mapOutput, mode: .training(updatingRunningStatistics: true))
+                }
+                let statistics = try block.norm.fixedStatistics(of: w.preactivation)
+                mode = .fixed(statistics)
+                fixedStatistics = statistics
+            case .evaluation:
+                mode = .evaluation
+                fixedStatistics = nil
+            }
+            w.currentSum!.fill(0)
+        }
+    }
+
+    /// Whether the current changes from step to step (spike input).
+    var variesWithTime: Bool {
+        if case .spikes = batch { return true }
+        return false
+    }
+
+    /// Makes `workspace.current` hold I[t] (t = 1…T).
+    func load(step t: Int) throws {
+        guard case let .spikes(x) = batch else { return }
+        let w = workspace
+        if replacesLastFrame && t == timeSteps {
+            try w.frame!.assign(w.averageInput!)
+        } else {
+            try Self.gather(frame: t - 1, of: x, into: w.frame!)
+        }
+        try block.layer.forward(w.frame!, into: w.stepPreactivation!)
+        try block.normalize(w.stepPreactivation!, into: w.current, mode: mode)
+        VectorKernels.scaleAndAdd(w.currentSum!.pointer, neuron.lambda, w.current.pointer, w.current.count)
+    }
+
+    /// The current averaged like the rate up to step t, Σ_{τ≤t} λ^{t−τ} I[τ]/Λ_t (I itself for
+    /// static input). Uses the workspace's scratch buffer.
+    func average(upTo t: Int) throws -> Tensor {
+        guard variesWithTime else { return workspace.current }
+        let w = workspace
+        try w.scratch.assign(w.currentSum!)
+        w.scratch.scale(by: 1 / SpikingPopulation.normaliser(neuron: neuron, steps: t))
+        return w.scratch
+    }
+
+    /// frame ← x[:, t] for spike frames x of shape [B, T, frame…].
+    static func gather(frame t: Int, of x: Tensor, into frame: Tensor) throws {
+        let batch = x.shape[0], steps = x.shape[1], size = frame.count / max(batch, 1)
+        guard frame.shape == [batch] + x.shape.dropFirst(2), (0..<steps).contains(t) else {
+            throw TensorError.shapeMismatch(operation: "spike frame \(t)", lhs: x.shape, rhs: frame.shape)
+        }
+        for b in 0..<batch {
+            (frame.pointer + b * size).update(from: x.pointer + (b * steps + t) * size, count: size)
+        }
+    }
+
+    /// x̄ = (1/T) Σ x[t] (IF) or Σ λ^{T−t} x[t] / Λ_T (LIF), spec §3.1.
+    static func timeAverage(of x: Tensor, neuron: NeuronModel, into average: Tensor) throws {
+        let batch = x.shape[0], steps = x.shape[1], size = average.count / max(batch, 1)
+        guard average.shape == [batch] + x.shape.dropFirst(2) else {
+            throw TensorError.shapeMismatch(operation: "time average", lhs: x.shape, rhs: average.shape)
+        }
+        let lambda = neuron.lambda
+        let scale = 1 / SpikingPopulation.normaliser(neuron: neuron, steps: steps)
+        for b in 0..<batch {
+            let target = average.pointer + b * size
+            target.update(repeating: 0, count: size)
+            for t in 0..<steps {
+                VectorKernels.scaleAndAdd(target, lambda, x.pointer + (b * steps + t) * size, size)
+            }
+            VectorKernels.scale(target, scale, size)
+        }
+    }
+}

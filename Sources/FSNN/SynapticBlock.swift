@@ -1,0 +1,103 @@
+import Layers
+import Tensor
+
+/// conv/FC (+ bias) → BatchNorm → variational dropout: the input branch F and the loop layers
+/// F₂…F₅ (spec §5 "Order inside a block", §6.2, §6.3).
+public final class SynapticBlock: ParameterContainer {
+    public let layer: any AffineLayer
+    public let norm: BatchNorm
+    public let dropout: VariationalDropout
+
+    public init(layer: any AffineLayer, dropout probability: Float) throws {
+        self.layer = layer
+        norm = BatchNorm(channels: layer.outputSampleShape[0])
+        dropout = try VariationalDropout(probability: probability)
+    }
+
+    public var inputSampleShape: [Int] { layer.inputSampleShape }
+    public var outputSampleShape: [Int] { layer.outputSampleShape }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        layer.namedParameters(prefix: "layer") + norm.namedParameters(prefix: "bn")
+    }
+
+    public var namedBuffers: [(name: String, tensor: Tensor)] { norm.namedBuffers(prefix: "bn") }
+
+    /// New dropout mask for a batch of `batchSize` in training, none in evaluation.
+    func prepare(batchSize: Int, phase: Phase, generator: inout RandomGenerator) {
+        switch phase {
+        case .training: dropout.resample(shape: [batchSize] + outputSampleShape, using: &generator)
+        case .evaluation: dropout.deactivate()
+        }
+    }
+
+    /// y = mask ⊙ BN(z) for a pre-activation z = layer(x) (z and y may be the same tensor only
+    /// when the BN cache is not needed afterwards).
+    func normalize(_ z: Tensor, into y: Tensor, mode: BatchNorm.Mode) throws {
+        try norm.forward(z, into: y, mode: mode)
+        try dropout.apply(y)
+    }
+
+    /// VJP of `normalize` followed by the layer at input x, for the gradient dy of the block's
+    /// output: accumulates the layer's and BN's parameter gradients; dy is overwritten; the
+    /// input gradient is written when `dx` is given. `scratch` has the pre-activation's shape.
+    func backward(input x: Tensor, outputGradient dy: Tensor, scratch: Tensor, inputGradient dx: Tensor?) throws {
+        try dropout.backward(dy)
+        try norm.backward(outputGradient: dy, inputGradient: scratch)
+        try layer.backward(input: x, outputGradient: scratch, inputGradient: dx)
+    }
+}
+
+/// The feedback connection W (spec §3.1, §6.1): a linear map without bias whose weight is
+/// spectrally reparameterised, followed by variational dropout. `layer.weight` holds the
+/// effective weight W_eff = clamp(g)·W_raw/σ̂ of the current batch and accumulates ∂L/∂W_eff;
+/// the trainable parameters are the raw weight and the gain g.
+public final class FeedbackConnection: ParameterContainer {
+    public let layer: any AffineLayer
+    public let spectralNorm: SpectralNorm
+    public let dropout: VariationalDropout
+
+    public init(layer: any AffineLayer, estimate: SpectralNorm.Estimate, dropout probability: Float,
+                generator: inout RandomGenerator) throws {
+        self.layer = layer
+        spectralNorm = try SpectralNorm(wrapping: layer, estimate: estimate, using: &generator)
+        dropout = try VariationalDropout(probability: probability)
+    }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] { spectralNorm.namedParameters }
+    public var namedBuffers: [(name: String, tensor: Tensor)] { spectralNorm.namedBuffers }
+
+    /// Per-batch state (spec §4.10 step 1): a new mask and one power iteration in training; in
+    /// evaluation no mask and u, v frozen unless quirk B10 keeps iterating. Computes W_eff once.
+    func prepare(batchSize: Int, phase: Phase, iterateInEvaluation: Bool, generator: inout RandomGenerator) throws {
+        switch phase {
+        case .training:
+            dropout.resample(shape: [batchSize] + layer.outputSampleShape, using: &generator)
+            try spectralNorm.update(iteratingPowerMethod: true)
+        case .evaluation:
+            dropout.deactivate()
+            try spectralNorm.update(iteratingPowerMethod: iterateInEvaluation)
+        }
+        layer.weight.zeroGradient()
+    }
+
+    /// y = W_eff x (without the dropout mask, which callers fuse into the neuron update).
+    func apply(_ x: Tensor, into y: Tensor) throws {
+        try layer.apply(weight: layer.weight.value, to: x, into: y)
+    }
+
+    /// x = W_effᵀ y.
+    func applyTransposed(_ y: Tensor, into x: Tensor) throws {
+        try layer.applyTransposed(weight: layer.weight.value, to: y, into: x)
+    }
+
+    /// ∂L/∂W_eff += (masked output gradient) ⊗ input.
+    func accumulateGradient(input x: Tensor, maskedOutputGradient dy: Tensor) throws {
+        try layer.accumulateWeightGradient(input: x, outputGradient: dy, into: layer.weight.gradient)
+    }
+
+    /// Maps the accumulated ∂L/∂W_eff to ∂L/∂W_raw and ∂L/∂g (spec §4.7).
+    func finishBackward() throws {
+        try spectralNorm.backward()
+    }
+}

@@ -1,0 +1,169 @@
+import Layers
+import Tensor
+
+/// What one training step measured (spec §4.10; issue 3 "record per batch").
+public struct TrainingStepReport: Sendable {
+    public var loss: Float
+    public var correct: Int
+    public var samples: Int
+    public var learningRate: Float
+    public var solver: SolverStatistics?
+    /// Spikes per layer during the simulation, summed over the batch.
+    public var spikeCounts: [Double]
+    /// Mean firing rate per layer: spikes / (neurons × T × samples).
+    public var meanRates: [Double]
+    public var timing: StepTiming
+    /// Highest tensor bytes live during the step minus those live when it started.
+    public var transientPeakBytes: Int
+    /// Tensor bytes live in the process when the step started plus the transient peak: the
+    /// process's peak during the step when nothing else allocates concurrently.
+    public var absolutePeakBytes: Int
+}
+
+/// What one evaluation batch measured.
+public struct EvaluationReport: Sendable {
+    public var loss: Float
+    public var correct: Int
+    public var samples: Int
+    public var spikeCounts: [Double]
+    public var residualTrace: [Float]?
+}
+
+/// A non-finite value stopped training (the harness records the run as failed).
+public struct NonFiniteError: Error, CustomStringConvertible {
+    public let quantity: String
+    public var description: String { "\(quantity) is not finite (NaN or infinity): the run diverged" }
+}
+
+/// One training loop for both gradient strategies: per batch it resets the per-batch state,
+/// simulates, reads out, back-propagates with the strategy, and takes an optimiser step with the
+/// learning rate of the schedule (spec §4.10, §7). Every random draw after construction comes from
+/// `dropoutGenerator`.
+public final class Trainer {
+    public let configuration: TrainingConfiguration
+    public let network: any FeedbackNetwork
+    public let strategy: any GradientStrategy
+    public let optimizer: TrainingOptimizer
+    public var schedule: LearningRateSchedule
+    public var dropoutGenerator: RandomGenerator
+
+    public init(configuration: TrainingConfiguration, network: any FeedbackNetwork,
+                dropoutGenerator: RandomGenerator) throws {
+        self.configuration = configuration
+        self.network = network
+        strategy = configuration.makeGradientStrategy()
+        optimizer = try TrainingOptimizer(configuration: configuration, parameters: network.namedParameters)
+        schedule = try LearningRateSchedule(baseLearningRate: configuration.learningRate,
+                                            milestones: configuration.milestones, gamma: configuration.gamma,
+                                            warmupIterations: configuration.warmupIterations)
+        self.dropoutGenerator = dropoutGenerator
+    }
+
+    /// One optimiser step on a batch.
+    public func trainStep(_ batch: NetworkInput, labels: [Int]) throws -> TrainingStepReport {
+        var timing = StepTiming()
+        var total = Stopwatch()
+        let tracker = MemoryTracker()
+        let startBytes = MemoryTracker.process.liveBytes
+        let learningRate = schedule.learningRate
+        let (loss, correct, simulation, solver) = try tracker.measure {
+            network.zeroGradients()
+            try network.prepare(batchSize: batch.batchSize, phase: .training, generator: &dropoutGenerator)
+            var clock = Stopwatch()
+            let simulation = try strategy.simulate(network, batch)
+            timing.simulate = clock.lap()
+            let rate = try flattened(simulation.outputRate)
+            let readout = try Readout(network: network, rate: rate, labels: labels, computeGradient: true)
+            let solver = try strategy.backward(network, batch, rate: rate, rateGradient: readout.rateGradient!,
+                                               timing: &timing)
+            timing.parameterGradient += clock.lap()
+            return (readout.loss, readout.correct, simulation, solver)
+        }
+        try checkFinite(loss: loss)
+        optimizer.step(learningRate: learningRate)
+        schedule.completeIteration()
+        timing.total = total.lap()
+        return TrainingStepReport(
+            loss: loss, correct: correct, samples: batch.batchSize, learningRate: learningRate, solver: solver,
+            spikeCounts: simulation.spikeCounts, meanRates: meanRates(simulation.spikeCounts, batchSize: batch.batchSize),
+            timing: timing, transientPeakBytes: tracker.peakBytes,
+            absolutePeakBytes: startBytes + tracker.peakBytes)
+    }
+
+    /// Simulation only, running-statistics BN, no dropout (spec §4.3 "evaluation").
+    public func evaluate(_ batch: NetworkInput, labels: [Int], traceResidual: Bool = false) throws -> EvaluationReport {
+        try network.prepare(batchSize: batch.batchSize, phase: .evaluation, generator: &dropoutGenerator)
+        let simulation = try network.simulate(batch, phase: .evaluation, traceResidual: traceResidual)
+        let readout = try Readout(network: network, rate: try flattened(simulation.outputRate), labels: labels,
+                                  computeGradient: false)
+        return EvaluationReport(loss: readout.loss, correct: readout.correct, samples: batch.batchSize,
+                                spikeCounts: simulation.spikeCounts, residualTrace: simulation.residualTrace)
+    }
+
+    /// Spikes / (neurons × T × samples) per layer.
+    public func meanRates(_ spikeCounts: [Double], batchSize: Int) -> [Double] {
+        zip(spikeCounts, network.layerSizes).map { $0 / (Double($1) * Double(configuration.timeSteps) * Double(batchSize)) }
+    }
+
+    private func flattened(_ rate: Tensor) throws -> Tensor {
+        try rate.reshaped([rate.shape[0], rate.count / rate.shape[0]])
+    }
+
+    /// Stops on a non-finite loss or gradient before the optimiser can spread it into the weights.
+    private func checkFinite(loss: Float) throws {
+        guard loss.isFinite else { throw NonFiniteError(quantity: "the training loss") }
+        for (name, parameter) in network.namedParameters where !parameter.gradient.isFinite {
+            throw NonFiniteError(quantity: "the gradient of \(name)")
+        }
+    }
+}
+
+/// The classifier on the flattened output rate and the cross-entropy loss; in training also the
+/// classifier's parameter gradients and ∂L/∂a (spec §1.2 step 2).
+struct Readout {
+    let loss: Float
+    let correct: Int
+    let rateGradient: Tensor?
+
+    init(network: any FeedbackNetwork, rate: Tensor, labels: [Int], computeGradient: Bool) throws {
+        let logits = try network.classifier.forward(rate)
+        correct = try CrossEntropy.correctCount(logits: logits, labels: labels)
+        guard computeGradient else {
+            loss = try CrossEntropy.loss(logits: logits, labels: labels)
+            rateGradient = nil
+            return
+        }
+        let logitGradient = Tensor(zeros: logits.shape)
+        loss = try CrossEntropy.loss(logits: logits, labels: labels, gradient: logitGradient)
+        let gradient = Tensor(zeros: rate.shape)
+        try network.classifier.backward(input: rate, outputGradient: logitGradient, inputGradient: gradient)
+        rateGradient = gradient
+    }
+}
+
+/// The optimiser a configuration asks for, with its state as a plain value.
+public enum TrainingOptimizer {
+    case sgd(SGD)
+    case adam(Adam)
+
+    init(configuration c: TrainingConfiguration, parameters: [(name: String, parameter: Parameter)]) throws {
+        switch c.optimizer {
+        case .sgd:
+            self = .sgd(try SGD(parameters: parameters, learningRate: c.learningRate, momentum: c.momentum,
+                                weightDecay: c.weightDecay))
+        case .adam:
+            self = .adam(try Adam(parameters: parameters, learningRate: c.learningRate, weightDecay: c.weightDecay))
+        }
+    }
+
+    func step(learningRate: Float) {
+        switch self {
+        case let .sgd(sgd):
+            sgd.learningRate = learningRate
+            sgd.step()
+        case let .adam(adam):
+            adam.learningRate = learningRate
+            adam.step()
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Layers
+import Tensor
+
+/// A network's parameters as one Float64 vector (in `namedParameters` order) and back, so that a
+/// reference function of all parameters can be differentiated by central differences.
+struct ParameterVector {
+    let names: [String]
+    let counts: [Int]
+    let values: [Double]
+
+    init(_ parameters: [(name: String, parameter: Parameter)]) {
+        names = parameters.map(\.name)
+        counts = parameters.map { $0.parameter.value.count }
+        values = parameters.flatMap { $0.parameter.value.scalars.map(Double.init) }
+    }
+
+    /// The named slices of a vector laid out like `values`.
+    func unpack(_ vector: [Double]) -> [String: [Double]] {
+        var result: [String: [Double]] = [:]
+        var offset = 0
+        for (name, count) in zip(names, counts) {
+            result[name] = Array(vector[offset..<offset + count])
+            offset += count
+        }
+        return result
+    }
+}
+
+/// The largest relative error over every named gradient against the expected ones:
+/// max|ours − expected| / max|expected| per tensor. A gradient that vanishes identically — the
+/// bias in front of a train-mode BN, whose output does not depend on it — has only rounding noise
+/// as its reference (max|expected| < 10⁻⁸·G, with G the largest expected entry of all tensors);
+/// it is measured against G instead, i.e. with the same 1e-4 as an absolute tolerance on the
+/// network's gradient scale.
+func worstGradientError(_ parameters: [(name: String, parameter: Parameter)], expected: [String: [Double]])
+    -> (name: String, error: Double) {
+    let global = expected.values.flatMap { $0 }.map(abs).max() ?? 0
+    return parameters.map { name, parameter -> (String, Double) in
+        let reference = expected[name] ?? []
+        let ours = doubles(parameter.gradient)
+        guard ours.count == reference.count else { return (name, .infinity) }
+        let largest = reference.map(abs).max() ?? 0
+        let scale = largest < 1e-8 * global ? global : largest
+        let difference = zip(ours, reference).map { abs($0 - $1) }.max() ?? 0
+        return (name, scale > 0 ? difference / scale : difference)
+    }.max { $0.1 < $1.1 } ?? ("", 0)
+}
