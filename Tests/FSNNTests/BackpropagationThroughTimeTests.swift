@@ -1,0 +1,225 @@
+import Foundation
+import Layers
+import Testing
+import Tensor
+@testable import FSNN
+
+/// STBP gradients against a naive Float64 BPTT: the same forward dynamics written scalar by
+/// scalar on a reverse-mode tape whose spike node carries the rectangular surrogate (spec §10).
+/// Tolerance 1e-4 relative (Float32 against Float64).
+@Suite struct BackpropagationThroughTimeTests {
+    typealias Node = ScalarTape.Node
+
+    /// The network's parameters as tape leaves, by name.
+    struct Leaves {
+        let tape: ScalarTape
+        let nodes: [String: [Node]]
+
+        init(_ tape: ScalarTape, _ parameters: [(name: String, parameter: Parameter)]) {
+            self.tape = tape
+            nodes = Dictionary(uniqueKeysWithValues: parameters.map { name, parameter in
+                (name, parameter.value.scalars.map { tape.node(Double($0)) })
+            })
+        }
+
+        subscript(name: String) -> [Node] { nodes[name]! }
+
+        func gradients(of loss: Node) -> [String: [Double]] {
+            let adjoint = tape.gradients(of: loss)
+            return nodes.mapValues { $0.map { adjoint[$0.id] } }
+        }
+    }
+
+    /// y[n, o] = Σ_i w[o, i] x[n, i] (+ b[o]).
+    static func linear(_ x: [[Node]], _ w: [Node], _ b: [Node]?, outputs: Int) -> [[Node]] {
+        let inputs = x[0].count
+        return x.map { row in
+            (0..<outputs).map { o in
+                let terms = (0..<inputs).map { w[o * inputs + $0] * row[$0] }
+                return b.map { terms.sum() + $0[o] } ?? terms.sum()
+            }
+        }
+    }
+
+    /// Train-mode BN over [N, C] with biased batch variance, eps 1e-5.
+    static func batchNorm(_ z: [[Node]], gamma: [Node], beta: [Node]) -> [[Node]] {
+        let n = Double(z.count)
+        let columns = (0..<z[0].count).map { c -> [Node] in
+            let mean = z.map { $0[c] }.sum() * (1 / n)
+            let variance = z.map { ($0[c] - mean) * ($0[c] - mean) }.sum() * (1 / n)
+            let scale = (variance + 1e-5).squareRoot()
+            return z.map { gamma[c] * (($0[c] - mean) / scale) + beta[c] }
+        }
+        return z.indices.map { row in columns.map { $0[row] } }
+    }
+
+    /// W_eff = clamp(g)·W_raw/(uᵀ W_raw v) with u, v constants (a Linear's operator norm).
+    static func effectiveWeight(raw: [Node], gain: Node, u: [Double], v: [Double]) -> [Node] {
+        let tape = gain.tape, columns = v.count
+        let sigma = raw.indices.map { raw[$0] * (u[$0 / columns] * v[$0 % columns]) }.sum()
+        let scale = gain.clampedToUnit() / sigma
+        _ = tape
+        return raw.map { $0 * scale }
+    }
+
+    /// One neuron update m = v + input; s = H(m − θ); v = λ(m − θ s) (detached s in the reset if asked).
+    static func neuronStep(membrane v: [[Node]]?, input: [[Node]], lambda: Double, threshold: Double,
+                           detachReset: Bool) -> (spikes: [[Node]], membrane: [[Node]]) {
+        let m = v.map { zip($0, input).map { zip($0, $1).map { $0 + $1 } } } ?? input
+        let s = m.map { $0.map { $0.spike(threshold: threshold) } }
+        let next = zip(m, s).map { zip($0, $1).map { m, s in (m - (detachReset ? s.detached : s) * threshold) * lambda } }
+        return (s, next)
+    }
+
+    /// Mean cross-entropy of a linear classifier on rates [B][D].
+    static func loss(rates: [[Node]], weight: [Node], bias: [Node], labels: [Int], classes: Int) -> Node {
+        let logits = linear(rates, weight, bias, outputs: classes)
+        let terms = zip(logits, labels).map { row, label in
+            row.map { $0.exponential() }.sum().logarithm() - row[label]
+        }
+        return terms.sum() * (1 / Double(labels.count))
+    }
+
+    static func elementwise(_ a: [[Node]], _ mask: [Double]) -> [[Node]] {
+        let width = a[0].count
+        return a.enumerated().map { n, row in row.enumerated().map { $1 * mask[n * width + $0] } }
+    }
+
+    static func trainer(_ network: any FeedbackNetwork, detachReset: Bool) throws -> Trainer {
+        var configuration = TrainingConfiguration(model: .fmnistF400, timeSteps: network.timeSteps)
+        configuration.method = .stbp
+        configuration.detachReset = detachReset
+        configuration.learningRate = 0
+        configuration.momentum = 0
+        configuration.weightDecay = 0
+        return try Trainer(configuration: configuration, network: network, dropoutGenerator: RandomGenerator(seed: 8))
+    }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        let neuron: NeuronModel
+        let detachReset: Bool
+        var testDescription: String { "\(neuron)\(detachReset ? ", detached reset" : "")" }
+    }
+
+    static let cases = [Case(neuron: .integrateAndFire, detachReset: false),
+                        Case(neuron: .leaky(lambda: 0.9), detachReset: false),
+                        Case(neuron: .leaky(lambda: 0.9), detachReset: true)]
+
+    @Test(arguments: cases)
+    func singleLayerMatchesNaiveBPTT(case c: Case) throws {
+        let batch = 3, inputs = 6, hidden = 5, classes = 3, steps = 8, threshold: Float = 1
+        var generator = RandomGenerator(seed: 41)
+        let network = SingleLayerNetwork(
+            neuron: c.neuron, threshold: threshold, timeSteps: steps, quirks: [],
+            input: try SynapticBlock(layer: Linear(inputFeatures: inputs, outputFeatures: hidden,
+                                                   initialization: .uniformUnitNorm, generator: &generator), dropout: 0.2),
+            feedback: try FeedbackConnection(layer: Linear(inputFeatures: hidden, outputFeatures: hidden, bias: false,
+                                                           initialization: .uniformUnitNorm, generator: &generator),
+                                             estimate: .operatorNorm, dropout: 0.2, generator: &generator),
+            classifier: Linear(inputFeatures: hidden, outputFeatures: classes, initialization: .pytorchDefault,
+                               generator: &generator))
+        network.feedback.spectralNorm.gain.value.pointer[0] = 0.7
+        let x = Tensor(zeros: [batch, inputs])
+        x.fillNormal(using: &generator)
+        x.scale(by: 2)
+        let labels = [1, 0, 2]
+        _ = try Self.trainer(network, detachReset: c.detachReset).trainStep(.image(x), labels: labels)
+
+        let tape = ScalarTape()
+        let leaves = Leaves(tape, network.namedParameters)
+        let image = (0..<batch).map { n in (0..<inputs).map { tape.constant(Double(x[n, $0])) } }
+        let current = Self.elementwise(
+            Self.batchNorm(Self.linear(image, leaves["input.layer.weight"], leaves["input.layer.bias"], outputs: hidden),
+                           gamma: leaves["input.bn.weight"], beta: leaves["input.bn.bias"]),
+            doubles(try #require(network.input.dropout.mask)))
+        let weight = Self.effectiveWeight(raw: leaves["feedback.weight_raw"], gain: leaves["feedback.g"][0],
+                                          u: doubles(network.feedback.spectralNorm.u),
+                                          v: doubles(network.feedback.spectralNorm.v))
+        let feedbackMask = doubles(try #require(network.feedback.dropout.mask))
+        let lambda = Double(c.neuron.lambda)
+        var membrane: [[Node]]? = nil, spikes: [[Node]] = [], accumulator: [[Node]]? = nil
+        for t in 1...steps {
+            var input = current
+            if t > 1 {
+                let feedback = Self.elementwise(Self.linear(spikes, weight, nil, outputs: hidden), feedbackMask)
+                input = zip(input, feedback).map { zip($0, $1).map { $0 + $1 } }
+            }
+            (spikes, membrane) = Self.neuronStep(membrane: membrane, input: input, lambda: lambda,
+                                                 threshold: Double(threshold), detachReset: c.detachReset)
+            accumulator = accumulator.map { zip($0, spikes).map { zip($0, $1).map { $0 * lambda + $1 } } } ?? spikes
+        }
+        let normaliser = Double(SpikingPopulation.normaliser(neuron: c.neuron, steps: steps))
+        let rates = accumulator!.map { $0.map { $0 * (1 / normaliser) } }
+        let loss = Self.loss(rates: rates, weight: leaves["classifier.weight"], bias: leaves["classifier.bias"],
+                             labels: labels, classes: classes)
+        let worst = worstGradientError(network.namedParameters, expected: leaves.gradients(of: loss))
+        #expect(worst.error <= 1e-4, "\(worst.name): relative error \(worst.error)")
+        #expect(network.feedback.spectralNorm.rawWeight.gradient.norm() > 0, "the feedback must receive a gradient")
+    }
+
+    /// Two spiking layers in a loop (input → L1 → L2 → feedback → L1) with a train-mode BN per
+    /// step in L2, as the multi-layer STBP runs it.
+    @Test(arguments: cases)
+    func twoLayerChainMatchesNaiveBPTT(case c: Case) throws {
+        let batch = 3, inputs = 6, first = 5, second = 4, classes = 3, steps = 8, threshold: Float = 1
+        var generator = RandomGenerator(seed: 43)
+        func linear(_ i: Int, _ o: Int, bias: Bool = true) -> Linear {
+            Linear(inputFeatures: i, outputFeatures: o, bias: bias, initialization: .uniformUnitNorm, generator: &generator)
+        }
+        let network = MultiLayerNetwork(
+            neuron: c.neuron, threshold: threshold, timeSteps: steps, quirks: [],
+            input: try SynapticBlock(layer: linear(inputs, first), dropout: 0.2),
+            loop: [try SynapticBlock(layer: linear(first, second), dropout: 0.2)],
+            feedback: try FeedbackConnection(layer: linear(second, first, bias: false), estimate: .operatorNorm,
+                                             dropout: 0.2, generator: &generator),
+            classifier: Linear(inputFeatures: second, outputFeatures: classes, initialization: .pytorchDefault,
+                               generator: &generator))
+        network.feedback.spectralNorm.gain.value.pointer[0] = 0.9
+        let x = Tensor(zeros: [batch, inputs])
+        x.fillNormal(using: &generator)
+        x.scale(by: 2)
+        let labels = [2, 1, 0]
+        _ = try Self.trainer(network, detachReset: c.detachReset).trainStep(.image(x), labels: labels)
+
+        let tape = ScalarTape()
+        let leaves = Leaves(tape, network.namedParameters)
+        let image = (0..<batch).map { n in (0..<inputs).map { tape.constant(Double(x[n, $0])) } }
+        let current = Self.elementwise(
+            Self.batchNorm(Self.linear(image, leaves["layers.1.layer.weight"], leaves["layers.1.layer.bias"], outputs: first),
+                           gamma: leaves["layers.1.bn.weight"], beta: leaves["layers.1.bn.bias"]),
+            doubles(try #require(network.input.dropout.mask)))
+        let weight = Self.effectiveWeight(raw: leaves["feedback.weight_raw"], gain: leaves["feedback.g"][0],
+                                          u: doubles(network.feedback.spectralNorm.u),
+                                          v: doubles(network.feedback.spectralNorm.v))
+        let feedbackMask = doubles(try #require(network.feedback.dropout.mask))
+        let loopMask = doubles(try #require(network.loop[0].dropout.mask))
+        let lambda = Double(c.neuron.lambda), theta = Double(threshold)
+        var membrane1: [[Node]]? = nil, membrane2: [[Node]]? = nil
+        var spikes2: [[Node]] = [], accumulator: [[Node]]? = nil
+        for t in 1...steps {
+            var input1 = current
+            if t > 1 {
+                let feedback = Self.elementwise(Self.linear(spikes2, weight, nil, outputs: first), feedbackMask)
+                input1 = zip(input1, feedback).map { zip($0, $1).map { $0 + $1 } }
+            }
+            let layer1 = Self.neuronStep(membrane: membrane1, input: input1, lambda: lambda, threshold: theta,
+                                         detachReset: c.detachReset)
+            membrane1 = layer1.membrane
+            let input2 = Self.elementwise(
+                Self.batchNorm(Self.linear(layer1.spikes, leaves["layers.2.layer.weight"], leaves["layers.2.layer.bias"],
+                                           outputs: second),
+                               gamma: leaves["layers.2.bn.weight"], beta: leaves["layers.2.bn.bias"]), loopMask)
+            let layer2 = Self.neuronStep(membrane: membrane2, input: input2, lambda: lambda, threshold: theta,
+                                         detachReset: c.detachReset)
+            (spikes2, membrane2) = (layer2.spikes, layer2.membrane)
+            accumulator = accumulator.map { zip($0, spikes2).map { zip($0, $1).map { $0 * lambda + $1 } } } ?? spikes2
+        }
+        let normaliser = Double(SpikingPopulation.normaliser(neuron: c.neuron, steps: steps))
+        let rates = accumulator!.map { $0.map { $0 * (1 / normaliser) } }
+        let loss = Self.loss(rates: rates, weight: leaves["classifier.weight"], bias: leaves["classifier.bias"],
+                             labels: labels, classes: classes)
+        let worst = worstGradientError(network.namedParameters, expected: leaves.gradients(of: loss))
+        #expect(worst.error <= 1e-4, "\(worst.name): relative error \(worst.error)")
+        #expect(network.feedback.spectralNorm.rawWeight.gradient.norm() > 0, "the feedback must receive a gradient")
+    }
+}
