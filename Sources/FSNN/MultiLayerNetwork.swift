@@ -234,8 +234,10 @@ public final class MultiLayerNetwork: FeedbackNetwork {
         }
         self.history = nil
         let g = try rateGradient.reshaped(w.shapes[last])
-        let reversals = w.shapes.map { TimeReversal(shape: $0) }
-        let inputGradient = Tensor(zeros: w.shapes[0])
+        let reversals = w.timeReversals
+        for reversal in reversals { reversal.reset() }
+        let inputGradient = w.map[0]
+        inputGradient.fill(0)
         let normaliser = rateNormaliser, lambda = neuron.lambda
         for t in stride(from: timeSteps, through: 1, by: -1) {
             // Last layer: readout + feedback into layer 1 at t + 1.
@@ -283,6 +285,8 @@ final class LayeredWorkspace {
     let preactivation, current, map, active, jacobianMap, jacobianActive, gradient, scratch: [Tensor]
     let feedback, rate: Tensor
     var affines: [ChannelAffine] = []
+    /// The BPTT buffers per layer, created on the first STBP step.
+    private(set) lazy var timeReversals = shapes.map { TimeReversal(shape: $0) }
 
     init(batchSize: Int, layerShapes: [[Int]]) {
         self.batchSize = batchSize

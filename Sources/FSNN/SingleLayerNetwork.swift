@@ -177,8 +177,10 @@ public final class SingleLayerNetwork: FeedbackNetwork {
         self.history = nil
         let shape = w.rate.shape, n = w.rate.count
         let g = try rateGradient.reshaped(shape)
-        let through = TimeReversal(shape: shape)
-        let inputGradient = Tensor(zeros: shape)
+        let through = w.timeReversal
+        through.reset()
+        let inputGradient = w.mapCurrent
+        inputGradient.fill(0)
         let normaliser = rateNormaliser, lambda = neuron.lambda
         for t in stride(from: timeSteps, through: 1, by: -1) {
             let membrane = history.membranes.pointer + (t - 1) * n
@@ -255,6 +257,8 @@ public final class SingleLayerNetwork: FeedbackNetwork {
 
 /// Buffers of one batch shape, allocated once and reused by every step and VJP.
 final class Workspace {
+    /// The BPTT buffers, created on the first STBP step.
+    private(set) lazy var timeReversal = TimeReversal(shape: rate.shape)
     let rate, current, feedback, preactivation, mapCurrent, mapOutput, active, scratch: Tensor
     /// Spike input only: one frame, the averaged input x̄, a step's pre-activation, the averaged current.
     let frame, averageInput, stepPreactivation, currentSum: Tensor?

@@ -30,6 +30,11 @@ final class TimeReversal {
         spikes = Tensor(zeros: shape)
     }
 
+    /// Zeroes δm before a new backward pass (δm[T+1] = 0, δv[T] = 0).
+    func reset() {
+        membraneGradient.fill(0)
+    }
+
     /// δs[t] = weight · g (the readout's gradient of s[t]: g·λ^{T−t}/Λ_T).
     func directSpikeGradient(_ g: Tensor, weight: Float) throws {
         try spikeGradient.assign(g)

@@ -1,0 +1,70 @@
+import Testing
+import Tensor
+import FSNN
+
+/// End-to-end behaviour of the simulator and the trainer on random data.
+@Suite struct TrainingTests {
+    /// Spec §12.3: the MNIST single-layer net at random init, N(0, 1) inputs, evaluation mode.
+    /// IF's residual ‖f(a[t]) − a[t]‖/‖a[t]‖ decays roughly as 1/t (reference: 0.045 at 30, 0.0044
+    /// at 300); LIF (λ 0.95) plateaus (0.082 at 30, 0.064 at 100, 0.063 at 300).
+    @Test func equilibriumResidualDecaysForIFAndPlateausForLIF() throws {
+        func trace(_ neuron: NeuronModel) throws -> [Float] {
+            var configuration = TrainingConfiguration(model: .mnist64C5sF64C5, timeSteps: 300)
+            configuration.neuron = neuron
+            var generator = RandomGenerator(seed: 12)
+            let network = try ModelZoo.make(configuration, generator: &generator)
+            let trainer = try Trainer(configuration: configuration, network: network, dropoutGenerator: generator)
+            let x = Tensor(zeros: [2, 1, 28, 28])
+            x.fillNormal(using: &generator)
+            return try #require(try trainer.evaluate(.image(x), labels: [0, 1], traceResidual: true).residualTrace)
+        }
+        let integrate = try trace(.integrateAndFire), leaky = try trace(.leaky(lambda: 0.95))
+        #expect(integrate.count == 300)
+        #expect(integrate[299] < integrate[29] / 5, "IF: \(integrate[29]) at T=30, \(integrate[299]) at T=300")
+        #expect(leaky[299] > 0.7 * leaky[99], "LIF: \(leaky[99]) at T=100, \(leaky[299]) at T=300")
+        #expect(leaky[299] > 3 * integrate[299])
+    }
+
+    /// 50 iterations on a fixed random F-MNIST-shaped set lower the training loss, for both
+    /// gradient strategies.
+    @Test(arguments: [TrainingMethod.ide, .stbp])
+    func fiftyIterationsLowerTheLoss(method: TrainingMethod) throws {
+        var configuration = TrainingConfiguration(model: .fmnistF400, timeSteps: 5)
+        configuration.method = method
+        var generator = RandomGenerator(seed: 3)
+        let network = try ModelZoo.make(configuration, generator: &generator)
+        let trainer = try Trainer(configuration: configuration, network: network, dropoutGenerator: generator.split())
+        let images = Tensor(zeros: [64, 1, 28, 28])
+        images.fillNormal(using: &generator)
+        let labels = (0..<64).map { _ in generator.nextInt(below: 10) }
+        var losses: [Float] = []
+        for iteration in 0..<50 {
+            let half = iteration % 2
+            let report = try trainer.trainStep(.image(try images.batch(half * 32..<(half + 1) * 32)),
+                                               labels: Array(labels[(half * 32)..<((half + 1) * 32)]))
+            losses.append(report.loss)
+        }
+        let first = losses.prefix(10).reduce(0, +) / 10, last = losses.suffix(10).reduce(0, +) / 10
+        #expect(last < 0.8 * first, "mean loss of the first 10 iterations \(first), of the last 10 \(last)")
+    }
+
+    /// Issue 5: BPTT memory grows with T, IDE memory does not (fmnist_f400, batch 128).
+    @Test func transientMemoryGrowsWithTForSTBPOnly() throws {
+        func transientPeak(_ method: TrainingMethod, steps: Int) throws -> Int {
+            var configuration = TrainingConfiguration(model: .fmnistF400, timeSteps: steps)
+            configuration.method = method
+            var generator = RandomGenerator(seed: 4)
+            let network = try ModelZoo.make(configuration, generator: &generator)
+            let trainer = try Trainer(configuration: configuration, network: network, dropoutGenerator: generator.split())
+            let images = Tensor(zeros: [128, 1, 28, 28])
+            images.fillNormal(using: &generator)
+            let labels = (0..<128).map { $0 % 10 }
+            _ = try trainer.trainStep(.image(images), labels: labels)   // buffers of this batch shape
+            return try trainer.trainStep(.image(images), labels: labels).transientPeakBytes
+        }
+        let stbp10 = try transientPeak(.stbp, steps: 10), stbp30 = try transientPeak(.stbp, steps: 30)
+        let ide10 = try transientPeak(.ide, steps: 10), ide30 = try transientPeak(.ide, steps: 30)
+        #expect(Double(stbp30) >= 2.5 * Double(stbp10), "STBP: \(stbp10) B at T=10, \(stbp30) B at T=30")
+        #expect(Double(ide30) <= 1.1 * Double(ide10), "IDE: \(ide10) B at T=10, \(ide30) B at T=30")
+    }
+}
