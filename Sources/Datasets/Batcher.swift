@@ -96,22 +96,26 @@ public final class Batcher {
 /// The batches of one epoch, in order; a single-pass sequence. Abandoning it mid-epoch stops its
 /// background producer.
 public final class EpochBatches: Sequence, IteratorProtocol {
+    /// Where batches come from: decoded on the calling thread, or handed over by a background one.
+    private enum Source {
+        case inline(BatchProducer)
+        case background(BatchChannel)
+    }
+
     private let batcher: Batcher
-    private var producer: BatchProducer
-    private let channel: BatchChannel?
+    private var source: Source
     /// Seconds this epoch's consumer waited for batches.
     public private(set) var waitSeconds = 0.0
 
     fileprivate init(batcher: Batcher, producer: BatchProducer, prefetches: Bool) {
         self.batcher = batcher
-        self.producer = producer
         guard prefetches else {
-            channel = nil
+            source = .inline(producer)
             return
         }
         let channel = BatchChannel()
-        self.channel = channel
-        Thread { [producer] in
+        source = .background(channel)
+        Thread {
             var producer = producer
             while let batch = producer.next() {
                 guard channel.put(batch) else { return }
@@ -120,11 +124,20 @@ public final class EpochBatches: Sequence, IteratorProtocol {
         }.start()
     }
 
-    deinit { channel?.cancel() }
+    deinit {
+        if case let .background(channel) = source { channel.cancel() }
+    }
 
     public func next() -> Batch? {
         let start = DispatchTime.now().uptimeNanoseconds
-        let batch = channel.map { $0.take() } ?? producer.next()
+        let batch: Batch?
+        switch source {
+        case let .background(channel):
+            batch = channel.take()
+        case var .inline(producer):
+            batch = producer.next()
+            source = .inline(producer)
+        }
         let waited = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         waitSeconds += waited
         batcher.waitSeconds += waited

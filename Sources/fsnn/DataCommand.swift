@@ -21,13 +21,14 @@ struct DataCommand: ParsableCommand {
         @Argument(help: "Datasets to check (default: all): \(DatasetName.allCases.map(\.rawValue).joined(separator: ", ")).")
         var datasets: [String] = []
 
-        func run() throws {
-            let names = try datasets.map { name in
-                guard let dataset = DatasetName(rawValue: name) else {
-                    throw ValidationError("unknown dataset '\(name)'")
-                }
-                return dataset
+        func validate() throws {
+            for name in datasets where DatasetName(rawValue: name) == nil {
+                throw ValidationError("unknown dataset '\(name)'")
             }
+        }
+
+        func run() throws {
+            let names = datasets.compactMap(DatasetName.init(rawValue:))
             let root = DataRoot.resolve(dataDirectory: dataDirectory)
             let results = DataVerification.verify(names.isEmpty ? DatasetName.allCases : names, root: root)
             print(DataVerification.report(results, root: root))

@@ -18,11 +18,11 @@ import Testing
         #expect(Array(dataset.train.labels.prefix(8)) == [5, 0, 4, 1, 9, 2, 1, 3])
     }
 
-    /// The decompressed label files against MNIST's published md5s (the image files are checked
-    /// by `fsnn data verify`; hashing 55 MB in a debug build would dominate the test run).
+    /// Decompressed files against MNIST's published md5s: all but the 47 MB training images, which
+    /// `fsnn data verify` checks (hashing them in a debug build would dominate the test run).
     @Test(.enabled(if: sharedData != nil, sharedNote))
-    func mnistLabelChecksums() throws {
-        for name in ["train-labels-idx1-ubyte", "t10k-labels-idx1-ubyte"] {
+    func mnistChecksums() throws {
+        for name in ["train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
             let content = try FileContents.read(sharedData! + "/mnist/\(name).gz")
             #expect(MD5.hexDigest(of: content) == DatasetName.mnist.publishedMD5[name])
         }
