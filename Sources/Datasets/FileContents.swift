@@ -11,11 +11,13 @@ public enum FileContents {
 
     public static func read(_ path: String) throws(DatasetError) -> [UInt8] {
         let file = try InputFile(path)
-        let input = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+        // Small files (N-MNIST samples) need no 1 MiB buffer.
+        let capacity = max(2, min(chunkSize, file.size))
+        let input = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { input.deallocate() }
-        let firstCount = try file.read(into: input, count: chunkSize)
+        let firstCount = try file.read(into: input, count: capacity)
         let isGzip = firstCount >= 2 && input[0] == 0x1F && input[1] == 0x8B
-        if isGzip { return try inflate(file, input: input, firstCount: firstCount) }
+        if isGzip { return try inflate(file, input: input, capacity: capacity, firstCount: firstCount) }
         if path.hasSuffix(".gz") {
             throw .corruptCompressedStream(file: path, offset: 0, reason: "no gzip magic bytes 1f 8b")
         }
@@ -24,14 +26,15 @@ public enum FileContents {
         var count = firstCount
         while count > 0 {
             bytes.append(contentsOf: UnsafeBufferPointer(start: input, count: count))
-            count = try file.read(into: input, count: chunkSize)
+            count = try file.read(into: input, count: capacity)
         }
         return bytes
     }
 
-    /// Decompresses the gzip stream whose first `firstCount` stored bytes are already in `input`.
+    /// Decompresses the gzip stream whose first `firstCount` stored bytes are already in `input`
+    /// (a buffer of `capacity` bytes).
     private static func inflate(
-        _ file: InputFile, input: UnsafeMutablePointer<UInt8>, firstCount: Int
+        _ file: InputFile, input: UnsafeMutablePointer<UInt8>, capacity: Int, firstCount: Int
     ) throws(DatasetError) -> [UInt8] {
         // zlib keeps a pointer back to its z_stream, so the stream must not move: heap-allocate it.
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
@@ -55,7 +58,7 @@ public enum FileContents {
         stream.pointee.avail_in = UInt32(firstCount)
         while true {
             if stream.pointee.avail_in == 0 {
-                let count = try file.read(into: input, count: chunkSize)
+                let count = try file.read(into: input, count: capacity)
                 if count == 0 { break }
                 stream.pointee.next_in = input
                 stream.pointee.avail_in = UInt32(count)
