@@ -68,7 +68,7 @@ public final class Batcher {
         case .all:
             sampleIndices = Array(0..<split.count)
         case let .first(n), let .sample(n):
-            guard (1...split.count).contains(n) else {
+            guard n >= 1 && n <= split.count else {
                 throw .invalidSetting("subset of \(n) samples from \(split.identifier), which has \(split.count)")
             }
             sampleIndices = if case .first = subset { Array(0..<n) }
