@@ -25,3 +25,21 @@ release: setup
 test: setup
 	swift build
 	swift test
+
+# make data: link (never copy) the offline datasets into ./data, the default data root:
+# ./data/{mnist,nmnist,cifar10} -> $(SHARED_DATA)/* and ./data/fashion-mnist -> Debian's copy.
+# Idempotent; an existing ./data/<name> that is not a link (a user's own copy) is left alone.
+SHARED_DATA ?= ../shared/data
+FASHION_MNIST_DIR ?= /usr/share/datasets/fashion-mnist
+
+.PHONY: data
+data:
+	@mkdir -p data
+	@link() { \
+		if [ ! -d "$$1" ]; then echo "make data: $$1 not found; data/$$2 not linked"; \
+		elif [ -e "data/$$2" ] && [ ! -L "data/$$2" ]; then echo "make data: keeping data/$$2 (not a link)"; \
+		else case "$$1" in /*) target="$$1";; *) target="../$$1";; esac; \
+			ln -sfn "$$target" "data/$$2" && echo "make data: data/$$2 -> $$target"; fi; \
+	}; \
+	for name in mnist nmnist cifar10; do link "$(SHARED_DATA)/$$name" "$$name"; done; \
+	link "$(FASHION_MNIST_DIR)" fashion-mnist

@@ -32,12 +32,12 @@ let package = Package(
             swiftSettings: kernelFlags),
         .executableTarget(
             name: "fsnn",
-            dependencies: ["Harness", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Harness", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "LayersTests", dependencies: ["Tensor", "Layers"]),
         .testTarget(name: "FSNNTests", dependencies: ["Tensor", "Layers", "FSNN"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Tensor", "Datasets"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Tensor", "Datasets", "CZlib"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
     ]
 )

@@ -1,0 +1,133 @@
+import Foundation
+
+/// A dataset loaded into memory: its two splits and the files they were read from.
+public struct Dataset: Sendable {
+    public let name: DatasetName
+    public let train: any DatasetSplit
+    public let test: any DatasetSplit
+    /// The files read (for N-MNIST the two split folders), as paths under the data root.
+    public let files: [String]
+}
+
+/// Settings that change what a dataset's splits produce.
+public struct DatasetOptions: Equatable, Sendable {
+    /// N-MNIST frame encoding (spec §8.4); the reference `tsslbp`, T = 30 by default.
+    public var nmnistEncoding: NMNISTEncoding
+    /// Whether the CIFAR train splits apply random crop + flip (spec §8.2). Test splits never do.
+    public var augmentsTraining: Bool
+
+    public init(nmnistEncoding: NMNISTEncoding = .reference, augmentsTraining: Bool = true) {
+        self.nmnistEncoding = nmnistEncoding
+        self.augmentsTraining = augmentsTraining
+    }
+}
+
+/// The datasets by name: where their files are and how to read them.
+public enum DatasetCatalog {
+    /// Reads and validates a whole dataset.
+    public static func load(_ name: DatasetName, from root: DataRoot, options: DatasetOptions = .init()) throws(DatasetError) -> Dataset {
+        let files = try locate(name, in: root)
+        let train: any DatasetSplit, test: any DatasetSplit
+        switch name {
+        case .mnist, .fashionMNIST:
+            train = try idxSplit(images: files[0], labels: files[1], identifier: "\(name.rawValue)/train")
+            test = try idxSplit(images: files[2], labels: files[3], identifier: "\(name.rawValue)/test")
+        case .cifar10, .cifar100:
+            let format: CIFARRecords.Format = name == .cifar10 ? .cifar10 : .cifar100
+            train = cifarSplit(try CIFARRecords.read(Array(files.dropLast()), format: format),
+                               identifier: "\(name.rawValue)/train", augmented: options.augmentsTraining)
+            test = cifarSplit(try CIFARRecords.read([files.last!], format: format),
+                              identifier: "\(name.rawValue)/test", augmented: false)
+        case .cifar10Subset:
+            let records = try CIFARRecords.read(files, format: .cifar10)
+            let isTest = subsetTestMask(records.labels)
+            train = cifarSplit(records, selecting: isTest.indices.filter { !isTest[$0] },
+                               identifier: "\(name.rawValue)/train", augmented: options.augmentsTraining)
+            test = cifarSplit(records, selecting: isTest.indices.filter { isTest[$0] },
+                              identifier: "\(name.rawValue)/test", augmented: false)
+        case .nmnist:
+            train = try EventFrameSplit.load(folder: files[0], identifier: "nmnist/train", encoding: options.nmnistEncoding)
+            test = try EventFrameSplit.load(folder: files[1], identifier: "nmnist/test", encoding: options.nmnistEncoding)
+        }
+        return Dataset(name: name, train: train, test: test, files: files)
+    }
+
+    /// The dataset's files (for N-MNIST its `Train` and `Test` folders), in a fixed order: MNIST
+    /// and Fashion-MNIST train images, train labels, test images, test labels; CIFAR-10 the five
+    /// training batches then the test batch; CIFAR-100 train then test. Throws `missingDataset`
+    /// when none is present, `incompleteDataset` when only some are.
+    public static func locate(_ name: DatasetName, in root: DataRoot) throws(DatasetError) -> [String] {
+        let alternatives = candidates(name, folder: root.folder(of: name))
+        let found = alternatives.map { paths in
+            paths.first { name == .nmnist ? isDirectory($0) : FileManager.default.fileExists(atPath: $0) && !isDirectory($0) }
+        }
+        if found.allSatisfy({ $0 == nil }) {
+            throw .missingDataset(name, searched: alternatives.flatMap { $0 }, howToObtain: name.howToObtain)
+        }
+        let missing = zip(alternatives, found).filter { $0.1 == nil }.map { $0.0.joined(separator: " or ") }
+        guard missing.isEmpty else { throw .incompleteDataset(name, missing: missing, howToObtain: name.howToObtain) }
+        return found.compactMap { $0 }
+    }
+
+    /// For each file the dataset needs, the paths it may be stored at, preferred first.
+    private static func candidates(_ name: DatasetName, folder: String) -> [[String]] {
+        let idx = DatasetName.idxFiles
+        switch name {
+        case .mnist, .fashionMNIST:
+            return [idx.trainImages, idx.trainLabels, idx.testImages, idx.testLabels]
+                .map { [folder + "/" + $0, folder + "/" + $0 + ".gz"] }
+        case .cifar10:
+            return ((1...5).map { "data_batch_\($0).bin" } + ["test_batch.bin"])
+                .map { [folder + "/" + $0, folder + "/cifar-10-batches-bin/" + $0] }
+        case .cifar100:
+            return ["train.bin", "test.bin"].map { [folder + "/" + $0, folder + "/cifar-100-binary/" + $0] }
+        case .cifar10Subset:
+            return [[folder + "/" + DatasetName.cifar10SubsetFile]]
+        case .nmnist:
+            return [[folder + "/Train"], [folder + "/Test"]]
+        }
+    }
+
+    /// Images of 28 × 28 bytes with labels 0…9, normalised with MNIST's constants (spec §8.1).
+    private static func idxSplit(images: String, labels: String, identifier: String) throws(DatasetError) -> ImageSplit {
+        let imageArray = try IDXArray.read(images, rank: 3)
+        guard imageArray.dimensions.dropFirst() == [28, 28] else {
+            throw .invalidDimensions(file: images, offset: 8, dimensions: imageArray.dimensions, reason: "images must be 28×28")
+        }
+        let labelArray = try IDXArray.read(labels, rank: 1)
+        guard labelArray.dimensions[0] == imageArray.dimensions[0] else {
+            throw .countMismatch(images: images, labels: labels, imageCount: imageArray.dimensions[0],
+                                 labelCount: labelArray.dimensions[0])
+        }
+        if let bad = labelArray.elements.firstIndex(where: { $0 >= 10 }) {
+            throw .labelOutOfRange(file: labels, offset: labelArray.headerSize + bad,
+                                   label: Int(labelArray.elements[bad]), classCount: 10)
+        }
+        return ImageSplit(identifier: identifier, pixels: imageArray.elements, labels: labelArray.elements.map(Int.init),
+                          classCount: 10, sampleShape: [1, 28, 28], normalization: .mnist)
+    }
+
+    /// A CIFAR split of the records at `indices` (all by default), normalised as in spec §7.
+    private static func cifarSplit(
+        _ records: CIFARRecords, selecting indices: [Int]? = nil, identifier: String, augmented: Bool
+    ) -> ImageSplit {
+        let size = CIFARRecords.imageBytes
+        let chosen = indices ?? Array(0..<records.count)
+        let pixels = indices == nil ? records.pixels : chosen.flatMap { records.pixels[($0 * size)..<(($0 + 1) * size)] }
+        return ImageSplit(identifier: identifier, pixels: pixels, labels: chosen.map { records.labels[$0] },
+                          classCount: records.coarseLabels.isEmpty ? 10 : 100, sampleShape: [3, 32, 32],
+                          normalization: .cifar, augmentation: augmented ? RandomCropFlip(padding: 4) : nil)
+    }
+
+    /// The cifar10-subset split rule: in file order, every 8th image of each class (its 8th,
+    /// 16th, … occurrence) is a test image, all others are training images. Each class keeps the
+    /// same share in both splits to within one image; on the 4,000-image file this gives 495
+    /// test and 3,505 training images.
+    public static func subsetTestMask(_ labels: [Int]) -> [Bool] {
+        var seen = [Int: Int]()
+        return labels.map { label in
+            seen[label, default: 0] += 1
+            return seen[label]! % 8 == 0
+        }
+    }
+}
