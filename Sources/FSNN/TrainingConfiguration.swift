@@ -13,6 +13,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var solver: SolverKind = .broyden
     /// Iteration cap of the adjoint solver (spec §4.4: 30).
     public var solverMaxIterations: Int = 30
+    /// The stopping rule of spec §4.4 (‖G‖ < 2e-10·√(B·D)); false runs every solve for
+    /// `solverMaxIterations` (benchmarks quote both).
+    public var solverStopsEarly: Bool = true
     /// Anderson memory (number of stored residuals).
     public var andersonMemory: Int = 5
     public var surrogate: SurrogateKind = .rectangular

@@ -1,7 +1,13 @@
 import CBLAS
+import Synchronization
 
 /// OpenBLAS: single-precision matrix products and the library's thread pool.
 public enum BLAS {
+    /// Floating-point operations issued through `gemm` (2mnk) and `gemv` (2mn) since the process
+    /// started: benchmarks divide differences of it by wall time for the achieved GFLOP/s.
+    public static var operationCount: Int { operations.load(ordering: .relaxed) }
+    @usableFromInline static let operations = Atomic<Int>(0)
+
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, row-major, where op(A) is m×k and op(B) is k×n.
     /// `lda`, `ldb`, `ldc` are row strides of A, B, C as stored (before transposition).
     @inlinable
@@ -12,6 +18,7 @@ public enum BLAS {
     ) {
         precondition(max(m, n, k, lda, ldb, ldc) < Int(Int32.max), "gemm extent exceeds OpenBLAS's 32-bit blasint")
         guard m > 0, n > 0 else { return }
+        operations.add(2 * m * n * k, ordering: .relaxed)
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
@@ -23,6 +30,7 @@ public enum BLAS {
         x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>
     ) {
         guard m > 0, n > 0 else { return }
+        operations.add(2 * m * n, ordering: .relaxed)
         cblas_sgemv(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda),
                     x, 1, beta, y, 1)
     }

@@ -1,13 +1,16 @@
 import ArgumentParser
 import Foundation
+import Datasets
+import FSNN
 import Harness
+import Tensor
 
 /// `fsnn bench …`: speed measurements (not tests; see the README's Performance section).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the speed of the numeric kernels.",
-        subcommands: [Ops.self])
+        subcommands: [Ops.self, Train.self])
 
     struct Ops: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -40,4 +43,63 @@ struct BenchCommand: ParsableCommand {
             print(report.markdown)
         }
     }
+
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Milliseconds per training iteration of a zoo model, split into phases, as a Markdown table.")
+
+        @Option(help: "Model: \(ModelName.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var model = "fmnist_f400"
+        @Option(help: "Dataset for real batches (default: the model's).")
+        var dataset: String?
+        @Option(help: "Neuron: if or lif.")
+        var neuron = "if"
+        @Option(help: "LIF leak factor λ.")
+        var lambda: Float = 0.95
+        @Option(name: .customLong("T"), help: "Time steps.")
+        var timeSteps = 5
+        @Option var batch = 128
+        @Option(help: "ide or stbp.")
+        var method = "ide"
+        @Option(help: "Untimed iterations first.")
+        var warmups = 3
+        @Option(help: "Timed iterations.")
+        var iterations = 20
+        @Option(help: "OpenBLAS threads (default: all cores).")
+        var threads: Int?
+        @Flag(help: "Also time one full training epoch on the real data.")
+        var epoch = false
+        @Option(name: .customLong("data-dir"), help: "Data root (default: $FSNN_DATA, else ./data).")
+        var dataDirectory: String?
+
+        func run() throws {
+            guard let modelName = ModelName(rawValue: model) else { throw ValidationError("unknown model '\(model)'") }
+            guard let methodName = TrainingMethod(rawValue: method) else { throw ValidationError("unknown method '\(method)'") }
+            var configuration = TrainingConfiguration(model: modelName, timeSteps: timeSteps)
+            configuration.neuron = neuron == "lif" ? .leaky(lambda: lambda) : .integrateAndFire
+            configuration.method = methodName
+            configuration.batchSize = batch
+            let datasetName = try dataset.map {
+                guard let name = DatasetName(rawValue: $0) else { throw ValidationError("unknown dataset '\($0)'") }
+                return name
+            } ?? TrainBenchmark.defaultDataset(for: modelName)
+            if let threads {
+                BLAS.threadCount = threads
+                Parallel.workerCount = threads
+            }
+            let root = DataRoot.resolve(dataDirectory: dataDirectory)
+            let benchmark = TrainBenchmark(configuration: configuration, dataset: datasetName, root: root,
+                                           warmups: warmups, iterations: iterations)
+            let log = { (line: String) in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            log("OpenBLAS core \(BLAS.coreName), \(BLAS.threadCount) thread(s); OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)")")
+            let rows = try benchmark.run(progress: log)
+            print(TrainBenchmark.markdown(rows, configuration: configuration, gemmRate: TrainBenchmark.gemmRate()))
+            if epoch {
+                let result = try TrainBenchmark.realEpoch(configuration: configuration, dataset: datasetName, root: root)
+                print(String(format: "\nOne real %@ training epoch: %.1f s (%d batches, data wait %.1f %%)",
+                             datasetName.rawValue, result.seconds, result.batches, 100 * result.dataWaitFraction))
+            }
+        }
+    }
 }
+

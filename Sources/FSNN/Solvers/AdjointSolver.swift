@@ -15,6 +15,12 @@ public struct AdjointProblem {
     }
 
     var batchSize: Int { rightHandSide.shape[0] }
+
+    /// The stopping tolerance of spec §4.4 on ‖G‖ over the batch, 2e-10·√(B·D), or 0 (never
+    /// stop early) when `stopsEarly` is false.
+    func tolerance(stopsEarly: Bool) -> Float {
+        stopsEarly ? 2e-10 * Float(rightHandSide.count).squareRoot() : 0
+    }
     var dimension: Int { rightHandSide.count / max(batchSize, 1) }
 
     /// residual = G(β) = Jᵀβ − β + g; `product` is a [B, D] scratch tensor.
@@ -55,13 +61,15 @@ extension AdjointSolver {
 /// Builds the solver a configuration asks for (the N-MNIST "iter" quirk replaces the solver,
 /// spec §4.5 and quirk B3).
 public func makeAdjointSolver(for configuration: TrainingConfiguration) -> any AdjointSolver {
-    let maximum = configuration.solverMaxIterations
+    let maximum = configuration.solverMaxIterations, stopsEarly = configuration.solverStopsEarly
     if configuration.has(.nmnistIterSolver2I) { return HalvedIterationSolver(iterations: maximum) }
     switch configuration.solver {
     case .broyden:
-        return BroydenSolver(maxIterations: maximum, negativeFirstStep: configuration.has(.broydenNegFirstStep))
-    case .fixedPoint: return FixedPointSolver(maxIterations: maximum)
-    case .anderson: return AndersonSolver(maxIterations: maximum, memory: configuration.andersonMemory)
+        return BroydenSolver(maxIterations: maximum, negativeFirstStep: configuration.has(.broydenNegFirstStep),
+                             stopsEarly: stopsEarly)
+    case .fixedPoint: return FixedPointSolver(maxIterations: maximum, stopsEarly: stopsEarly)
+    case .anderson:
+        return AndersonSolver(maxIterations: maximum, memory: configuration.andersonMemory, stopsEarly: stopsEarly)
     case .jacobianFree: return JacobianFreeSolver()
     }
 }

@@ -12,8 +12,12 @@ public struct AndersonSolver: AdjointSolver {
     /// Tikhonov term of the m×m least-squares system, relative to its largest diagonal entry.
     public let regularisation: Double
 
-    public init(maxIterations: Int = 30, memory: Int = 5, regularisation: Double = 1e-10) {
+    /// The stopping rule; false always runs `maxIterations`.
+    public let stopsEarly: Bool
+
+    public init(maxIterations: Int = 30, memory: Int = 5, regularisation: Double = 1e-10, stopsEarly: Bool = true) {
         self.maxIterations = maxIterations
+        self.stopsEarly = stopsEarly
         self.memory = max(1, memory)
         self.regularisation = regularisation
     }
@@ -21,7 +25,7 @@ public struct AndersonSolver: AdjointSolver {
     public func solve(_ problem: AdjointProblem) throws -> AdjointSolution {
         let g = problem.rightHandSide
         let batch = problem.batchSize, d = problem.dimension
-        let tolerance = 2e-10 * Float(g.count).squareRoot()
+        let tolerance = problem.tolerance(stopsEarly: stopsEarly)
         let reference = g.norm()
         // Ring buffers per sample: rows of q(βᵢ) and of Fᵢ.
         let q = Tensor(zeros: [batch, memory, d]), f = Tensor(zeros: [batch, memory, d])

@@ -13,16 +13,20 @@ public struct BroydenSolver: AdjointSolver {
     /// Quirk B7: the first step is −G(0) (the reference) instead of the Newton step +G(0).
     public let negativeFirstStep: Bool
 
-    public init(maxIterations: Int = 30, negativeFirstStep: Bool = false) {
+    /// The §4.4 stopping rule; false always runs `maxIterations` (benchmarks).
+    public let stopsEarly: Bool
+
+    public init(maxIterations: Int = 30, negativeFirstStep: Bool = false, stopsEarly: Bool = true) {
         self.maxIterations = maxIterations
         self.negativeFirstStep = negativeFirstStep
+        self.stopsEarly = stopsEarly
     }
 
     public func solve(_ problem: AdjointProblem) throws -> AdjointSolution {
         let g = problem.rightHandSide
         let batch = problem.batchSize, d = problem.dimension, shape = g.shape
         let memory = max(1, min(maxIterations, 27))
-        let tolerance = 2e-10 * Float(batch * d).squareRoot()
+        let tolerance = problem.tolerance(stopsEarly: stopsEarly)
 
         let x = Tensor(zeros: shape), gx = g.copy(), step = g.copy()
         let gNew = Tensor(zeros: shape), dg = Tensor(zeros: shape)

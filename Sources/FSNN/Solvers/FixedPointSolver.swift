@@ -6,14 +6,17 @@ import Tensor
 /// returns the lowest-residual iterate.
 public struct FixedPointSolver: AdjointSolver {
     public let maxIterations: Int
+    /// The stopping rule; false always runs `maxIterations`.
+    public let stopsEarly: Bool
 
-    public init(maxIterations: Int = 30) {
+    public init(maxIterations: Int = 30, stopsEarly: Bool = true) {
         self.maxIterations = maxIterations
+        self.stopsEarly = stopsEarly
     }
 
     public func solve(_ problem: AdjointProblem) throws -> AdjointSolution {
         let g = problem.rightHandSide
-        let tolerance = 2e-10 * Float(g.count).squareRoot()
+        let tolerance = problem.tolerance(stopsEarly: stopsEarly)
         let beta = g.copy(), residual = Tensor(zeros: g.shape), best = g.copy()
         let reference = g.norm()
         var bestNorm = Float.infinity

@@ -32,7 +32,7 @@ public struct ImplicitDifferentiation: GradientStrategy {
 
     public func backward(_ network: any FeedbackNetwork, _ batch: NetworkInput, rate: Tensor, rateGradient: Tensor,
                          timing: inout StepTiming) throws -> SolverStatistics? {
-        var clock = Stopwatch()
+        var clock = LapTimer()
         try network.applyEquilibriumMap(at: rate, input: batch)
         timing.parameterGradient += clock.lap()
         let problem = AdjointProblem(rightHandSide: rateGradient) { v, out in
@@ -60,7 +60,7 @@ public struct BackpropagationThroughTime: GradientStrategy {
 
     public func backward(_ network: any FeedbackNetwork, _ batch: NetworkInput, rate: Tensor, rateGradient: Tensor,
                          timing: inout StepTiming) throws -> SolverStatistics? {
-        var clock = Stopwatch()
+        var clock = LapTimer()
         try network.backwardThroughTime(rateGradient: rateGradient)
         timing.parameterGradient += clock.lap()
         return nil
@@ -75,21 +75,6 @@ public struct StepTiming: Sendable {
     public var total: Double = 0
 
     public init() {}
-}
-
-/// Monotonic elapsed time.
-public struct Stopwatch {
-    private var start = ContinuousClock.now
-
-    public init() {}
-
-    /// Seconds since the last lap (or creation), restarting the count.
-    public mutating func lap() -> Double {
-        let now = ContinuousClock.now
-        defer { start = now }
-        let elapsed = now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    }
 }
 
 extension TrainingConfiguration {

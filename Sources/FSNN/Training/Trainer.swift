@@ -62,21 +62,21 @@ public final class Trainer {
     /// One optimiser step on a batch.
     public func trainStep(_ batch: NetworkInput, labels: [Int]) throws -> TrainingStepReport {
         var timing = StepTiming()
-        var total = Stopwatch()
+        var total = LapTimer()
         let tracker = MemoryTracker()
         let startBytes = MemoryTracker.process.liveBytes
         let learningRate = schedule.learningRate
         let (loss, correct, simulation, solver) = try tracker.measure {
             network.zeroGradients()
             try network.prepare(batchSize: batch.batchSize, phase: .training, generator: &dropoutGenerator)
-            var clock = Stopwatch()
+            var clock = LapTimer()
             let simulation = try strategy.simulate(network, batch)
             timing.simulate = clock.lap()
             let rate = try flattened(simulation.outputRate)
             let readout = try Readout(network: network, rate: rate, labels: labels, computeGradient: true)
+            timing.parameterGradient += clock.lap()
             let solver = try strategy.backward(network, batch, rate: rate, rateGradient: readout.rateGradient!,
                                                timing: &timing)
-            timing.parameterGradient += clock.lap()
             return (readout.loss, readout.correct, simulation, solver)
         }
         try checkFinite(loss: loss)

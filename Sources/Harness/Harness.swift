@@ -1,1 +1,0 @@
-// The Harness target; see ../../README.md.

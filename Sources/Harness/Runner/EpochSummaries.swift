@@ -1,0 +1,108 @@
+import FSNN
+
+/// Training metrics of one epoch, accumulated batch by batch.
+public struct TrainingEpochSummary: Sendable {
+    public var learningRate: Float
+    public private(set) var samples = 0
+    public private(set) var batches = 0
+    private var lossSum: Double = 0
+    private var correct = 0
+    private var solverIterationSum = 0
+    private var solverResidualSum: Double = 0
+    private var solves = 0
+    /// Largest relative residual of the adjoint solves.
+    public private(set) var solverResidualMax: Float = 0
+    private var rateSums: [Double]
+    /// Transient and absolute peak tensor bytes of every training iteration.
+    public private(set) var transientPeakBytes: [Int] = []
+    public private(set) var absolutePeakBytes: [Int] = []
+    /// Summed phase times of the steps.
+    public private(set) var timing = StepTiming()
+    public var seconds: Double = 0
+    public var dataWaitSeconds: Double = 0
+
+    init(learningRate: Float, layers: Int) {
+        self.learningRate = learningRate
+        rateSums = Array(repeating: 0, count: layers)
+    }
+
+    mutating func add(_ report: TrainingStepReport) {
+        samples += report.samples
+        batches += 1
+        lossSum += Double(report.loss) * Double(report.samples)
+        correct += report.correct
+        if let solver = report.solver {
+            solves += 1
+            solverIterationSum += solver.iterations
+            solverResidualSum += Double(solver.relativeResidual)
+            solverResidualMax = max(solverResidualMax, solver.relativeResidual)
+        }
+        for (layer, rate) in report.meanRates.enumerated() { rateSums[layer] += rate * Double(report.samples) }
+        transientPeakBytes.append(report.transientPeakBytes)
+        absolutePeakBytes.append(report.absolutePeakBytes)
+        timing.simulate += report.timing.simulate
+        timing.solve += report.timing.solve
+        timing.parameterGradient += report.timing.parameterGradient
+        timing.total += report.timing.total
+    }
+
+    public var loss: Double { samples > 0 ? lossSum / Double(samples) : .nan }
+    public var accuracy: Double { samples > 0 ? Double(correct) / Double(samples) : .nan }
+    /// Mean iterations per solve (NaN for STBP).
+    public var solverIterations: Double { solves > 0 ? Double(solverIterationSum) / Double(solves) : .nan }
+    public var solverResidualMean: Double { solves > 0 ? solverResidualSum / Double(solves) : .nan }
+    /// Mean firing rate per layer over the epoch's training simulations.
+    public var layerRates: [Double] { rateSums.map { samples > 0 ? $0 / Double(samples) : .nan } }
+    /// Fraction of the epoch spent waiting for the next batch.
+    public var dataWaitFraction: Double { seconds > 0 ? dataWaitSeconds / seconds : 0 }
+}
+
+/// Test metrics: loss, accuracy, firing rates spikes/(neurons × T × samples) per layer, SOPs
+/// per sample, and the residual trace averaged over batches.
+public struct EvaluationSummary: Sendable {
+    public let layerSizes: [Int]
+    public let synapsesPerSpike: [Double]
+    public let timeSteps: Int
+    public private(set) var samples = 0
+    private var lossSum: Double = 0
+    private var correct = 0
+    private var spikes: [Double]
+    private var traceSum: [Double] = []
+    private var traces = 0
+
+    init(layerSizes: [Int], synapsesPerSpike: [Double], timeSteps: Int) {
+        self.layerSizes = layerSizes
+        self.synapsesPerSpike = synapsesPerSpike
+        self.timeSteps = timeSteps
+        spikes = Array(repeating: 0, count: layerSizes.count)
+    }
+
+    mutating func add(_ report: EvaluationReport) {
+        samples += report.samples
+        lossSum += Double(report.loss) * Double(report.samples)
+        correct += report.correct
+        for (layer, count) in report.spikeCounts.enumerated() { spikes[layer] += count }
+        if let trace = report.residualTrace {
+            if traceSum.isEmpty { traceSum = Array(repeating: 0, count: trace.count) }
+            for (t, value) in trace.enumerated() { traceSum[t] += Double(value) }
+            traces += 1
+        }
+    }
+
+    public var loss: Double { samples > 0 ? lossSum / Double(samples) : .nan }
+    public var accuracy: Double { samples > 0 ? Double(correct) / Double(samples) : .nan }
+    /// spikes / (neurons × T × samples) per layer.
+    public var layerRates: [Double] {
+        zip(spikes, layerSizes).map { $0 / (Double($1) * Double(timeSteps) * Double(max(samples, 1))) }
+    }
+    /// All layers' spikes over all their neurons.
+    public var meanRate: Double {
+        spikes.reduce(0, +) / (Double(layerSizes.reduce(0, +)) * Double(timeSteps) * Double(max(samples, 1)))
+    }
+    /// Synaptic operations per sample and layer: spikes × mean fan-out.
+    public var synapticOperations: [Double] {
+        zip(spikes, synapsesPerSpike).map { $0 * $1 / Double(max(samples, 1)) }
+    }
+    /// Mean residual ‖f(a[t]) − a[t]‖/‖a[t]‖ for t = 1…T over the test batches, when traced.
+    public var residualTrace: [Double] { traceSum.map { $0 / Double(max(traces, 1)) } }
+}

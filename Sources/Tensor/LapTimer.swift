@@ -1,0 +1,20 @@
+/// Monotonic wall-clock time between laps, for splitting a training step into its phases.
+public struct LapTimer {
+    private var start = ContinuousClock.now
+
+    public init() {}
+
+    /// Seconds since the last lap (or creation); starts the next lap.
+    public mutating func lap() -> Double {
+        let now = ContinuousClock.now
+        defer { start = now }
+        return (now - start).inSeconds
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) * 1e-18
+    }
+}
