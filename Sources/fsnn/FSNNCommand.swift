@@ -4,5 +4,6 @@ import ArgumentParser
 struct FSNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fsnn",
-        abstract: "Feedback spiking neural networks trained by IDE and STBP.")
+        abstract: "Feedback spiking neural networks trained by IDE and STBP.",
+        subcommands: [ReportCommand.self])
 }
