@@ -35,12 +35,10 @@ public enum ReportKind: String, CaseIterable, Codable, Sendable, ExperimentVocab
 
 /// How much of a file's work to do: the published settings, a minutes-per-row check, or a
 /// seconds-per-row smoke test.
-public enum Profile: String, CaseIterable, Codable, Sendable, ExperimentVocabulary {
+public enum Profile: String, CaseIterable, Codable, Sendable {
     case paper
     case quick
     case smoke
-
-    static var vocabularyName: String { "profile" }
 }
 
 /// Per-profile settings; every profile must be present (`{}` when it changes nothing).

@@ -59,7 +59,7 @@ public struct SettingsPatch: Codable, Equatable, Sendable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    enum CodingKeys: String, CodingKey {
         case dataset
         case datasetFallback = "dataset_fallback"
         case dataNote = "data_note"

@@ -35,7 +35,18 @@ struct YAMLNodeDecoder {
 /// the root, of its value), by field path.
 public struct YAMLLocations: Sendable {
     public let file: String
-    var marks: [String: Mark] = [:]
+    /// Line and column (1-based) by field path.
+    var marks: [String: Position] = [:]
+
+    struct Position: Sendable {
+        var line: Int
+        var column: Int
+
+        init(_ mark: Mark) {
+            line = mark.line
+            column = mark.column
+        }
+    }
 
     /// The issue at `field`, located at the field's mark or, failing that, at the nearest
     /// enclosing field that has one.
@@ -56,8 +67,6 @@ public struct YAMLLocations: Sendable {
     /// Whether the file spells out `field`.
     func contains(_ field: String) -> Bool { marks[field] != nil }
 }
-
-extension Mark: @retroactive @unchecked Sendable {}
 
 /// Field paths: `rows[2].neuron.lambda`.
 enum YAMLPath {
@@ -184,7 +193,7 @@ private struct NodeDecoder: Decoder, SingleValueDecodingContainer {
                 throw state.issue(at: path + [AnyKey(name)], mark: key.mark, "duplicate key '\(name)'")
             }
             entries[name] = (key, value)
-            if let mark = key.mark { state.locations.marks[YAMLPath.child(field, name)] = mark }
+            if let mark = key.mark { state.locations.marks[YAMLPath.child(field, name)] = .init(mark) }
         }
         return KeyedDecodingContainer(KeyedNodeContainer<Key>(entries: entries, mark: node.mark, path: path, state: state))
     }
@@ -193,7 +202,7 @@ private struct NodeDecoder: Decoder, SingleValueDecodingContainer {
         guard case let .sequence(sequence) = node else { throw mismatch("a list") }
         let field = YAMLPath.string(path)
         for (index, element) in sequence.enumerated() {
-            if let mark = element.mark { state.locations.marks[YAMLPath.element(field, index)] = mark }
+            if let mark = element.mark { state.locations.marks[YAMLPath.element(field, index)] = .init(mark) }
         }
         return UnkeyedNodeContainer(elements: Array(sequence), path: path, state: state)
     }
@@ -280,15 +289,20 @@ private struct NodeDecoder: Decoder, SingleValueDecodingContainer {
     }
 
     // Integer widths the experiment types do not use.
-    func decode(_: Int8.Type) throws -> Int8 { throw mismatch("an Int") }
-    func decode(_: Int16.Type) throws -> Int16 { throw mismatch("an Int") }
-    func decode(_: Int32.Type) throws -> Int32 { throw mismatch("an Int") }
+    func decode(_: Int8.Type) throws -> Int8 { throw unsupported(Int8.self) }
+    func decode(_: Int16.Type) throws -> Int16 { throw unsupported(Int16.self) }
+    func decode(_: Int32.Type) throws -> Int32 { throw unsupported(Int32.self) }
     func decode(_: Int64.Type) throws -> Int64 { Int64(try decode(Int.self)) }
-    func decode(_: UInt.Type) throws -> UInt { throw mismatch("an Int") }
-    func decode(_: UInt8.Type) throws -> UInt8 { throw mismatch("an Int") }
-    func decode(_: UInt16.Type) throws -> UInt16 { throw mismatch("an Int") }
-    func decode(_: UInt32.Type) throws -> UInt32 { throw mismatch("an Int") }
-    func decode(_: UInt64.Type) throws -> UInt64 { throw mismatch("an Int") }
+    func decode(_: UInt.Type) throws -> UInt { throw unsupported(UInt.self) }
+    func decode(_: UInt8.Type) throws -> UInt8 { throw unsupported(UInt8.self) }
+    func decode(_: UInt16.Type) throws -> UInt16 { throw unsupported(UInt16.self) }
+    func decode(_: UInt32.Type) throws -> UInt32 { throw unsupported(UInt32.self) }
+    func decode(_: UInt64.Type) throws -> UInt64 { throw unsupported(UInt64.self) }
+
+    /// A programmer error in an experiment type, reported rather than trapped.
+    private func unsupported(_ type: Any.Type) -> ExperimentIssue {
+        state.issue(at: path, mark: nil, "experiment files have no \(type) fields; use Int")
+    }
 }
 
 private struct AnyKey: CodingKey {

@@ -5,7 +5,7 @@ enum AccuracySection {
             ["row", "data (train/test)", "paper (IDE)", "IDE (ours)", "n", "Δ", "STBP (ours)", "n", "profile", "epochs"],
             numericColumns: [2, 3, 4, 5, 6, 7, 9])
         var notes: [String] = []
-        let profiles = results.lineProfiles(results.experiment.file.rows.map(\.id))
+        let profiles = results.lineProfiles
         for pair in RowPair.pairs(in: results.experiment) {
             for profile in profiles {
                 let ide = pair.ide.map { completed(results, $0.row, profile) } ?? []

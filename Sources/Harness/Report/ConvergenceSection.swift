@@ -12,7 +12,7 @@ enum ConvergenceSection {
         var table = MarkdownTable(["row", "method", "trace", "profile"] + steps.map { "t=\($0)" },
                                   numericColumns: Set(4..<(4 + steps.count)))
         var figures: [ReportBlock] = []
-        for profile in results.lineProfiles(runs.map(\.row)) {
+        for profile in results.lineProfiles {
             for name in networks {
                 var figure = GnuplotFigure(
                     name: "\(results.experiment.file.table)-\(profile?.rawValue ?? "none")-\(slug(name))",

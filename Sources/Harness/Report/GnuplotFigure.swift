@@ -1,16 +1,11 @@
 import Foundation
 
 /// A line plot written as a gnuplot data file and script, rendered to PNG by gnuplot.
-struct GnuplotFigure: Equatable {
-    struct Series: Equatable {
+struct GnuplotFigure {
+    struct Series {
         var title: String
         var points: [(x: Double, y: Double)]
         var dashed = false
-
-        static func == (a: Series, b: Series) -> Bool {
-            a.title == b.title && a.dashed == b.dashed && a.points.map(\.x) == b.points.map(\.x)
-                && a.points.map(\.y) == b.points.map(\.y)
-        }
     }
 
     /// File stem: `<name>.dat`, `<name>.gp`, `<name>.png`.

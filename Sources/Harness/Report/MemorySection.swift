@@ -13,7 +13,7 @@ enum MemorySection {
         var table = MarkdownTable(["network", "method", "profile"] + steps.map { "T=\($0)" },
                                   numericColumns: Set(3..<(3 + steps.count)))
         var blocks: [ReportBlock] = []
-        for profile in results.lineProfiles(results.experiment.file.rows.map(\.id)) {
+        for profile in results.lineProfiles {
             var figure = GnuplotFigure(
                 name: "\(results.experiment.file.table)-\(profile?.rawValue ?? "none")-memory",
                 title: "\(results.experiment.file.title) (profile \(profile?.rawValue ?? "—"))",

@@ -5,7 +5,7 @@ enum RatesSection {
         let runs = results.experiment.runs(.paper)
         var networks: [String] = []
         for run in runs where !networks.contains(network(run)) { networks.append(network(run)) }
-        let profiles = results.lineProfiles(runs.map(\.row))
+        let profiles = results.lineProfiles
         for name in networks {
             let members = runs.filter { network($0) == name }
             let layers = members.lazy.compactMap { run in

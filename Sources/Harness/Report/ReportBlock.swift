@@ -1,6 +1,6 @@
 /// A piece of a report section: Markdown text, or a figure that becomes an image link once
 /// rendered.
-enum ReportBlock: Equatable {
+enum ReportBlock {
     case text(String)
     case figure(GnuplotFigure)
 }
@@ -13,7 +13,6 @@ struct RowPair {
 
     /// The row whose label and paper numbers the line shows.
     var primary: ExperimentRun { (ide ?? stbp)! }
-    var rows: [String] { [ide?.row, stbp?.row].compactMap { $0 } }
 
     /// Pairs in file order (resolved for the paper profile; the method of a row is the same in
     /// every profile).

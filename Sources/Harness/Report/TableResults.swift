@@ -53,10 +53,10 @@ struct TableResults {
         records(row, profile).filter { $0.status == .complete }
     }
 
-    /// Profiles in which any of `rows` has results; `[nil]` when none has, so callers still print
-    /// a line per row.
-    func lineProfiles(_ rows: [String]) -> [Profile?] {
-        let present = Profile.allCases.filter { profile in rows.contains { !records($0, profile).isEmpty } }
+    /// The profiles to print a line for, per row: those with results, or `[nil]` when there are
+    /// none, so every row still gets a line.
+    var lineProfiles: [Profile?] {
+        let present = profiles
         return present.isEmpty ? [nil] : present
     }
 
