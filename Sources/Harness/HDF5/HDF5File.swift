@@ -102,14 +102,15 @@ public final class HDF5File {
     /// it and by name otherwise.
     public func members(of groupPath: String) throws(HDF5Error) -> [String] {
         try withObject(groupPath) { group throws(HDF5Error) in
-            try iterateNames(object: groupPath, index: { order, names in
+            let index = try tracksCreationOrder(group, groupPath, links: true) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME
+            return try collectNames(groupPath, "H5Literate") { names in
                 var position: hsize_t = 0
-                return H5Literate(group, order, H5_ITER_INC, &position, { _, name, _, context in
+                return H5Literate(group, index, H5_ITER_INC, &position, { _, name, _, context in
                     guard let name, let context else { return -1 }
                     context.assumingMemoryBound(to: [String].self).pointee.append(String(cString: name))
                     return 0
                 }, names)
-            }, operation: "H5Literate")
+            }
         }
     }
 
@@ -265,14 +266,15 @@ public final class HDF5File {
     /// Names of the attributes of the object at `objectPath`, in creation order when tracked.
     public func attributeNames(of objectPath: String = "/") throws(HDF5Error) -> [String] {
         try withObject(objectPath) { location throws(HDF5Error) in
-            try iterateNames(object: objectPath, index: { order, names in
+            let index = try tracksCreationOrder(location, objectPath, links: false) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME
+            return try collectNames(objectPath, "H5Aiterate2") { names in
                 var position: hsize_t = 0
-                return H5Aiterate2(location, order, H5_ITER_INC, &position, { _, name, _, context in
+                return H5Aiterate2(location, index, H5_ITER_INC, &position, { _, name, _, context in
                     guard let name, let context else { return -1 }
                     context.assumingMemoryBound(to: [String].self).pointee.append(String(cString: name))
                     return 0
                 }, names)
-            }, operation: "H5Aiterate2")
+            }
         }
     }
 
@@ -331,21 +333,32 @@ public final class HDF5File {
         }
     }
 
-    /// Lists names with `index` in creation order, falling back to name order for objects whose
-    /// creation order is not tracked (the C call then fails before visiting any name).
-    private func iterateNames(
-        object objectPath: String, index: (H5_index_t, UnsafeMutableRawPointer) -> herr_t, operation: String
+    /// Runs an iteration whose callback appends each name to the `[String]` it is handed.
+    private func collectNames(
+        _ objectPath: String, _ operation: String, _ iterate: (UnsafeMutableRawPointer) -> herr_t
     ) throws(HDF5Error) -> [String] {
         var names: [String] = []
-        let inCreationOrder = withUnsafeMutablePointer(to: &names) { pointer in
-            (try? call(operation, objectPath) { index(H5_INDEX_CRT_ORDER, pointer) }) != nil
-        }
-        if inCreationOrder { return names }
-        names = []
         try withUnsafeMutablePointer(to: &names) { pointer throws(HDF5Error) in
-            _ = try call(operation, objectPath) { index(H5_INDEX_NAME, pointer) }
+            _ = try call(operation, objectPath) { iterate(pointer) }
         }
         return names
+    }
+
+    /// Whether a group (or dataset) tracks and indexes the creation order of its links (or
+    /// attributes), as everything this type creates does; h5py does only with `track_order`.
+    private func tracksCreationOrder(_ object: hid_t, _ objectPath: String, links: Bool) throws(HDF5Error) -> Bool {
+        let isGroup = H5Iget_type(object) == H5I_GROUP
+        if links, !isGroup { return false }
+        let properties = try call(isGroup ? "H5Gget_create_plist" : "H5Dget_create_plist", objectPath) {
+            isGroup ? H5Gget_create_plist(object) : H5Dget_create_plist(object)
+        }
+        defer { HDF5Library.release(properties, H5Pclose) }
+        var flags: UInt32 = 0
+        try call(links ? "H5Pget_link_creation_order" : "H5Pget_attr_creation_order", objectPath) {
+            links ? H5Pget_link_creation_order(properties, &flags) : H5Pget_attr_creation_order(properties, &flags)
+        }
+        let both = UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)
+        return flags & both == both
     }
 
     private func checkCount(_ count: Int, shape: [Int], _ objectPath: String) throws(HDF5Error) {
