@@ -3,11 +3,12 @@
 #   make test                  setup + swift build + swift test
 #   make reproduce-table1 …    run a table's experiment file and regenerate results/REPORT.md
 #                              (PROFILE=smoke|quick|paper, JOBS=n)
+#   make report                results/REPORT.md from experiments/ and results/, figures drawn by gnuplot
 
 DEBIAN_PACKAGES := libopenblas-dev libhdf5-dev zlib1g-dev pkg-config hdf5-tools dataset-fashion-mnist gnuplot-nox
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup test build release
+.PHONY: setup test build release report
 
 setup:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -43,3 +44,8 @@ data:
 	}; \
 	for name in mnist nmnist cifar10; do link "$(SHARED_DATA)/$$name" "$$name"; done; \
 	link "$(FASHION_MNIST_DIR)" fashion-mnist
+
+# `fsnn report` writes the Markdown, the figure data and gnuplot scripts, and runs gnuplot
+# (from gnuplot-nox, installed by setup) to draw results/figures/*.png.
+report: setup
+	swift run -c release fsnn report results

@@ -18,3 +18,13 @@ static inline unsigned fsnn_h5f_acc_rdwr(void)      { return H5F_ACC_RDWR; }
 static inline hid_t    fsnn_h5p_default(void)       { return H5P_DEFAULT; }
 static inline size_t   fsnn_h5t_variable(void)      { return H5T_VARIABLE; }
 static inline hid_t    fsnn_h5p_link_create(void)   { return H5P_LINK_CREATE; }
+
+/* Little-endian file types: result and checkpoint files store these whatever the host order. */
+static inline hid_t    fsnn_h5t_ieee_f32le(void)    { return H5T_IEEE_F32LE; }
+static inline hid_t    fsnn_h5t_ieee_f64le(void)    { return H5T_IEEE_F64LE; }
+static inline hid_t    fsnn_h5t_std_i64le(void)     { return H5T_STD_I64LE; }
+static inline hid_t    fsnn_h5t_std_u64le(void)     { return H5T_STD_U64LE; }
+/* Property-list classes for creation order tracking and compression. */
+static inline hid_t    fsnn_h5p_file_create(void)    { return H5P_FILE_CREATE; }
+static inline hid_t    fsnn_h5p_group_create(void)   { return H5P_GROUP_CREATE; }
+static inline hid_t    fsnn_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }

@@ -1,0 +1,95 @@
+import Foundation
+import Yams
+
+/// A validated experiment file with its rows resolved for every profile.
+public struct Experiment: Sendable {
+    /// The path it was read from, as given (relative paths stay relative in messages).
+    public let path: String
+    /// The file's text, stored with every result.
+    public let text: String
+    public let file: ExperimentFile
+    private let resolved: [Profile: [ExperimentRun]]
+
+    /// Reads and validates the file at `path`.
+    public init(contentsOf path: String) throws(ExperimentError) {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .unreadable(file: path, reason: error.localizedDescription)
+        }
+        try self.init(text: text, path: path)
+    }
+
+    /// Parses and validates `text`; `path` names the file in messages.
+    public init(text: String, path: String) throws(ExperimentError) {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ExperimentError.invalid([ExperimentIssue(file: path, line: 1, column: 1, field: "(document)",
+                                                               message: "the file is empty")])
+            }
+            root = node
+        } catch let error as ExperimentError {
+            throw error
+        } catch let error as YamlError {
+            throw .invalid([Self.issue(for: error, path: path)])
+        } catch {
+            throw .unreadable(file: path, reason: "\(error)")
+        }
+        let (file, locations) = try YAMLNodeDecoder(file: path).decode(ExperimentFile.self, from: root)
+        var validator = ExperimentValidator(file: file, locations: locations)
+        switch validator.validate() {
+        case let .success(runs):
+            self.path = path
+            self.text = text
+            self.file = file
+            resolved = runs
+        case let .failure(error):
+            throw error
+        }
+    }
+
+    /// Every row resolved for `profile`, in file order.
+    public func runs(_ profile: Profile) -> [ExperimentRun] { resolved[profile] ?? [] }
+
+    /// One row resolved for `profile`, or nil when the file has no such row.
+    public func run(_ row: String, profile: Profile) -> ExperimentRun? {
+        runs(profile).first { $0.row == row }
+    }
+
+    /// Every `*.yaml` file in `directory`, by file name; problems of all files are reported together.
+    public static func loadAll(in directory: String) throws(ExperimentError) -> [Experiment] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        } catch {
+            throw .unreadable(file: directory, reason: error.localizedDescription)
+        }
+        var experiments: [Experiment] = []
+        var issues: [ExperimentIssue] = []
+        for name in names {
+            do {
+                experiments.append(try Experiment(contentsOf: "\(directory)/\(name)"))
+            } catch let .invalid(found) {
+                issues += found
+            }
+        }
+        guard issues.isEmpty else { throw .invalid(issues) }
+        return experiments
+    }
+
+    /// A Yams parse error at its mark.
+    private static func issue(for error: YamlError, path: String) -> ExperimentIssue {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let detail = context.map { "\($0.text) " } ?? ""
+            return ExperimentIssue(file: path, line: mark.line, column: mark.column, field: "(document)",
+                                   message: "YAML syntax: \(detail)\(problem)")
+        default:
+            return ExperimentIssue(file: path, line: 1, column: 1, field: "(document)", message: "YAML: \(error)")
+        }
+    }
+}

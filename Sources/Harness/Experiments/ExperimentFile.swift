@@ -1,0 +1,130 @@
+import Datasets
+import FSNN
+
+/// One experiment file (`experiments/*.yaml`): a paper table or figure as rows of runs.
+///
+/// A row's settings resolve as `defaults ⊕ profiles[p] ⊕ row ⊕ row.profiles[p]` (later wins,
+/// field by field; lists replace). The file's text is kept in every result file.
+public struct ExperimentFile: Codable, Equatable, Sendable {
+    /// Results go to `results/<table>/<row>/seed-<k>.h5`; a lower-case name such as `table1`.
+    public var table: String
+    /// The section heading in the report.
+    public var title: String
+    /// How the report presents the rows.
+    public var kind: ReportKind
+    /// Text printed under the heading (sources, caveats).
+    public var notes: String?
+    public var defaults: SettingsPatch
+    public var profiles: ProfilePatches
+    public var rows: [ExperimentRow]
+}
+
+/// The report layout of a file.
+public enum ReportKind: String, CaseIterable, Codable, Sendable, ExperimentVocabulary {
+    /// Test accuracy per row against the paper (Tables 1–3).
+    case accuracy
+    /// Peak training memory by T, IDE against STBP (Table 4).
+    case memory
+    /// Per-layer firing rates (Table 5).
+    case rates
+    /// Residual ‖f(a[t]) − a[t]‖ / ‖a[t]‖ against t (the convergence figure).
+    case convergence
+
+    static var vocabularyName: String { "report kind" }
+}
+
+/// How much of a file's work to do: the published settings, a minutes-per-row check, or a
+/// seconds-per-row smoke test.
+public enum Profile: String, CaseIterable, Codable, Sendable {
+    case paper
+    case quick
+    case smoke
+}
+
+/// Per-profile settings; every profile must be present (`{}` when it changes nothing).
+public struct ProfilePatches: Codable, Equatable, Sendable {
+    public var paper: SettingsPatch?
+    public var quick: SettingsPatch?
+    public var smoke: SettingsPatch?
+
+    public subscript(profile: Profile) -> SettingsPatch? {
+        switch profile {
+        case .paper: return paper
+        case .quick: return quick
+        case .smoke: return smoke
+        }
+    }
+}
+
+/// The paper's result for a row, accuracy in percent: mean ± std (best).
+public struct PaperResult: Codable, Equatable, Sendable {
+    public var mean: Double
+    public var std: Double?
+    public var best: Double?
+
+    public init(mean: Double, std: Double? = nil, best: Double? = nil) {
+        self.mean = mean
+        self.std = std
+        self.best = best
+    }
+}
+
+/// One row: its identity, the paper's number, and the settings it changes.
+public struct ExperimentRow: Codable, Equatable, Sendable {
+    /// Unique in the file; the result directory name (`mnist-if`).
+    public var id: String
+    /// Shown in the report; defaults to a description built from the settings.
+    public var label: String?
+    /// For an STBP row: the id of the IDE row it mirrors. Both must resolve to the same settings
+    /// except for the gradient method and its own options.
+    public var twin: String?
+    public var paper: PaperResult?
+    /// Settings written directly in the row.
+    public var settings: SettingsPatch
+    /// Per-profile settings of this row only.
+    public var profiles: ProfilePatches?
+
+    private enum CodingKeys: String, CodingKey {
+        case id, label, twin, paper, profiles
+    }
+
+    public init(id: String, label: String? = nil, twin: String? = nil, paper: PaperResult? = nil,
+                settings: SettingsPatch, profiles: ProfilePatches? = nil) {
+        self.id = id
+        self.label = label
+        self.twin = twin
+        self.paper = paper
+        self.settings = settings
+        self.profiles = profiles
+    }
+
+    /// The row's own keys and the settings keys share one mapping.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        label = try container.decodeIfPresent(String.self, forKey: .label)
+        twin = try container.decodeIfPresent(String.self, forKey: .twin)
+        paper = try container.decodeIfPresent(PaperResult.self, forKey: .paper)
+        profiles = try container.decodeIfPresent(ProfilePatches.self, forKey: .profiles)
+        settings = try SettingsPatch(from: decoder)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encodeIfPresent(label, forKey: .label)
+        try container.encodeIfPresent(twin, forKey: .twin)
+        try container.encodeIfPresent(paper, forKey: .paper)
+        try container.encodeIfPresent(profiles, forKey: .profiles)
+        try settings.encode(to: encoder)
+    }
+}
+
+// The vocabulary of the other targets, spelled by raw value in files.
+extension ModelName: ExperimentVocabulary { static var vocabularyName: String { "model" } }
+extension DatasetName: ExperimentVocabulary { static var vocabularyName: String { "dataset" } }
+extension Quirk: ExperimentVocabulary { static var vocabularyName: String { "quirk" } }
+extension TrainingMethod: ExperimentVocabulary { static var vocabularyName: String { "method" } }
+extension SolverKind: ExperimentVocabulary { static var vocabularyName: String { "solver" } }
+extension SurrogateKind: ExperimentVocabulary { static var vocabularyName: String { "surrogate" } }
+extension OptimizerKind: ExperimentVocabulary { static var vocabularyName: String { "optimizer" } }

@@ -1,0 +1,55 @@
+import CHDF5
+
+/// Process-wide facts about the HDF5 C library and the one way fsnn calls it.
+///
+/// Debian's serial HDF5 is built thread-safe (one global lock inside the library), but its error
+/// stack and the automatic printing of that stack are per thread. `call` therefore switches the
+/// printing off on the calling thread before every C call and turns a failure into an
+/// `HDF5Error` that carries the stack's messages instead.
+enum HDF5Library {
+    static var defaultProperties: hid_t { fsnn_h5p_default() }
+
+    /// "1.10.8"
+    static var version: String {
+        var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
+        _ = H5get_libversion(&major, &minor, &release)
+        return "\(major).\(minor).\(release)"
+    }
+
+    /// Runs one C call; a negative result (HDF5's failure convention for ids, herr_t and htri_t)
+    /// becomes `HDF5Error.library` naming `file`, `object` and the function.
+    @discardableResult
+    static func call<R: BinaryInteger>(
+        _ operation: String, file: String, object: String, _ body: () -> R
+    ) throws(HDF5Error) -> R {
+        _ = H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)
+        let result = body()
+        guard result >= 0 else {
+            throw .library(file: file, object: object, operation: operation, reason: errorStackMessages())
+        }
+        return result
+    }
+
+    /// Closes an id whose work is done; a failure here cannot be acted on, so it is ignored.
+    static func release(_ id: hid_t, _ close: (hid_t) -> herr_t) {
+        _ = H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)
+        _ = close(id)
+    }
+
+    /// The descriptions on the current thread's error stack, outermost (the API call) first,
+    /// without repeats; then the stack is cleared.
+    private static func errorStackMessages() -> String {
+        var messages: [String] = []
+        _ = withUnsafeMutablePointer(to: &messages) { pointer in
+            H5Ewalk2(hid_t(H5E_DEFAULT), H5E_WALK_DOWNWARD, { _, entry, context in
+                guard let entry, let context, let description = entry.pointee.desc else { return 0 }
+                let text = String(cString: description)
+                let list = context.assumingMemoryBound(to: [String].self)
+                if !text.isEmpty, !list.pointee.contains(text) { list.pointee.append(text) }
+                return 0
+            }, pointer)
+        }
+        _ = H5Eclear2(hid_t(H5E_DEFAULT))
+        return messages.isEmpty ? "no message on HDF5's error stack" : messages.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,45 @@
+/// Table 5: per-layer firing rates and synaptic operations of trained models, per network.
+enum RatesSection {
+    static func blocks(_ results: TableResults) -> [ReportBlock] {
+        var blocks: [ReportBlock] = []
+        let runs = results.experiment.runs(.paper)
+        var networks: [String] = []
+        for run in runs where !networks.contains(network(run)) { networks.append(network(run)) }
+        let profiles = results.lineProfiles
+        for name in networks {
+            let members = runs.filter { network($0) == name }
+            let layers = members.lazy.compactMap { run in
+                results.records[run.row]?.first { $0.status == .complete && $0.rates != nil }?.layerNames
+            }.first ?? []
+            var table = MarkdownTable(["row", "method", "profile"] + layers.map { "\($0) rate" }
+                + ["all layers", "SOPs / sample", "test acc. (best)", "n"],
+                numericColumns: Set(3..<(layers.count + 7)))
+            for run in members {
+                for profile in profiles {
+                    let measured = profile.map { results.completed(run.row, $0).filter { $0.rates != nil } } ?? []
+                    var cells = layers.indices.map { index in
+                        SampleSummary(measured.compactMap { $0.rates?.rates[safe: index] })
+                            .map { ReportFormat.percent($0.mean) } ?? ReportFormat.dash
+                    }
+                    cells.append(SampleSummary(measured.compactMap { $0.rates?.overallRate }).map { ReportFormat.percent($0.mean) } ?? ReportFormat.dash)
+                    cells.append(SampleSummary(measured.compactMap { $0.rates?.totalSynapticOperations }).map { ReportFormat.count($0.mean) } ?? ReportFormat.dash)
+                    cells.append(ReportFormat.accuracy(SampleSummary(measured.compactMap(\.bestAccuracy))))
+                    cells.append(AccuracySection.count(measured, run, results, profile))
+                    table.append([run.label, run.training.method.rawValue.uppercased(), profile?.rawValue ?? ReportFormat.dash] + cells)
+                }
+            }
+            blocks.append(.text("**\(name)**\n\n" + table.markdown))
+        }
+        let caption = "Rates are spikes / (neurons × T × samples) on the test set with dropout off, mean over completed "
+            + "seeds; \"all layers\" pools every hidden neuron. SOPs are synaptic operations per sample.\n"
+        return [.text(caption)] + blocks
+    }
+
+    private static func network(_ run: ExperimentRun) -> String {
+        "\(run.dataset.rawValue) · \(run.training.model.rawValue) · T=\(run.training.timeSteps)"
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// The result files of one experiment file (`results/<table>/<row>/seed-<k>.h5`), read and
+/// indexed by row; files that cannot be read or do not belong to a row are kept for listing.
+struct TableResults {
+    let experiment: Experiment
+    /// Records by row id, ordered by profile then seed.
+    private(set) var records: [String: [RunRecord]] = [:]
+    /// Files (relative to the results root) that could not be read, or hold another table's or row's run.
+    private(set) var unreadable: [(path: String, reason: String)] = []
+    /// Result directories whose name is no row of the file.
+    private(set) var strayRows: [String] = []
+
+    init(experiment: Experiment, resultsRoot: String) {
+        self.experiment = experiment
+        let table = experiment.file.table
+        let rowIDs = Set(experiment.file.rows.map(\.id))
+        for path in ResultStore.resultFiles(in: resultsRoot) where path.hasPrefix("\(resultsRoot)/\(table)/") {
+            let row = ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent
+            let shown = String(path.dropFirst(resultsRoot.count)).drop { $0 == "/" }
+            guard rowIDs.contains(row) else {
+                if !strayRows.contains(row) { strayRows.append(row) }
+                continue
+            }
+            do {
+                let record = try ResultStore.read(path)
+                guard record.table == table, record.row == row else {
+                    unreadable.append((String(shown), "holds row '\(record.row)' of table '\(record.table)'"))
+                    continue
+                }
+                records[row, default: []].append(record)
+            } catch {
+                unreadable.append((String(shown), "\(error)"))
+            }
+        }
+        for row in records.keys {
+            records[row]?.sort { ($0.profile.order, $0.seed) < ($1.profile.order, $1.seed) }
+        }
+    }
+
+    /// Profiles with at least one result file, in `Profile.allCases` order.
+    var profiles: [Profile] {
+        let present = Set(records.values.joined().map(\.profile))
+        return Profile.allCases.filter(present.contains)
+    }
+
+    func records(_ row: String, _ profile: Profile) -> [RunRecord] {
+        (records[row] ?? []).filter { $0.profile == profile }
+    }
+
+    /// The runs that count in statistics: status complete.
+    func completed(_ row: String, _ profile: Profile) -> [RunRecord] {
+        records(row, profile).filter { $0.status == .complete }
+    }
+
+    /// The profiles to print a line for, per row: those with results, or `[nil]` when there are
+    /// none, so every row still gets a line.
+    var lineProfiles: [Profile?] {
+        let present = profiles
+        return present.isEmpty ? [nil] : present
+    }
+
+    /// One bullet per run that is missing or did not complete, per unreadable file and per stray
+    /// directory; empty when every expected run is complete.
+    var problems: [String] {
+        var lines: [String] = []
+        let profiles = self.profiles
+        if profiles.isEmpty {
+            let rows = experiment.file.rows.map { "`\($0.id)`" }.joined(separator: ", ")
+            lines.append("No results yet: every row is missing (\(rows)).")
+        }
+        for profile in profiles {
+            for run in experiment.runs(profile) {
+                let found = records(run.row, profile)
+                for record in found where record.status != .complete {
+                    lines.append("`\(run.row)` seed \(record.seed) (\(profile.rawValue)): \(Self.describe(record))")
+                }
+                let missing = run.seeds.filter { seed in !found.contains { $0.seed == seed } }
+                if missing.count == run.seeds.count {
+                    lines.append("`\(run.row)` (\(profile.rawValue)): not run (seeds \(Self.list(missing)))")
+                } else if !missing.isEmpty {
+                    lines.append("`\(run.row)` (\(profile.rawValue)): missing seeds \(Self.list(missing))")
+                }
+            }
+        }
+        for (path, reason) in unreadable { lines.append("`\(path)`: unreadable: \(reason)") }
+        for row in strayRows {
+            lines.append("`\(experiment.file.table)/\(row)/`: results for a row that is not in `\(experiment.path)`")
+        }
+        return lines
+    }
+
+    private static func describe(_ record: RunRecord) -> String {
+        switch record.status {
+        case let .failed(stop):
+            return "failed at epoch \(stop.epoch), batch \(stop.batch): \(stop.message)"
+        case let .interrupted(stop):
+            return "interrupted at epoch \(stop.epoch), batch \(stop.batch): \(stop.message)"
+        case .running:
+            return "incomplete: the file says running after \(record.epochs.count) epochs (still training, or killed)"
+        case .complete:
+            return "complete"
+        }
+    }
+
+    private static func list(_ seeds: [Int]) -> String { seeds.map(String.init).joined(separator: ", ") }
+}
+
+extension Profile {
+    var order: Int { Profile.allCases.firstIndex(of: self)! }
+}
+
+extension RunRecord {
+    /// An integer setting, e.g. `time_steps`.
+    func integerSetting(_ name: String) -> Int? {
+        if case let .integer(value)? = setting(name) { return Int(value) }
+        return nil
+    }
+
+    func stringSetting(_ name: String) -> String? {
+        if case let .string(value)? = setting(name) { return value }
+        return nil
+    }
+}

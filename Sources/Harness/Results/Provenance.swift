@@ -1,0 +1,74 @@
+import Foundation
+import Tensor
+
+/// Where and from what a run was made: enough to tell two result files' conditions apart.
+public struct Provenance: Equatable, Sendable {
+    /// `git describe --always --dirty` of the source tree, or "unknown".
+    public var gitRevision: String
+    public var fsnnVersion: String
+    /// The dataset actually read (e.g. `cifar10-subset` when the full CIFAR-10 was not found).
+    public var datasetUsed: String
+    public var trainSamples: Int
+    public var testSamples: Int
+    /// The data files read, relative to the data root, with their checksums.
+    public var dataFiles: [DataFileChecksum]
+    public var hdf5Version: String
+    /// OpenBLAS's kernel family and build configuration.
+    public var blasCore: String
+    public var blasConfiguration: String
+    /// Cores of the machine; threads of OpenBLAS and of fsnn's own parallel loops.
+    public var machineCores: Int
+    public var blasThreads: Int
+    public var workerThreads: Int
+    /// Start of the run, ISO 8601 in UTC.
+    public var started: String
+
+    /// Run-specific facts from the caller; library versions, threads and cores from this process.
+    public init(gitRevision: String, fsnnVersion: String, datasetUsed: String, trainSamples: Int, testSamples: Int,
+                dataFiles: [DataFileChecksum], started: Date = Date()) {
+        self.gitRevision = gitRevision
+        self.fsnnVersion = fsnnVersion
+        self.datasetUsed = datasetUsed
+        self.trainSamples = trainSamples
+        self.testSamples = testSamples
+        self.dataFiles = dataFiles
+        hdf5Version = HDF5Library.version
+        blasCore = BLAS.coreName
+        blasConfiguration = BLAS.configuration
+        machineCores = ProcessInfo.processInfo.activeProcessorCount
+        blasThreads = BLAS.threadCount
+        workerThreads = Parallel.workerCount
+        self.started = ISO8601DateFormatter().string(from: started)
+    }
+
+    /// `git describe --always --dirty --abbrev=12` in `directory`, or "unknown" when git or the
+    /// repository is unavailable.
+    public static func gitRevision(of directory: String) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", directory, "describe", "--always", "--dirty", "--abbrev=12"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            return "unknown"
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
+    }
+}
+
+/// One data file and its checksum, written as `algorithm:hex` (e.g. `md5:6bbc9ace…`).
+public struct DataFileChecksum: Equatable, Sendable {
+    public var file: String
+    public var checksum: String
+
+    public init(file: String, checksum: String) {
+        self.file = file
+        self.checksum = checksum
+    }
+}

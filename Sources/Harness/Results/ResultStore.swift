@@ -1,0 +1,268 @@
+import Foundation
+
+/// Reads and writes result files (`results/<table>/<row>/seed-<k>.h5`), one per run. The layout
+/// (docs/results-layout.md) holds metrics only, so files stay in the tens of kilobytes and
+/// `results/` can be committed:
+///
+/// ```
+/// /                 @layout_version
+/// /config           @table @row @label @profile @seed, the resolved settings, provenance
+/// /config/experiment_yaml
+/// /epochs/…         1-d per epoch; layer_firing_rate is epochs × layers (@layers)
+/// /rates/…          per hidden layer (absent until measured)
+/// /memory/…         per training iteration (deflated)
+/// /convergence/<name>/residual_mean, residual_std
+/// /final            @status @best_test_acc @best_epoch @last_test_acc @epochs_completed [@stop_*]
+/// ```
+public enum ResultStore {
+    /// Incremented when the layout changes incompatibly.
+    public static let layoutVersion = 1
+
+    /// Writes `record` to `path` atomically, creating parent directories.
+    public static func write(_ record: RunRecord, to path: String) throws {
+        try createParentDirectory(of: path)
+        try HDF5File.writeAtomically(to: path) { file in try write(record, into: file) }
+    }
+
+    /// Reads the record at `path`.
+    public static func read(_ path: String) throws -> RunRecord {
+        let file = try HDF5File.open(path)
+        defer { try? file.close() }
+        return try read(from: file)
+    }
+
+    /// Every `seed-<k>.h5` below `root/<table>/<row>/`, sorted.
+    public static func resultFiles(in root: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
+        return enumerator.compactMap { $0 as? String }
+            .filter { path in
+                let parts = path.split(separator: "/")
+                return parts.count == 3 && parts[2].hasPrefix("seed-") && parts[2].hasSuffix(".h5")
+            }
+            .sorted().map { "\(root)/\($0)" }
+    }
+
+    static func createParentDirectory(of path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        guard !directory.isEmpty else { return }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    // MARK: Names
+
+    private static let identityNames = ["table", "row", "label", "profile", "seed"]
+    private static let provenanceNames = [
+        "git_revision", "fsnn_version", "dataset_used", "train_samples", "test_samples", "data_files",
+        "data_checksums", "hdf5_version", "blas_core", "blas_config", "machine_cores", "blas_threads",
+        "worker_threads", "started",
+    ]
+
+    // MARK: Writing
+
+    private static func write(_ record: RunRecord, into file: HDF5File) throws {
+        try file.setAttribute("layout_version", layoutVersion)
+
+        try file.createGroup("/config")
+        let p = record.provenance
+        let config: [(String, HDF5AttributeValue)] = [
+            ("table", .string(record.table)), ("row", .string(record.row)), ("label", .string(record.label)),
+            ("profile", .string(record.profile.rawValue)), ("seed", .integer(Int64(record.seed))),
+        ] + record.settings.map { ($0.name, $0.value) } + [
+            ("git_revision", .string(p.gitRevision)), ("fsnn_version", .string(p.fsnnVersion)),
+            ("dataset_used", .string(p.datasetUsed)), ("train_samples", .integer(Int64(p.trainSamples))),
+            ("test_samples", .integer(Int64(p.testSamples))), ("data_files", .strings(p.dataFiles.map(\.file))),
+            ("data_checksums", .strings(p.dataFiles.map(\.checksum))), ("hdf5_version", .string(p.hdf5Version)),
+            ("blas_core", .string(p.blasCore)), ("blas_config", .string(p.blasConfiguration)),
+            ("machine_cores", .integer(Int64(p.machineCores))), ("blas_threads", .integer(Int64(p.blasThreads))),
+            ("worker_threads", .integer(Int64(p.workerThreads))), ("started", .string(p.started)),
+        ]
+        for (name, value) in config { try file.setAttribute(name, value, on: "/config") }
+        try file.write(string: record.experimentYAML, to: "/config/experiment_yaml")
+
+        try writeEpochs(record, into: file)
+
+        if let rates = record.rates {
+            try file.write(record.layerNames, to: "/rates/layer")
+            try file.write(rates.neurons, to: "/rates/neurons")
+            try file.write(rates.rates, to: "/rates/rate")
+            try file.write(rates.synapticOperations, to: "/rates/sops_per_sample")
+            try file.setAttribute("epoch", rates.epoch, on: "/rates")
+            try file.setAttribute("samples", rates.samples, on: "/rates")
+            try file.setAttribute("time_steps", rates.timeSteps, on: "/rates")
+            try file.setAttribute("overall_rate", rates.overallRate, on: "/rates")
+            try file.setAttribute("total_sops_per_sample", rates.totalSynapticOperations, on: "/rates")
+        }
+
+        try file.write(record.memory.peakBytes, to: "/memory/peak_bytes", compressed: true)
+        try file.write(record.memory.transientBytes, to: "/memory/transient_bytes", compressed: true)
+        try file.setAttribute("unit", "bytes", on: "/memory")
+
+        try file.createGroup("/convergence")
+        for trace in record.convergence {
+            let group = "/convergence/\(try linkName(trace.name, file: file.path))"
+            try file.write(trace.residualMean, to: "\(group)/residual_mean")
+            try file.write(trace.residualStd, to: "\(group)/residual_std")
+            try file.setAttribute("epoch", trace.epoch, on: group)
+            try file.setAttribute("samples", trace.samples, on: group)
+        }
+
+        try file.createGroup("/final")
+        try file.setAttribute("status", record.status.name, on: "/final")
+        try file.setAttribute("epochs_completed", record.epochs.count, on: "/final")
+        if let best = record.bestTestAccuracy {
+            try file.setAttribute("best_test_acc", best.accuracy, on: "/final")
+            try file.setAttribute("best_epoch", best.epoch, on: "/final")
+        }
+        if let last = record.lastTestAccuracy { try file.setAttribute("last_test_acc", last, on: "/final") }
+        switch record.status {
+        case let .failed(stop), let .interrupted(stop):
+            try file.setAttribute("stop_epoch", stop.epoch, on: "/final")
+            try file.setAttribute("stop_batch", stop.batch, on: "/final")
+            try file.setAttribute("stop_message", stop.message, on: "/final")
+        case .running, .complete:
+            break
+        }
+    }
+
+    private static func writeEpochs(_ record: RunRecord, into file: HDF5File) throws {
+        let epochs = record.epochs
+        try file.createGroup("/epochs")
+        try file.setAttribute("layers", record.layerNames, on: "/epochs")
+        try file.write(epochs.indices.map { $0 + 1 }, to: "/epochs/epoch")
+        let columns: [(String, (EpochSummary) -> Double)] = [
+            ("train_loss", \.trainLoss), ("train_acc", \.trainAccuracy), ("test_loss", \.testLoss),
+            ("test_acc", \.testAccuracy), ("lr", \.learningRate), ("seconds", \.seconds),
+            ("solver_iterations", \.solverIterations), ("solver_relative_residual_mean", \.solverResidualMean),
+            ("solver_relative_residual_max", \.solverResidualMax), ("mean_firing_rate", \.firingRate),
+        ]
+        for (name, value) in columns { try file.write(epochs.map(value), to: "/epochs/\(name)") }
+        let layers = record.layerNames.count
+        for (index, epoch) in epochs.enumerated() where epoch.layerFiringRates.count != layers {
+            throw RunFileError.invalidLayout(
+                file: file.path, object: "/epochs/layer_firing_rate",
+                reason: "epoch \(index + 1) has \(epoch.layerFiringRates.count) layer rates for \(layers) layers")
+        }
+        try file.write(epochs.flatMap(\.layerFiringRates), shape: [epochs.count, layers], to: "/epochs/layer_firing_rate")
+    }
+
+    /// A name used as one HDF5 path component.
+    static func linkName(_ name: String, file: String) throws -> String {
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
+            throw RunFileError.invalidName(file: file, name: name, reason: "must be non-empty, without '/', and not '.' or '..'")
+        }
+        return name
+    }
+
+    // MARK: Reading
+
+    private static func read(from file: HDF5File) throws -> RunRecord {
+        let version = try file.attribute("layout_version", as: Int.self)
+        guard version == layoutVersion else {
+            throw RunFileError.invalidLayout(file: file.path, object: "/@layout_version",
+                                             reason: "layout \(version), this fsnn reads \(layoutVersion)")
+        }
+        func config<T: HDF5AttributeConvertible>(_ name: String, _: T.Type = T.self) throws -> T {
+            try file.attribute(name, of: "/config", as: T.self)
+        }
+        let profileName: String = try config("profile")
+        guard let profile = Profile(rawValue: profileName) else {
+            throw RunFileError.invalidLayout(file: file.path, object: "/config@profile", reason: "unknown profile '\(profileName)'")
+        }
+        let files: [String] = try config("data_files"), checksums: [String] = try config("data_checksums")
+        guard files.count == checksums.count else {
+            throw RunFileError.invalidLayout(file: file.path, object: "/config@data_checksums",
+                                             reason: "\(checksums.count) checksums for \(files.count) files")
+        }
+        var provenance = Provenance(gitRevision: try config("git_revision"), fsnnVersion: try config("fsnn_version"),
+                                    datasetUsed: try config("dataset_used"), trainSamples: try config("train_samples"),
+                                    testSamples: try config("test_samples"),
+                                    dataFiles: zip(files, checksums).map { DataFileChecksum(file: $0, checksum: $1) })
+        provenance.hdf5Version = try config("hdf5_version")
+        provenance.blasCore = try config("blas_core")
+        provenance.blasConfiguration = try config("blas_config")
+        provenance.machineCores = try config("machine_cores")
+        provenance.blasThreads = try config("blas_threads")
+        provenance.workerThreads = try config("worker_threads")
+        provenance.started = try config("started")
+
+        let reserved = Set(identityNames + provenanceNames)
+        let settings = try file.attributes(of: "/config").filter { !reserved.contains($0.name) }
+            .map { ConfigEntry(name: $0.name, value: $0.value) }
+        let layerNames: [String] = try file.attribute("layers", of: "/epochs")
+        var record = RunRecord(table: try config("table"), row: try config("row"), label: try config("label"),
+                               profile: profile, seed: try config("seed"), settings: settings,
+                               experimentYAML: try file.readString("/config/experiment_yaml"),
+                               provenance: provenance, layerNames: layerNames)
+        record.epochs = try readEpochs(from: file, layers: layerNames.count)
+        record.rates = try readRates(from: file, layers: layerNames.count)
+        record.memory = MemoryRecord(peakBytes: try file.read("/memory/peak_bytes", as: Int.self).values,
+                                     transientBytes: try file.read("/memory/transient_bytes", as: Int.self).values)
+        for name in try file.members(of: "/convergence") {
+            let group = "/convergence/\(name)"
+            record.convergence.append(ConvergenceTrace(
+                name: name, epoch: try file.attribute("epoch", of: group), samples: try file.attribute("samples", of: group),
+                residualMean: try file.read("\(group)/residual_mean", as: Double.self).values,
+                residualStd: try file.read("\(group)/residual_std", as: Double.self).values))
+        }
+        record.status = try readStatus(from: file)
+        return record
+    }
+
+    private static func readEpochs(from file: HDF5File, layers: Int) throws -> [EpochSummary] {
+        func column(_ name: String) throws -> [Double] { try file.read("/epochs/\(name)", as: Double.self).values }
+        let testAccuracy = try column("test_acc")
+        let count = testAccuracy.count
+        let columns = try ["train_loss", "train_acc", "test_loss", "lr", "seconds", "solver_iterations",
+                           "solver_relative_residual_mean", "solver_relative_residual_max", "mean_firing_rate"]
+            .map { name in
+                let values = try column(name)
+                guard values.count == count else {
+                    throw RunFileError.invalidLayout(file: file.path, object: "/epochs/\(name)",
+                                                     reason: "\(values.count) epochs, test_acc has \(count)")
+                }
+                return values
+            }
+        let layerRates = try file.read("/epochs/layer_firing_rate", as: Double.self)
+        guard layerRates.shape == [count, layers] else {
+            throw RunFileError.invalidLayout(file: file.path, object: "/epochs/layer_firing_rate",
+                                             reason: "shape \(layerRates.shape), expected [\(count), \(layers)]")
+        }
+        return (0..<count).map { i in
+            EpochSummary(trainLoss: columns[0][i], trainAccuracy: columns[1][i], testLoss: columns[2][i],
+                         testAccuracy: testAccuracy[i], learningRate: columns[3][i], seconds: columns[4][i],
+                         solverIterations: columns[5][i], solverResidualMean: columns[6][i],
+                         solverResidualMax: columns[7][i], firingRate: columns[8][i],
+                         layerFiringRates: Array(layerRates.values[(i * layers)..<((i + 1) * layers)]))
+        }
+    }
+
+    private static func readRates(from file: HDF5File, layers: Int) throws -> FiringRates? {
+        guard try file.contains("/rates") else { return nil }
+        let rates = FiringRates(epoch: try file.attribute("epoch", of: "/rates"),
+                                samples: try file.attribute("samples", of: "/rates"),
+                                timeSteps: try file.attribute("time_steps", of: "/rates"),
+                                neurons: try file.read("/rates/neurons", as: Int.self).values,
+                                rates: try file.read("/rates/rate", as: Double.self).values,
+                                synapticOperations: try file.read("/rates/sops_per_sample", as: Double.self).values)
+        guard rates.neurons.count == layers, rates.rates.count == layers, rates.synapticOperations.count == layers else {
+            throw RunFileError.invalidLayout(file: file.path, object: "/rates", reason: "per-layer arrays must have \(layers) entries")
+        }
+        return rates
+    }
+
+    private static func readStatus(from file: HDF5File) throws -> RunStatus {
+        let name: String = try file.attribute("status", of: "/final")
+        func stop() throws -> StopPoint {
+            StopPoint(epoch: try file.attribute("stop_epoch", of: "/final"), batch: try file.attribute("stop_batch", of: "/final"),
+                      message: try file.attribute("stop_message", of: "/final"))
+        }
+        switch name {
+        case "running": return .running
+        case "complete": return .complete
+        case "failed": return .failed(try stop())
+        case "interrupted": return .interrupted(try stop())
+        default:
+            throw RunFileError.invalidLayout(file: file.path, object: "/final@status", reason: "unknown status '\(name)'")
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Harness
+
+/// `fsnn report [results]`: regenerates `<results>/REPORT.md` and its figures.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write <results>/REPORT.md: paper against ours per table, with figures (gnuplot).")
+
+    @Argument(help: "The results directory.")
+    var results = "results"
+
+    @Option(help: "The directory of experiment files.")
+    var experiments = "experiments"
+
+    @Flag(help: "Write figure data and gnuplot scripts without running gnuplot.")
+    var noRender = false
+
+    func run() throws {
+        let outcome = try ReportGenerator(experimentsDirectory: experiments, resultsDirectory: results,
+                                          renderFigures: !noRender).write()
+        print("wrote \(outcome.reportPath) (\(outcome.figurePaths.count) figures, "
+            + "\(outcome.problemCount) missing or incomplete runs listed)")
+        for problem in outcome.renderingProblems { print("figures: \(problem)") }
+    }
+}
