@@ -149,3 +149,14 @@ extension Tensor: CustomStringConvertible {
         return "Tensor\(Tensor.describe(shape))(\(head)\(count > 8 ? ", …" : ""))"
     }
 }
+
+extension Tensor {
+    /// A tensor whose elements are unspecified until written: for large scratch buffers whose
+    /// every element is written before it is read (the zero fill of `init(zeros:)` would cost a
+    /// full pass over memory).
+    public static func uninitialized(_ shape: [Int]) -> Tensor {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative extent in shape \(shape)")
+        let count = shape.reduce(1, *)
+        return Tensor(storage: TensorStorage(capacity: count, zeroed: false), offset: 0, shape: shape)
+    }
+}

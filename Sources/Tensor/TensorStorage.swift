@@ -1,16 +1,16 @@
-/// A zero-initialised, 64-byte aligned block of `Float`s owned by one or more `Tensor` views.
-/// Creation and destruction are reported to `MemoryTracker`.
+/// A 64-byte aligned block of `Float`s owned by one or more `Tensor` views, zero-initialised
+/// unless created for scratch use. Creation and destruction are reported to `MemoryTracker`.
 public final class TensorStorage: @unchecked Sendable {
     public let base: UnsafeMutablePointer<Float>
     public let capacity: Int
     private let scopedTrackers: [MemoryTracker]
 
-    public init(capacity: Int) {
+    public init(capacity: Int, zeroed: Bool = true) {
         precondition(capacity >= 0, "negative storage capacity")
         let raw = UnsafeMutableRawPointer.allocate(
             byteCount: max(capacity, 1) * MemoryLayout<Float>.stride, alignment: 64)
         base = raw.bindMemory(to: Float.self, capacity: max(capacity, 1))
-        base.initialize(repeating: 0, count: max(capacity, 1))
+        if zeroed { base.initialize(repeating: 0, count: max(capacity, 1)) }
         self.capacity = capacity
         scopedTrackers = MemoryTracker.scoped
         MemoryTracker.process.allocated(byteCount)

@@ -35,8 +35,9 @@ public struct BroydenSolver: AdjointSolver {
         let initialNorm = gx.norm()
         var bestNorm = initialNorm
         // Per sample b: rows U[b, i, :] = uᵢ and V[b, i, :] = vᵢ (vᵢ stored as the row vector vᵢᵀ).
-        let u = Tensor(zeros: [batch, memory, d]), v = Tensor(zeros: [batch, memory, d])
-        let coefficients = Tensor(zeros: [memory])
+        // Rows are written before they are read, so the buffers need no zero fill.
+        let u = Tensor.uninitialized([batch, memory, d]), v = Tensor.uninitialized([batch, memory, d])
+        let coefficients = Tensor(zeros: [3 * memoryCapacity])
         let newU = Tensor(zeros: [d]), newV = Tensor(zeros: [d])
 
         var iterations = 0
@@ -59,17 +60,10 @@ public struct BroydenSolver: AdjointSolver {
             let slot = (iterations - 1) % memory
             for b in 0..<batch {
                 let offset = b * d
-                let ub = u.pointer + b * memory * d, vb = v.pointer + b * memory * d
-                secantPair(dx: step.pointer + offset, dg: dg.pointer + offset, u: ub, v: vb, rows: stored,
-                           dimension: d, newU: newU.pointer, newV: newV.pointer, scratch: coefficients.pointer)
-                (ub + slot * d).update(from: newU.pointer, count: d)
-                (vb + slot * d).update(from: newV.pointer, count: d)
-                // step = −H·gx = gx − Σᵢ uᵢ (vᵢ·gx)
-                let rows = min(stored + 1, memory), gxb = gx.pointer + offset, stepb = step.pointer + offset
-                BLAS.gemv(m: rows, n: d, a: vb, lda: d, x: gxb, y: coefficients.pointer)
-                stepb.update(from: gxb, count: d)
-                BLAS.gemv(transposeA: true, m: rows, n: d, alpha: -1, a: ub, lda: d, x: coefficients.pointer,
-                          beta: 1, y: stepb)
+                update(sample: LowRankRows(u: u.pointer + b * memory * d, v: v.pointer + b * memory * d,
+                                           count: stored, dimension: d),
+                       slot: slot, dx: step.pointer + offset, dg: dg.pointer + offset, gx: gx.pointer + offset,
+                       newU: newU.pointer, newV: newV.pointer, coefficients: coefficients.pointer)
             }
             stored = min(stored + 1, memory)
         }
@@ -77,29 +71,59 @@ public struct BroydenSolver: AdjointSolver {
                                relativeResidual: Self.ratio(bestNorm, initialNorm))
     }
 
-    /// The secant pair of one sample from the `rows` pairs stored so far (in the cyclic regime all
+    /// One sample's Broyden update from the `count` pairs stored so far (in the cyclic regime all
     /// of them, including the one about to be overwritten, as the reference does):
-    ///   vᵀ = −dx + Σᵢ (dx·uᵢ) vᵢ          (= dxᵀH)
-    ///   H·dg = −dg + Σᵢ uᵢ (vᵢ·dg)
-    ///   u = (dx − H·dg) / (vᵀ·dg)
-    /// with NaNs in u and vᵀ replaced by 0 as the reference does (and infinities too, which the
-    /// reference keeps; they only arise when vᵀ·dg is exactly 0 and would poison every later step).
-    private func secantPair(dx: UnsafePointer<Float>, dg: UnsafePointer<Float>, u: UnsafePointer<Float>,
-                            v: UnsafePointer<Float>, rows: Int, dimension d: Int,
-                            newU: UnsafeMutablePointer<Float>, newV: UnsafeMutablePointer<Float>,
-                            scratch c: UnsafeMutablePointer<Float>) {
-        for i in 0..<d { newV[i] = -dx[i] }
-        for i in 0..<d { newU[i] = dx[i] + dg[i] }
-        if rows > 0 {
-            BLAS.gemv(m: rows, n: d, a: u, lda: d, x: dx, y: c)
-            BLAS.gemv(transposeA: true, m: rows, n: d, a: v, lda: d, x: c, beta: 1, y: newV)
-            BLAS.gemv(m: rows, n: d, a: v, lda: d, x: dg, y: c)
-            BLAS.gemv(transposeA: true, m: rows, n: d, alpha: -1, a: u, lda: d, x: c, beta: 1, y: newU)
+    ///
+    ///     vᵀ = −dx + Σᵢ (dx·uᵢ) vᵢ            (= dxᵀH)
+    ///     u  = (dx − H·dg)/(vᵀ·dg),  H·dg = −dg + Σᵢ uᵢ (vᵢ·dg)
+    ///     step = −H'·gx = gx − Σᵢ uᵢ (vᵢ·gx) − u (vᵀ·gx)   (H' with the new pair)
+    ///
+    /// with NaNs in u and vᵀ replaced by 0 as the reference does (and infinities, which the
+    /// reference keeps; they only arise when vᵀ·dg is exactly 0 and would poison every later
+    /// step). The stored rows are read in three passes (U, V, U) instead of one per product.
+    /// On return `dx` holds the next step and the pair is stored in `slot`.
+    private func update(sample rows: LowRankRows, slot: Int, dx: UnsafeMutablePointer<Float>,
+                        dg: UnsafePointer<Float>, gx: UnsafePointer<Float>, newU: UnsafeMutablePointer<Float>,
+                        newV: UnsafeMutablePointer<Float>, coefficients: UnsafeMutablePointer<Float>) {
+        let d = rows.dimension, k = rows.count
+        let c = coefficients, e = coefficients + memoryCapacity, f = coefficients + 2 * memoryCapacity
+        // Pass over U: cᵢ = uᵢ·dx.
+        for i in 0..<k { c[i] = VectorKernels.dot(rows.u + i * d, dx, d) }
+        // Pass over V: vᵀ = −dx + Σ cᵢ vᵢ; eᵢ = vᵢ·dg; fᵢ = vᵢ·gx.
+        for j in 0..<d { newV[j] = -dx[j] }
+        for i in 0..<k {
+            let row = rows.v + i * d
+            VectorKernels.axpy(newV, c[i], row, d)
+            e[i] = VectorKernels.dot(row, dg, d)
+            f[i] = VectorKernels.dot(row, gx, d)
+        }
+        // Pass over U: u = dx + dg − Σ eᵢ uᵢ, step = gx − Σ fᵢ uᵢ (dx is no longer needed).
+        for j in 0..<d { newU[j] = dx[j] + dg[j] }
+        let step = dx
+        step.update(from: gx, count: d)
+        for i in 0..<k {
+            let row = rows.u + i * d
+            VectorKernels.axpy(newU, -e[i], row, d)
+            VectorKernels.axpy(step, -f[i], row, d)
         }
         VectorKernels.scale(newU, 1 / VectorKernels.dot(newV, dg, d), d)
-        for i in 0..<d {
-            if !newU[i].isFinite { newU[i] = 0 }
-            if !newV[i].isFinite { newV[i] = 0 }
+        for j in 0..<d {
+            if !newU[j].isFinite { newU[j] = 0 }
+            if !newV[j].isFinite { newV[j] = 0 }
         }
+        VectorKernels.axpy(step, -VectorKernels.dot(newV, gx, d), newU, d)
+        (rows.u + slot * d).update(from: newU, count: d)
+        (rows.v + slot * d).update(from: newV, count: d)
     }
+
+    /// Coefficient slots per product (the low-rank memory never exceeds 27 pairs).
+    private var memoryCapacity: Int { 27 }
+}
+
+/// The stored pairs of one sample: rows uᵢ and vᵢᵀ of length `dimension`, the first `count` valid.
+private struct LowRankRows {
+    let u: UnsafeMutablePointer<Float>
+    let v: UnsafeMutablePointer<Float>
+    let count: Int
+    let dimension: Int
 }

@@ -1,0 +1,181 @@
+import Tensor
+
+/// y = A_W s for a binary spike tensor s, computed the way a spiking network does it: every
+/// spike adds the weights of its outgoing synapses to the outputs it reaches, so the cost is
+/// proportional to the number of spikes instead of the number of inputs (spec §2: s ∈ {0, 1}).
+/// For the sparse activity of trained networks this is several times cheaper than the dense
+/// product; above `densityLimit` the dense product (BLAS) is used instead.
+///
+/// Works for `Linear`, `Conv2d` and `ConvTranspose2d` through one table: for every input pixel,
+/// the (output pixel, kernel tap) pairs it reaches. The weight is re-laid out once per weight
+/// change as [input channel, tap, output channel], so a spike's contribution to one output pixel
+/// is a contiguous run of output channels; outputs accumulate channels-last and are transposed to
+/// NCHW per sample. Samples are split across `Parallel` workers.
+public final class SpikeDrivenProduct {
+    public let map: any LinearMap
+    /// Use the dense product when the fraction of active inputs is at or above this.
+    public var densityLimit: Float = 0.25
+
+    private let inputChannels: Int
+    private let inputPixels: Int
+    private let outputChannels: Int
+    private let outputPixels: Int
+    private let taps: Int
+    /// Entries tapStart[p]..<tapStart[p+1] of the pair arrays belong to input pixel p.
+    private let tapStart: [Int]
+    private let pairOutputPixel: [Int]
+    private let pairTap: [Int]
+    /// The weight as [input channel, tap, output channel].
+    private let relaid: Tensor
+    /// One channels-last output [outputPixels, outputChannels] per worker.
+    private var workerOutputs: [Tensor] = []
+
+    public init(map: any LinearMap) {
+        self.map = map
+        let table: SynapseTable
+        switch map {
+        case let linear as Linear: table = .linear(linear)
+        case let conv as Conv2d: table = .convolution(conv)
+        case let transposed as ConvTranspose2d: table = .transposedConvolution(transposed)
+        default: preconditionFailure("SpikeDrivenProduct supports Linear, Conv2d and ConvTranspose2d, not \(type(of: map))")
+        }
+        inputChannels = table.inputChannels
+        inputPixels = table.inputPixels
+        outputChannels = table.outputChannels
+        outputPixels = table.outputPixels
+        taps = table.taps
+        tapStart = table.tapStart
+        pairOutputPixel = table.outputPixel
+        pairTap = table.tap
+        relaid = Tensor(zeros: [inputChannels, taps, outputChannels])
+    }
+
+    /// Re-lays out `weight` (the map's PyTorch layout); call whenever the weight changes.
+    public func prepare(weight: Tensor) throws(TensorError) {
+        try weight.checkShape(map.weight.shape, "SpikeDrivenProduct weight")
+        let w = weight.pointer, r = relaid.pointer
+        let (ci, t, co) = (inputChannels, taps, outputChannels)
+        switch map {
+        case is Linear:
+            // [out, in] → [in, 1, out]
+            for o in 0..<co { for i in 0..<ci { r[i * co + o] = w[o * ci + i] } }
+        case is Conv2d:
+            // OIHW [out, in, taps] → [in, taps, out]
+            for o in 0..<co { for i in 0..<ci { for k in 0..<t { r[(i * t + k) * co + o] = w[(o * ci + i) * t + k] } } }
+        default:
+            // IOHW [in, out, taps] → [in, taps, out]
+            for i in 0..<ci { for o in 0..<co { for k in 0..<t { r[(i * t + k) * co + o] = w[(i * co + o) * t + k] } } }
+        }
+    }
+
+    /// y = A_W s for binary s of shape [N] + input sample shape, with the weight of the last
+    /// `prepare`. `density` is the fraction of ones in s when known (the dense product is used at
+    /// or above `densityLimit`); `weight` is that same weight, for the dense fallback.
+    public func apply(to spikes: Tensor, into y: Tensor, weight: Tensor, density: Float) throws(TensorError) {
+        guard density < densityLimit else {
+            try map.apply(weight: weight, to: spikes, into: y)
+            return
+        }
+        let batch = spikes.shape.first ?? 0
+        try spikes.checkShape([batch] + map.inputSampleShape, "SpikeDrivenProduct input")
+        try y.checkShape([batch] + map.outputSampleShape, "SpikeDrivenProduct output")
+        let workers = Parallel.workers(for: batch)
+        while workerOutputs.count < workers { workerOutputs.append(Tensor(zeros: [outputPixels, outputChannels])) }
+        let inputSize = inputChannels * inputPixels, outputSize = outputChannels * outputPixels
+        Parallel.forEachWorkerChunk(batch) { worker, samples in
+            let scratch = workerOutputs[worker].pointer
+            for b in samples {
+                accumulate(spikes: spikes.pointer + b * inputSize, into: scratch)
+                // channels-last → NCHW
+                let target = y.pointer + b * outputSize
+                for p in 0..<outputPixels {
+                    for o in 0..<outputChannels { target[o * outputPixels + p] = scratch[p * outputChannels + o] }
+                }
+            }
+        }
+    }
+
+    /// out[p', :] = Σ over spikes (c, p) and their pairs (p', k) of W[c, k, :].
+    private func accumulate(spikes s: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        let co = outputChannels, t = taps
+        out.update(repeating: 0, count: outputPixels * co)
+        let r = relaid.pointer
+        for c in 0..<inputChannels {
+            let plane = s + c * inputPixels
+            for p in 0..<inputPixels where plane[p] != 0 {
+                for pair in tapStart[p]..<tapStart[p + 1] {
+                    let source = r + (c * t + pairTap[pair]) * co, target = out + pairOutputPixel[pair] * co
+                    for o in 0..<co { target[o] += source[o] }
+                }
+            }
+        }
+    }
+}
+
+/// For every input pixel, the output pixels it reaches and through which kernel tap.
+private struct SynapseTable {
+    let inputChannels, inputPixels, outputChannels, outputPixels, taps: Int
+    var tapStart: [Int] = [0]
+    var outputPixel: [Int] = []
+    var tap: [Int] = []
+
+    static func linear(_ layer: Linear) -> SynapseTable {
+        var table = SynapseTable(inputChannels: layer.inputFeatures, inputPixels: 1, outputChannels: layer.outputFeatures,
+                                 outputPixels: 1, taps: 1)
+        table.add(outputPixel: 0, tap: 0)
+        table.tapStart.append(1)
+        return table
+    }
+
+    /// Conv2d: out[o, oy, ox] += W[o, c, ky, kx] · in[c, oy·s − p + ky, ox·s − p + kx].
+    static func convolution(_ layer: Conv2d) -> SynapseTable {
+        let g = layer.geometry
+        var table = SynapseTable(inputChannels: g.channels, inputPixels: g.height * g.width,
+                                 outputChannels: layer.outputChannels, outputPixels: g.outputPixels,
+                                 taps: g.kernelHeight * g.kernelWidth)
+        for iy in 0..<g.height {
+            for ix in 0..<g.width {
+                for ky in 0..<g.kernelHeight {
+                    let (qy, ry) = (iy + g.padding - ky).quotientAndRemainder(dividingBy: g.stride)
+                    guard iy + g.padding - ky >= 0, ry == 0, qy < g.outputHeight else { continue }
+                    for kx in 0..<g.kernelWidth {
+                        let (qx, rx) = (ix + g.padding - kx).quotientAndRemainder(dividingBy: g.stride)
+                        guard ix + g.padding - kx >= 0, rx == 0, qx < g.outputWidth else { continue }
+                        table.add(outputPixel: qy * g.outputWidth + qx, tap: ky * g.kernelWidth + kx)
+                    }
+                }
+                table.tapStart.append(table.outputPixel.count)
+            }
+        }
+        return table
+    }
+
+    /// ConvTranspose2d: out[o, iy·s − p + ky, ix·s − p + kx] += W[i, o, ky, kx] · in[i, iy, ix]
+    /// (its output is its geometry's image, its input the geometry's output map).
+    static func transposedConvolution(_ layer: ConvTranspose2d) -> SynapseTable {
+        let g = layer.geometry
+        var table = SynapseTable(inputChannels: layer.inputChannels, inputPixels: g.outputPixels,
+                                 outputChannels: g.channels, outputPixels: g.height * g.width,
+                                 taps: g.kernelHeight * g.kernelWidth)
+        for iy in 0..<g.outputHeight {
+            for ix in 0..<g.outputWidth {
+                for ky in 0..<g.kernelHeight {
+                    let oy = iy * g.stride - g.padding + ky
+                    guard oy >= 0, oy < g.height else { continue }
+                    for kx in 0..<g.kernelWidth {
+                        let ox = ix * g.stride - g.padding + kx
+                        guard ox >= 0, ox < g.width else { continue }
+                        table.add(outputPixel: oy * g.width + ox, tap: ky * g.kernelWidth + kx)
+                    }
+                }
+                table.tapStart.append(table.outputPixel.count)
+            }
+        }
+        return table
+    }
+
+    mutating func add(outputPixel pixel: Int, tap k: Int) {
+        outputPixel.append(pixel)
+        tap.append(k)
+    }
+}
