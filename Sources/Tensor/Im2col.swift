@@ -74,9 +74,10 @@ public struct ConvolutionGeometry: Equatable, Sendable {
             for oy in rows {
                 let target = row + oy * outputWidth
                 let source = plane + firstSource(oy: oy, ky: ky, kx: kx, pixels: pixels)
-                target.update(repeating: 0, count: pixels.lowerBound)
+                // Plain loops: the zero runs are a few entries, too short for a memset call.
+                for ox in 0..<pixels.lowerBound { target[ox] = 0 }
                 for j in 0..<pixels.count { target[pixels.lowerBound &+ j] = source[j &* stride] }
-                (target + pixels.upperBound).update(repeating: 0, count: outputWidth - pixels.upperBound)
+                for ox in pixels.upperBound..<outputWidth { target[ox] = 0 }
             }
             (row + rows.upperBound * outputWidth).update(repeating: 0, count: (outputHeight - rows.upperBound) * outputWidth)
         }

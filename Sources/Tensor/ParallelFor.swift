@@ -11,9 +11,21 @@ public enum Parallel {
     /// is configured. OpenBLAS is switched to one thread inside the region so that the two pools
     /// never oversubscribe the cores.
     public static func forEachChunk(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
-        let workers = max(1, min(workerCount, count / max(minimumChunk, 1)))
+        forEachWorkerChunk(count, minimumChunk: minimumChunk) { _, range in body(range) }
+    }
+
+    /// The number of workers `forEachChunk` and `forEachWorkerChunk` use for `count` items when
+    /// each worker must get at least `minimumChunk` of them.
+    public static func workers(for count: Int, minimumChunk: Int = 1) -> Int {
+        max(1, min(workerCount, count / max(minimumChunk, 1)))
+    }
+
+    /// `forEachChunk` that also passes the worker's index in 0..<workers(for:minimumChunk:), so
+    /// that each worker can use its own workspace. Worker w gets the w-th chunk in order.
+    public static func forEachWorkerChunk(_ count: Int, minimumChunk: Int = 1, _ body: (_ worker: Int, Range<Int>) -> Void) {
+        let workers = workers(for: count, minimumChunk: minimumChunk)
         guard workers > 1 else {
-            if count > 0 { body(0..<count) }
+            if count > 0 { body(0, 0..<count) }
             return
         }
         let blasThreads = BLAS.threadCount
@@ -24,7 +36,7 @@ public enum Parallel {
             let shared = UncheckedSendable(escapable)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 let lower = w * count / workers, upper = (w + 1) * count / workers
-                if lower < upper { shared.value(lower..<upper) }
+                if lower < upper { shared.value(w, lower..<upper) }
             }
         }
     }

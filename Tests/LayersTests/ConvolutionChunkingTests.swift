@@ -2,9 +2,11 @@
 import Tensor
 import Testing
 
-/// The convolution kernels split a batch into chunks whose column matrices fit a byte budget. The
-/// layer tests run single chunks; here the same batch is run with chunks of 1, 2 (+ a remainder of
-/// 1) and all 5 samples, and every operation must agree.
+/// The convolution kernels split a batch into chunks whose column matrices fit a byte budget, and
+/// the chunks across `Parallel.workerCount` workers once there is enough work. The layer tests
+/// run one chunk on one worker; here the same batch is run with chunks of 1, 2 (+ a remainder of
+/// 1) and all 5 samples, on one worker and on as many as are configured (2 on this project's
+/// machines), and every operation must agree.
 @Suite struct ConvolutionChunkingTests {
     @Test func chunkSizeDoesNotChangeResults() throws {
         let geometry = try ConvolutionGeometry(channels: 3, height: 7, width: 6, kernelHeight: 3, kernelWidth: 3,
@@ -18,8 +20,10 @@ import Testing
         let maps = tensor([batch, mapChannels, geometry.outputHeight, geometry.outputWidth],
                           uniformValues(mapCount, &generator))
 
-        func run(budget: Int) -> (forward: [Double], adjoint: [Double], weightGradient: [Double], chunk: Int) {
-            let kernels = ConvolutionKernels(geometry: geometry, mapChannels: mapChannels, columnBudgetBytes: budget)
+        func run(budget: Int, minimumWork: Int = ConvolutionKernels.defaultMinimumMultiplyAddsPerWorker)
+            -> (forward: [Double], adjoint: [Double], weightGradient: [Double], chunk: Int) {
+            let kernels = ConvolutionKernels(geometry: geometry, mapChannels: mapChannels, columnBudgetBytes: budget,
+                                             minimumMultiplyAddsPerWorker: minimumWork)
             let forward = Tensor(repeating: .nan, shape: maps.shape)
             let adjoint = Tensor(repeating: .nan, shape: images.shape)
             let weightGradient = Tensor(repeating: 1, shape: weight.shape)
@@ -30,8 +34,8 @@ import Testing
         }
         let whole = run(budget: 1 << 30)
         #expect(whole.chunk >= batch)
-        for budget in [1, 2 * bytesPerSample] {
-            let chunked = run(budget: budget)
+        for (budget, minimumWork) in [(1, Int.max), (2 * bytesPerSample, Int.max), (1, 1), (2 * bytesPerSample, 1)] {
+            let chunked = run(budget: budget, minimumWork: minimumWork)
             #expect(chunked.chunk == max(1, budget / bytesPerSample))
             #expect(relativeError(chunked.forward, whole.forward) <= 1e-6)
             #expect(relativeError(chunked.adjoint, whole.adjoint) <= 1e-6)
