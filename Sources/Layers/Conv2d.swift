@@ -42,6 +42,7 @@ public final class Conv2d: AffineLayer {
     public var geometry: ConvolutionGeometry { kernels.geometry }
     public var inputSampleShape: [Int] { kernels.imageShape }
     public var outputSampleShape: [Int] { kernels.mapShape }
+    public var multiplyAddsPerSample: Int { kernels.multiplyAddsPerSample }
 
     public var description: String {
         let g = geometry

@@ -64,6 +64,7 @@ public final class ConvTranspose2d: AffineLayer {
     public var outputChannels: Int { geometry.channels }
     public var inputSampleShape: [Int] { kernels.mapShape }
     public var outputSampleShape: [Int] { kernels.imageShape }
+    public var multiplyAddsPerSample: Int { kernels.multiplyAddsPerSample }
 
     public var description: String {
         let g = geometry

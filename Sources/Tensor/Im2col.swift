@@ -10,6 +10,13 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     public let stride: Int
     public let padding: Int
 
+    /// With stride 1 and outW = W, output pixel i = oy·W + ox of kernel column kx reads image
+    /// pixel i + (ky − p)·W + (kx − p): one constant shift per row of the column matrix, so im2col
+    /// and col2im run as single long loops. The shift wraps around row edges at the pixels whose
+    /// ox + kx − p falls outside [0, W); `shiftMasks[kx·P + i]` is 0 there and 1 elsewhere.
+    /// Empty for other geometries.
+    private let shiftMasks: [Float]
+
     public init(channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
                 stride: Int = 1, padding: Int = 0) throws(TensorError) {
         let shape = [channels, height, width]
@@ -28,14 +35,17 @@ public struct ConvolutionGeometry: Equatable, Sendable {
         self.kernelWidth = kernelWidth
         self.stride = stride
         self.padding = padding
-        shiftMasks = Self.makeShiftMasks(
-            width: width, outputWidth: (width + 2 * padding - kernelWidth) / stride + 1,
-            outputHeight: (height + 2 * padding - kernelHeight) / stride + 1, kernelWidth: kernelWidth,
-            stride: stride, padding: padding)
+        shiftMasks = Self.makeShiftMasks(height: height, width: width, kernelHeight: kernelHeight,
+                                         kernelWidth: kernelWidth, stride: stride, padding: padding)
     }
 
-    public var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
-    public var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+    public var outputHeight: Int { Self.outputExtent(height, kernel: kernelHeight, stride: stride, padding: padding) }
+    public var outputWidth: Int { Self.outputExtent(width, kernel: kernelWidth, stride: stride, padding: padding) }
+
+    /// ⌊(extent + 2p − k)/s⌋ + 1
+    private static func outputExtent(_ extent: Int, kernel: Int, stride: Int, padding: Int) -> Int {
+        (extent + 2 * padding - kernel) / stride + 1
+    }
     /// Rows of the column matrix: C·kh·kw, in PyTorch's OIHW weight order (c, ky, kx).
     public var patchSize: Int { channels * kernelHeight * kernelWidth }
     /// Columns of the column matrix for one image: outH·outW.
@@ -150,15 +160,10 @@ public struct ConvolutionGeometry: Equatable, Sendable {
         return min(start, end)..<end
     }
 
-    /// With stride 1 and outW = W, output pixel i = oy·W + ox of kernel column kx reads image
-    /// pixel i + (ky − p)·W + (kx − p): one constant shift per row of the column matrix, so im2col
-    /// and col2im run as single long loops. The shift wraps around row edges at the pixels whose
-    /// ox + kx − p falls outside [0, W); `shiftMasks[kx·P + i]` is 0 there and 1 elsewhere.
-    /// Empty for other geometries.
-    private let shiftMasks: [Float]
-
-    private static func makeShiftMasks(width: Int, outputWidth: Int, outputHeight: Int, kernelWidth: Int,
+    private static func makeShiftMasks(height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
                                        stride: Int, padding: Int) -> [Float] {
+        let outputHeight = outputExtent(height, kernel: kernelHeight, stride: stride, padding: padding)
+        let outputWidth = outputExtent(width, kernel: kernelWidth, stride: stride, padding: padding)
         guard stride == 1, outputWidth == width else { return [] }
         var masks: [Float] = []
         masks.reserveCapacity(kernelWidth * outputHeight * outputWidth)
@@ -168,5 +173,4 @@ public struct ConvolutionGeometry: Equatable, Sendable {
         }
         return masks
     }
-
 }

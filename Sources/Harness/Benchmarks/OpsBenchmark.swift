@@ -85,9 +85,7 @@ public struct OpsBenchmark: Sendable {
         x.fillUniform(-1..<1, using: &generator)
         y.fillUniform(-1..<1, using: &generator)
         let dx = Tensor(zeros: x.shape), w = layer.weight.value, dW = layer.weight.gradient
-        // Every output element of a sample sums over (weight elements / output channels) products.
-        let multiplyAdds = Double(layer.outputSampleShape.dropFirst().reduce(1, *)) * Double(w.count)
-        let flops = 2 * Double(batch) * multiplyAdds
+        let flops = 2 * Double(batch) * Double(layer.multiplyAddsPerSample)
         return [
             ("\(label): forward", flops, { () throws(TensorError) in try layer.apply(weight: w, to: x, into: y) }),
             ("\(label): input gradient", flops, { () throws(TensorError) in
