@@ -15,11 +15,11 @@ import Tensor
 /// parallel; with one worker, the sgemm uses `BLAS.threadCount` threads. Workspaces are allocated
 /// on first use and reused; one instance must not run two operations at the same time.
 ///
-/// Chunk size, measured with `fsnn bench ops` on this project's 2-core machines: a column matrix
-/// that stays in a core's 1 MB L2 cache beats a larger N. With 8 MB chunks (N ≈ 1200 for the MNIST
-/// feedback layer) the passes ran at 50–65 % of the 1024² sgemm rate, with 1 MB chunks (N = 196)
-/// at 70–80 %: the products gain little from a larger N once it is a few hundred, while im2col,
-/// col2im and OpenBLAS's packing of the column matrix lose their cache.
+/// Chunk size: a column matrix that stays in a core's L2 cache (1 MB on this project's machines)
+/// beats a larger N. On the two layers of `fsnn bench ops`, 1 MB chunks (N = 196 and 256) were
+/// 0–50 % faster than 8 MB chunks (N ≈ 1200 and 2000) with 1 and 2 threads: the products gain
+/// little once N is a few hundred, while im2col, col2im and OpenBLAS's packing of the column
+/// matrix lose their cache.
 final class ConvolutionKernels {
     let geometry: ConvolutionGeometry
     /// O, the channels of the feature maps.
