@@ -74,7 +74,8 @@ public struct OpsBenchmark: Sendable {
                 rows.append(row)
             }
         }
-        return OpsBenchmarkReport(batch: batch, stopwatch: stopwatch, rows: rows)
+        return OpsBenchmarkReport(batch: batch, stopwatch: stopwatch, rows: rows, defaultThreadCount: savedThreads,
+                                  defaultWorkerCount: savedWorkers)
     }
 
     /// Forward (A_W x), input gradient (A_Wᵀ dy) and weight gradient of `layer` on one batch of
@@ -101,6 +102,9 @@ public struct OpsBenchmarkReport: Sendable {
     public let batch: Int
     public let stopwatch: Stopwatch
     public let rows: [OpsBenchmark.Row]
+    /// `BLAS.threadCount` and `Parallel.workerCount` of the process outside the benchmark.
+    public let defaultThreadCount: Int
+    public let defaultWorkerCount: Int
     public let openBLASCore = BLAS.coreName
     public let openBLASConfiguration = BLAS.configuration
     public let processorCount = BLAS.processorCount
@@ -113,9 +117,10 @@ public struct OpsBenchmarkReport: Sendable {
     public var markdown: String {
         let environment = openBLASEnvironment.isEmpty ? "none set" : openBLASEnvironment.map { "`\($0)`" }.joined(separator: ", ")
         var lines = [
-            "OpenBLAS core `\(openBLASCore)` (\(openBLASConfiguration)), \(processorCount) processors; "
+            "OpenBLAS core `\(openBLASCore)` (\(openBLASConfiguration)), \(processorCount) processors, "
+                + "\(defaultThreadCount) OpenBLAS threads and \(defaultWorkerCount) workers by default; "
                 + "OPENBLAS_* environment: \(environment).",
-            "Batch \(batch); median and best of \(stopwatch.repetitions) repetitions after \(stopwatch.warmups) warm-up(s); "
+            "Batch \(batch); median and best of \(stopwatch.repetitions) repetition(s) after \(stopwatch.warmups) warm-up(s); "
                 + "GFLOP/s count 2 flops per multiply–add of the dense product.",
             "",
             "| threads | operation | median ms | best ms | GFLOP/s (median) | GFLOP/s (best) | % of sgemm (median) |",
