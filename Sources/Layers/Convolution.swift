@@ -45,6 +45,15 @@ final class ConvolutionKernels {
 
     private var workspaces: [Workspace] = []
 
+    /// For stride 1 and a square kernel, A_Wᵀ is itself a convolution, of the feature maps (O → C
+    /// channels, padding k − 1 − p) with the flipped kernel W'[c, o, ky, kx] =
+    /// W[o, c, k − 1 − ky, k − 1 − kx]. Run forward, its sgemm has K = O·k² instead of K = O and
+    /// needs no col2im: 74 instead of 83 ms per batch of 128 on the MNIST feedback layer (1 thread).
+    /// Nil for other geometries.
+    private let adjointConvolution: ConvolutionKernels?
+    /// W' [C, O·k²] for `adjointConvolution`.
+    private let flippedWeight: Tensor
+
     /// Bytes the column matrix of one chunk may take by default (see the type's documentation).
     static let defaultColumnBudgetBytes = 1 << 20
     /// Multiply–adds a worker must have by default before a batch is split across workers: about
@@ -52,13 +61,27 @@ final class ConvolutionKernels {
     static let defaultMinimumMultiplyAddsPerWorker = 1 << 23
     private let minimumMultiplyAddsPerWorker: Int
 
+    /// - Parameter flipsAdjoint: whether to run A_Wᵀ as `adjointConvolution` where it applies.
     init(geometry: ConvolutionGeometry, mapChannels: Int, columnBudgetBytes: Int = defaultColumnBudgetBytes,
-         minimumMultiplyAddsPerWorker: Int = defaultMinimumMultiplyAddsPerWorker) {
+         minimumMultiplyAddsPerWorker: Int = defaultMinimumMultiplyAddsPerWorker, flipsAdjoint: Bool = true) {
         self.geometry = geometry
         self.mapChannels = mapChannels
         self.minimumMultiplyAddsPerWorker = minimumMultiplyAddsPerWorker
         let bytesPerSample = geometry.patchSize * geometry.outputPixels * MemoryLayout<Float>.stride
         samplesPerChunk = max(1, columnBudgetBytes / bytesPerSample)
+        let k = geometry.kernelHeight
+        if flipsAdjoint, geometry.stride == 1, geometry.kernelWidth == k, geometry.padding <= k - 1,
+           let adjointGeometry = try? ConvolutionGeometry(
+               channels: mapChannels, height: geometry.outputHeight, width: geometry.outputWidth,
+               kernelHeight: k, kernelWidth: k, stride: 1, padding: k - 1 - geometry.padding) {
+            adjointConvolution = ConvolutionKernels(
+                geometry: adjointGeometry, mapChannels: geometry.channels, columnBudgetBytes: columnBudgetBytes,
+                minimumMultiplyAddsPerWorker: minimumMultiplyAddsPerWorker, flipsAdjoint: false)
+            flippedWeight = Tensor(zeros: [geometry.channels, mapChannels * k * k])
+        } else {
+            adjointConvolution = nil
+            flippedWeight = Tensor(zeros: [0])
+        }
     }
 
     /// [C, H, W]
@@ -86,6 +109,11 @@ final class ConvolutionKernels {
 
     /// images = A_Wᵀ maps: images[n] = col2im(Wᵀ · maps[n]); `images` is overwritten.
     func convolveTransposed(weight: Tensor, maps: Tensor, into images: Tensor) {
+        if let adjointConvolution {
+            flip(weight, into: flippedWeight)
+            adjointConvolution.convolve(weight: flippedWeight, images: maps, into: images)
+            return
+        }
         let k = geometry.patchSize
         forEachChunk(samples: maps.shape[0]) { _, workspace, first, count in
             let columnCount = count * geometry.outputPixels
@@ -116,6 +144,18 @@ final class ConvolutionKernels {
         }
         for worker in 1..<max(workers, 1) {
             VectorKernels.add(weightGradient.pointer, workspaces[worker].weightGradient!.pointer, weightGradient.count)
+        }
+    }
+
+    /// W'[c, o, ky, kx] = W[o, c, k − 1 − ky, k − 1 − kx]
+    private func flip(_ weight: Tensor, into flipped: Tensor) {
+        let c = geometry.channels, k = geometry.kernelHeight, kernelSize = k * k
+        let source = weight.pointer, target = flipped.pointer
+        for o in 0..<mapChannels {
+            for ci in 0..<c {
+                let from = source + (o * c + ci) * kernelSize, to = target + (ci * mapChannels + o) * kernelSize
+                for i in 0..<kernelSize { to[kernelSize - 1 - i] = from[i] }
+            }
         }
     }
 

@@ -43,3 +43,25 @@ import Testing
         }
     }
 }
+
+/// For stride 1 and square kernels, A_Wᵀ runs as a forward convolution with the flipped kernel;
+/// it must agree with the col2im route.
+@Suite struct FlippedAdjointTests {
+    @Test(arguments: [(3, 1), (3, 0), (5, 2), (5, 4), (1, 0)])
+    func flippedKernelConvolutionEqualsCol2im(kernel: Int, padding: Int) throws {
+        let geometry = try ConvolutionGeometry(channels: 3, height: 7, width: 6, kernelHeight: kernel,
+                                               kernelWidth: kernel, stride: 1, padding: padding)
+        let mapChannels = 4, batch = 3
+        var generator = RandomGenerator(seed: 6)
+        let weight = tensor([mapChannels, geometry.patchSize], uniformValues(mapChannels * geometry.patchSize, &generator))
+        let maps = tensor([batch, mapChannels, geometry.outputHeight, geometry.outputWidth],
+                          uniformValues(batch * mapChannels * geometry.outputPixels, &generator))
+        func adjoint(flipsAdjoint: Bool) -> [Double] {
+            let kernels = ConvolutionKernels(geometry: geometry, mapChannels: mapChannels, flipsAdjoint: flipsAdjoint)
+            let images = Tensor(repeating: .nan, shape: [batch, 3, 7, 6])
+            kernels.convolveTransposed(weight: weight, maps: maps, into: images)
+            return doubles(images)
+        }
+        #expect(relativeError(adjoint(flipsAdjoint: true), adjoint(flipsAdjoint: false)) <= 1e-6)
+    }
+}
