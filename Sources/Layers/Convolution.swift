@@ -107,7 +107,8 @@ final class ConvolutionKernels {
         }
     }
 
-    /// images = A_Wᵀ maps: images[n] = col2im(Wᵀ · maps[n]); `images` is overwritten.
+    /// images = A_Wᵀ maps: images[n] = col2im(Wᵀ · maps[n]), or the flipped-kernel convolution of
+    /// maps[n] where `adjointConvolution` applies; `images` is overwritten.
     func convolveTransposed(weight: Tensor, maps: Tensor, into images: Tensor) {
         if let adjointConvolution {
             flip(weight, into: flippedWeight)
