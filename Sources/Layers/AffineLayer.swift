@@ -6,6 +6,9 @@ import Tensor
 public protocol AffineLayer: LinearMap, CustomStringConvertible {
     /// [outputSampleShape[0]], or nil for a layer without bias.
     var bias: Parameter? { get }
+    /// Multiply–adds of one application of A_W to one sample, counted as the dense product
+    /// (padding included); its adjoint and its weight gradient cost the same.
+    var multiplyAddsPerSample: Int { get }
 }
 
 extension AffineLayer {

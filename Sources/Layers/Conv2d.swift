@@ -42,6 +42,7 @@ public final class Conv2d: AffineLayer {
     public var geometry: ConvolutionGeometry { kernels.geometry }
     public var inputSampleShape: [Int] { kernels.imageShape }
     public var outputSampleShape: [Int] { kernels.mapShape }
+    public var multiplyAddsPerSample: Int { kernels.multiplyAddsPerSample }
 
     public var description: String {
         let g = geometry
@@ -57,7 +58,7 @@ public final class Conv2d: AffineLayer {
         kernels.convolve(weight: w, images: x, into: y)
     }
 
-    /// x = A_Wᵀ y: the input gradient for output gradient y (col2im of Wᵀ y).
+    /// x = A_Wᵀ y: the input gradient for output gradient y.
     public func applyTransposed(weight w: Tensor, to y: Tensor, into x: Tensor) throws(TensorError) {
         _ = try checkOperands(weight: w, source: y, outputSampleShape, "output gradient",
                               target: x, inputSampleShape, "input gradient")

@@ -64,6 +64,7 @@ public final class ConvTranspose2d: AffineLayer {
     public var outputChannels: Int { geometry.channels }
     public var inputSampleShape: [Int] { kernels.mapShape }
     public var outputSampleShape: [Int] { kernels.imageShape }
+    public var multiplyAddsPerSample: Int { kernels.multiplyAddsPerSample }
 
     public var description: String {
         let g = geometry
@@ -74,7 +75,7 @@ public final class ConvTranspose2d: AffineLayer {
 
     // MARK: LinearMap
 
-    /// y = A_Wᵀ x, the adjoint of the convolution O → I: col2im of Wᵀ x.
+    /// y = A_Wᵀ x, the adjoint of the convolution O → I.
     public func apply(weight w: Tensor, to x: Tensor, into y: Tensor) throws(TensorError) {
         _ = try checkOperands(weight: w, source: x, inputSampleShape, "input", target: y, outputSampleShape, "output")
         kernels.convolveTransposed(weight: w, maps: x, into: y)

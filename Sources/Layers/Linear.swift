@@ -25,6 +25,7 @@ public final class Linear: AffineLayer {
 
     public var inputSampleShape: [Int] { [inputFeatures] }
     public var outputSampleShape: [Int] { [outputFeatures] }
+    public var multiplyAddsPerSample: Int { inputFeatures * outputFeatures }
 
     public var description: String {
         "Linear(\(inputFeatures)→\(outputFeatures)\(bias == nil ? ", no bias" : ""))"

@@ -16,7 +16,8 @@ struct BenchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "GFLOP/s of sgemm and of the convolution passes, as a Markdown table.")
 
-        @Option(name: .long, parsing: .upToNextOption, help: "OpenBLAS thread counts to measure.")
+        @Option(name: .long, parsing: .upToNextOption,
+                help: "Thread counts to measure (OpenBLAS threads and convolution workers).")
         var threads: [Int] = [1, 2]
 
         @Option(help: "Samples per batch.")

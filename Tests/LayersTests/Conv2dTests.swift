@@ -50,6 +50,7 @@ import Testing
         #expect(layer.outputSampleShape == [64, 14, 14])
         #expect(layer.namedParameters.map(\.name) == ["weight", "bias"])
         #expect(layer.weight.shape == [64, 1, 5, 5])
+        #expect(layer.multiplyAddsPerSample == 64 * 25 * 14 * 14)
     }
 
     @Test func rejectsWrongShapesNamingGivenAndExpected() throws {

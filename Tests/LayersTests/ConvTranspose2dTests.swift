@@ -51,6 +51,8 @@ import Testing
         #expect(layer.inputSampleShape == [256, 8, 8])
         #expect(layer.outputSampleShape == [96, 16, 16])
         #expect(layer.weight.shape == [256, 96, 3, 3])
+        // Every input pixel meets every weight once: the dense product of the convolution it transposes.
+        #expect(layer.multiplyAddsPerSample == 256 * 96 * 9 * 8 * 8)
         #expect(layer.namedParameters.map(\.name) == ["weight"])
     }
 

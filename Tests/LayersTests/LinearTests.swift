@@ -29,6 +29,7 @@ import Testing
                                  initialization: .pytorchDefault, generator: &generator)
         #expect(withBias.namedParameters.map(\.name) == ["weight", "bias"])
         #expect(withBias.namedParameters.map(\.parameter.shape) == [[2, 3], [2]])
+        #expect(withBias.multiplyAddsPerSample == 6)
         #expect(withoutBias.namedParameters.map(\.name) == ["weight"])
     }
 

@@ -74,7 +74,8 @@ public struct OpsBenchmark: Sendable {
                 rows.append(row)
             }
         }
-        return OpsBenchmarkReport(batch: batch, stopwatch: stopwatch, rows: rows)
+        return OpsBenchmarkReport(batch: batch, stopwatch: stopwatch, rows: rows, defaultThreadCount: savedThreads,
+                                  defaultWorkerCount: savedWorkers)
     }
 
     /// Forward (A_W x), input gradient (A_Wᵀ dy) and weight gradient of `layer` on one batch of
@@ -85,9 +86,7 @@ public struct OpsBenchmark: Sendable {
         x.fillUniform(-1..<1, using: &generator)
         y.fillUniform(-1..<1, using: &generator)
         let dx = Tensor(zeros: x.shape), w = layer.weight.value, dW = layer.weight.gradient
-        // Every output element of a sample sums over (weight elements / output channels) products.
-        let multiplyAdds = Double(layer.outputSampleShape.dropFirst().reduce(1, *)) * Double(w.count)
-        let flops = 2 * Double(batch) * multiplyAdds
+        let flops = 2 * Double(batch) * Double(layer.multiplyAddsPerSample)
         return [
             ("\(label): forward", flops, { () throws(TensorError) in try layer.apply(weight: w, to: x, into: y) }),
             ("\(label): input gradient", flops, { () throws(TensorError) in
@@ -103,6 +102,9 @@ public struct OpsBenchmarkReport: Sendable {
     public let batch: Int
     public let stopwatch: Stopwatch
     public let rows: [OpsBenchmark.Row]
+    /// `BLAS.threadCount` and `Parallel.workerCount` of the process outside the benchmark.
+    public let defaultThreadCount: Int
+    public let defaultWorkerCount: Int
     public let openBLASCore = BLAS.coreName
     public let openBLASConfiguration = BLAS.configuration
     public let processorCount = BLAS.processorCount
@@ -111,23 +113,26 @@ public struct OpsBenchmarkReport: Sendable {
         .filter { $0.key.hasPrefix("OPENBLAS_") }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
 
     /// A Markdown section for the README's Performance part: environment, then one table row per
-    /// operation and thread count, with the share of the sgemm rate at the same thread count.
+    /// operation and thread count, with the share of the sgemm rate at the same thread count
+    /// (median against median, best against best: the best is the least disturbed by other jobs).
     public var markdown: String {
         let environment = openBLASEnvironment.isEmpty ? "none set" : openBLASEnvironment.map { "`\($0)`" }.joined(separator: ", ")
         var lines = [
-            "OpenBLAS core `\(openBLASCore)` (\(openBLASConfiguration)), \(processorCount) processors; "
+            "OpenBLAS core `\(openBLASCore)` (\(openBLASConfiguration)), \(processorCount) processors, "
+                + "\(defaultThreadCount) OpenBLAS threads and \(defaultWorkerCount) workers by default; "
                 + "OPENBLAS_* environment: \(environment).",
-            "Batch \(batch); median and best of \(stopwatch.repetitions) repetitions after \(stopwatch.warmups) warm-up(s); "
+            "Batch \(batch); median and best of \(stopwatch.repetitions) repetition(s) after \(stopwatch.warmups) warm-up(s); "
                 + "GFLOP/s count 2 flops per multiply–add of the dense product.",
             "",
-            "| threads | operation | median ms | best ms | GFLOP/s (median) | GFLOP/s (best) | % of sgemm (median) |",
+            "| threads | operation | median ms | best ms | GFLOP/s (median) | GFLOP/s (best) | % of sgemm (median / best) |",
             "|---:|---|---:|---:|---:|---:|---:|",
         ]
         for row in rows {
             let sgemm = rows.first { $0.threads == row.threads }!
-            lines.append(String(format: "| %d | %@ | %.2f | %.2f | %.1f | %.1f | %.0f %% |", row.threads, row.operation,
-                                row.timing.median * 1e3, row.timing.best * 1e3, row.medianRate, row.bestRate,
-                                100 * row.medianRate / sgemm.medianRate))
+            lines.append(String(format: "| %d | %@ | %.2f | %.2f | %.1f | %.1f | %.0f / %.0f %% |", row.threads,
+                                row.operation, row.timing.median * 1e3, row.timing.best * 1e3, row.medianRate,
+                                row.bestRate, 100 * row.medianRate / sgemm.medianRate,
+                                100 * row.bestRate / sgemm.bestRate))
         }
         return lines.joined(separator: "\n")
     }

@@ -1,3 +1,5 @@
+import Tensor
+
 /// Times a piece of work the way a shared machine needs it: `warmups` untimed runs (caches,
 /// workspaces, thread pools), then `repetitions` timed runs, reported as median and best. The
 /// median is the typical cost; the best is the cost with the least interference from other jobs.
@@ -19,8 +21,7 @@ public struct Stopwatch: Sendable {
         for _ in 0..<repetitions {
             let start = clock.now
             try body()
-            let elapsed = clock.now - start
-            seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            seconds.append((clock.now - start).inSeconds)
         }
         return Timing(seconds: seconds)
     }
