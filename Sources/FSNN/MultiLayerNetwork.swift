@@ -105,12 +105,15 @@ public final class MultiLayerNetwork: FeedbackNetwork {
     /// in order on the same step's spikes. `record` receives (layer, pointer to m[t]) slots.
     private func step(_ t: Int, workspace w: LayeredWorkspace, loopMode: (Int) -> BatchNorm.Mode,
                       record: ((Int) -> UnsafeMutablePointer<Float>)?) throws {
-        if t > 1 { try feedback.apply(populations[last].spikes, into: w.feedback) }
+        if t > 1 {
+            try feedback.apply(spikes: populations[last].spikes, density: populations[last].density, into: w.feedback)
+        }
         populations[0].step(input: w.current[0].pointer, feedback: t > 1 ? w.feedback.pointer : nil,
                             feedbackMask: feedback.dropout.mask?.pointer, preSpikeMembrane: record?(0))
         for (index, block) in loop.enumerated() {
             let l = index + 1
-            try block.layer.forward(populations[l - 1].spikes, into: w.preactivation[l])
+            try block.forward(spikes: populations[l - 1].spikes, density: populations[l - 1].density,
+                              into: w.preactivation[l])
             try history?.recordPreactivation(w.preactivation[l], layer: l, step: t)
             try block.normalize(w.preactivation[l], into: w.current[l], mode: loopMode(l))
             populations[l].step(input: w.current[l].pointer, preSpikeMembrane: record?(l))

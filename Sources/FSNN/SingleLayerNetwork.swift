@@ -65,7 +65,9 @@ public final class SingleLayerNetwork: FeedbackNetwork {
         var trace: [Float] = []
         for t in 1...timeSteps {
             try current.load(step: t)
-            if t > 1 { try feedback.apply(population.spikes, into: w.feedback) }
+            if t > 1 {
+                try feedback.apply(spikes: population.spikes, density: population.density, into: w.feedback)
+            }
             population.step(input: w.current.pointer, feedback: t > 1 ? w.feedback.pointer : nil,
                             feedbackMask: feedback.dropout.mask?.pointer)
             if traceResidual { trace.append(try residual(afterStep: t, current: current, workspace: w)) }
@@ -160,7 +162,9 @@ public final class SingleLayerNetwork: FeedbackNetwork {
         for t in 1...timeSteps {
             try current.load(step: t)
             if let z = recorded.preactivations { try z.batch(t - 1..<t).reshaped(w.stepPreactivation!.shape).assign(w.stepPreactivation!) }
-            if t > 1 { try feedback.apply(population.spikes, into: w.feedback) }
+            if t > 1 {
+                try feedback.apply(spikes: population.spikes, density: population.density, into: w.feedback)
+            }
             population.step(input: w.current.pointer, feedback: t > 1 ? w.feedback.pointer : nil,
                             feedbackMask: feedback.dropout.mask?.pointer,
                             preSpikeMembrane: recorded.membranes.pointer + (t - 1) * w.rate.count)

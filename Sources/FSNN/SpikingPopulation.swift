@@ -22,6 +22,8 @@ public final class SpikingPopulation {
     public private(set) var accumulator: Tensor
     /// Total spikes emitted since `reset` (for firing-rate statistics and SOPs).
     public private(set) var spikeCount: Double = 0
+    /// Fraction of the population that spiked in the last step.
+    public private(set) var density: Float = 0
     /// Steps taken since `reset`.
     public private(set) var stepCount = 0
 
@@ -47,6 +49,7 @@ public final class SpikingPopulation {
             accumulator.fill(0)
         }
         spikeCount = 0
+        density = 0
         stepCount = 0
     }
 
@@ -70,7 +73,9 @@ public final class SpikingPopulation {
         case let (f?, nil): for i in 0..<n { fire(i, v[i] + f[i] + input[i]) }
         default: for i in 0..<n { fire(i, v[i] + input[i]) }
         }
-        spikeCount += Double(VectorKernels.sum(s, n))
+        let spikes = VectorKernels.sum(s, n)
+        spikeCount += Double(spikes)
+        density = n > 0 ? spikes / Float(n) : 0
         stepCount += 1
     }
 

@@ -8,6 +8,9 @@ public final class SynapticBlock: ParameterContainer {
     public let norm: BatchNorm
     public let dropout: VariationalDropout
 
+    /// The layer's forward for spike inputs (loop layers read spikes).
+    private lazy var spikeDriven = SpikeDrivenProduct(layer: layer)
+
     public init(layer: any AffineLayer, dropout probability: Float) throws {
         self.layer = layer
         norm = BatchNorm(channels: layer.outputSampleShape[0])
@@ -29,6 +32,13 @@ public final class SynapticBlock: ParameterContainer {
         case .training: dropout.resample(shape: [batchSize] + outputSampleShape, using: &generator)
         case .evaluation: dropout.deactivate()
         }
+        spikeDriven.prepare()
+    }
+
+    /// z = layer(s) for binary spikes s of which a fraction `density` is 1, spike-driven when
+    /// sparse.
+    func forward(spikes s: Tensor, density: Float, into z: Tensor) throws {
+        try spikeDriven.forward(s, into: z, density: density)
     }
 
     /// y = mask ⊙ BN(z) for a pre-activation z = layer(x) (z and y may be the same tensor only
@@ -57,6 +67,9 @@ public final class FeedbackConnection: ParameterContainer {
     public let spectralNorm: SpectralNorm
     public let dropout: VariationalDropout
 
+    /// W_eff's forward for spike inputs (the simulation's feedback).
+    private lazy var spikeDriven = SpikeDrivenProduct(layer: layer)
+
     public init(layer: any AffineLayer, estimate: SpectralNorm.Estimate, dropout probability: Float,
                 generator: inout RandomGenerator) throws {
         self.layer = layer
@@ -79,6 +92,13 @@ public final class FeedbackConnection: ParameterContainer {
             try spectralNorm.update(iteratingPowerMethod: iterateInEvaluation)
         }
         layer.weight.zeroGradient()
+        spikeDriven.prepare()
+    }
+
+    /// y = W_eff s for binary spikes s of which a fraction `density` is 1 (the simulation's
+    /// feedback current before its dropout mask).
+    func apply(spikes s: Tensor, density: Float, into y: Tensor) throws {
+        try spikeDriven.forward(s, into: y, density: density)
     }
 
     /// y = W_eff x (without the dropout mask, which callers fuse into the neuron update).

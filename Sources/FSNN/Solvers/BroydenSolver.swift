@@ -37,8 +37,9 @@ public struct BroydenSolver: AdjointSolver {
         // Per sample b: rows U[b, i, :] = uᵢ and V[b, i, :] = vᵢ (vᵢ stored as the row vector vᵢᵀ).
         // Rows are written before they are read, so the buffers need no zero fill.
         let u = Tensor.uninitialized([batch, memory, d]), v = Tensor.uninitialized([batch, memory, d])
-        let coefficients = Tensor(zeros: [3 * memoryCapacity])
-        let newU = Tensor(zeros: [d]), newV = Tensor(zeros: [d])
+        // Per-worker scratch: the new pair and the coefficients of its three products.
+        let workers = Parallel.workers(for: batch, minimumChunk: Self.samplesPerWorker)
+        let scratch = (0..<workers).map { _ in Tensor(zeros: [2 * d + 3 * memoryCapacity]) }
 
         var iterations = 0
         var stored = 0
@@ -57,13 +58,16 @@ public struct BroydenSolver: AdjointSolver {
             }
             if norm < tolerance || norm > 1e6 * initialNorm || iterations == maxIterations { break }
 
-            let slot = (iterations - 1) % memory
-            for b in 0..<batch {
-                let offset = b * d
-                update(sample: LowRankRows(u: u.pointer + b * memory * d, v: v.pointer + b * memory * d,
-                                           count: stored, dimension: d),
-                       slot: slot, dx: step.pointer + offset, dg: dg.pointer + offset, gx: gx.pointer + offset,
-                       newU: newU.pointer, newV: newV.pointer, coefficients: coefficients.pointer)
+            let slot = (iterations - 1) % memory, count = stored
+            Parallel.forEachWorkerChunk(batch, minimumChunk: Self.samplesPerWorker) { worker, samples in
+                let buffer = scratch[worker].pointer
+                for b in samples {
+                    let offset = b * d
+                    update(sample: LowRankRows(u: u.pointer + b * memory * d, v: v.pointer + b * memory * d,
+                                               count: count, dimension: d),
+                           slot: slot, dx: step.pointer + offset, dg: dg.pointer + offset, gx: gx.pointer + offset,
+                           newU: buffer, newV: buffer + d, coefficients: buffer + 2 * d)
+                }
             }
             stored = min(stored + 1, memory)
         }
@@ -115,6 +119,9 @@ public struct BroydenSolver: AdjointSolver {
         (rows.u + slot * d).update(from: newU, count: d)
         (rows.v + slot * d).update(from: newV, count: d)
     }
+
+    /// Samples a worker must get before the per-sample updates are split across cores.
+    private static let samplesPerWorker = 16
 
     /// Coefficient slots per product (the low-rank memory never exceeds 27 pairs).
     private var memoryCapacity: Int { 27 }

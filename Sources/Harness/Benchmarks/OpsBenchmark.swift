@@ -56,6 +56,12 @@ public struct OpsBenchmark: Sendable {
                                ("ConvTranspose2d 256→96 k3 s2 p1 op1, 8×8→16×16", convTranspose)] {
             work += try passes(of: layer, label: label, using: &generator)
         }
+        let linear = Linear(inputFeatures: 400, outputFeatures: 400, bias: false, initialization: .uniformUnitNorm,
+                            generator: &generator)
+        for (label, layer) in [("Linear 400→400", linear as any AffineLayer), ("Conv2d 64→64 k5 s1 p2, 14×14", conv),
+                               ("ConvTranspose2d 256→96 k3 s2 p1 op1", convTranspose)] {
+            work += spikeDrivenPasses(of: layer, label: label, using: &generator)
+        }
 
         let savedThreads = BLAS.threadCount, savedWorkers = Parallel.workerCount
         defer {
@@ -94,6 +100,30 @@ public struct OpsBenchmark: Sendable {
             ("\(label): weight gradient", flops, { () throws(TensorError) in
                 try layer.accumulateWeightGradient(input: x, outputGradient: y, into: dW) }),
         ]
+    }
+}
+
+extension OpsBenchmark {
+    /// Densities of binary spike inputs for the spike-driven rows.
+    static let spikeDensities: [Float] = [0.02, 0.05, 0.1, 0.2, 0.4]
+
+    /// The spike-driven forward of `layer` (`SpikeDrivenProduct`, forced on) on Bernoulli(ρ)
+    /// spikes. Its rate is quoted in dense-equivalent flops, so it compares directly with the
+    /// dense forward and the sgemm rate; the crossover density is where it drops below the dense
+    /// forward's rate.
+    func spikeDrivenPasses(of layer: any AffineLayer, label: String, using generator: inout RandomGenerator)
+        -> [(name: String, flops: Double, body: () throws(TensorError) -> Void)] {
+        let product = SpikeDrivenProduct(layer: layer)
+        product.prepare()
+        product.densityLimit = .infinity
+        let y = Tensor(zeros: [batch] + layer.outputSampleShape)
+        let flops = 2 * Double(batch) * Double(layer.multiplyAddsPerSample)
+        return Self.spikeDensities.map { density in
+            let spikes = Tensor(zeros: [batch] + layer.inputSampleShape)
+            for i in 0..<spikes.count { spikes.pointer[i] = generator.nextBernoulli(density) ? 1 : 0 }
+            return (String(format: "%@: spike-driven forward, density %.2f", label, density), flops,
+                    { () throws(TensorError) in try product.forward(spikes, into: y, density: density) })
+        }
     }
 }
 
