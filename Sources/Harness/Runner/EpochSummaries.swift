@@ -63,6 +63,9 @@ public struct EvaluationSummary: Sendable {
     public let layerSizes: [Int]
     public let synapsesPerSpike: [Double]
     public let timeSteps: Int
+    /// Quirk B4 (`rate_stats_div5`): the reference's rate script counts every sample five times,
+    /// so its rates are 1/5 of the true ones; 1 otherwise.
+    public let rateSampleMultiplier: Double
     public private(set) var samples = 0
     private var lossSum: Double = 0
     private var correct = 0
@@ -70,10 +73,11 @@ public struct EvaluationSummary: Sendable {
     private var traceSum: [Double] = []
     private var traces = 0
 
-    init(layerSizes: [Int], synapsesPerSpike: [Double], timeSteps: Int) {
+    init(layerSizes: [Int], synapsesPerSpike: [Double], timeSteps: Int, rateSampleMultiplier: Double = 1) {
         self.layerSizes = layerSizes
         self.synapsesPerSpike = synapsesPerSpike
         self.timeSteps = timeSteps
+        self.rateSampleMultiplier = rateSampleMultiplier
         spikes = Array(repeating: 0, count: layerSizes.count)
     }
 
@@ -93,12 +97,13 @@ public struct EvaluationSummary: Sendable {
     public var accuracy: Double { samples > 0 ? Double(correct) / Double(samples) : .nan }
     /// spikes / (neurons × T × samples) per layer.
     public var layerRates: [Double] {
-        zip(spikes, layerSizes).map { $0 / (Double($1) * Double(timeSteps) * Double(max(samples, 1))) }
+        zip(spikes, layerSizes).map { $0 / (Double($1) * Double(timeSteps) * rateSamples) }
     }
     /// All layers' spikes over all their neurons.
     public var meanRate: Double {
-        spikes.reduce(0, +) / (Double(layerSizes.reduce(0, +)) * Double(timeSteps) * Double(max(samples, 1)))
+        spikes.reduce(0, +) / (Double(layerSizes.reduce(0, +)) * Double(timeSteps) * rateSamples)
     }
+    private var rateSamples: Double { Double(max(samples, 1)) * rateSampleMultiplier }
     /// Synaptic operations per sample and layer: spikes × mean fan-out.
     public var synapticOperations: [Double] {
         zip(spikes, synapsesPerSpike).map { $0 * $1 / Double(max(samples, 1)) }
