@@ -85,15 +85,46 @@ import Tensor
         return a.enumerated().map { n, row in row.enumerated().map { $1 * mask[n * width + $0] } }
     }
 
-    static func trainer(_ network: any FeedbackNetwork, detachReset: Bool) throws -> Trainer {
-        var configuration = TrainingConfiguration(model: .fmnistF400, timeSteps: network.timeSteps)
-        configuration.method = .stbp
-        configuration.detachReset = detachReset
-        configuration.learningRate = 0
-        configuration.momentum = 0
-        configuration.weightDecay = 0
-        return try Trainer(configuration: configuration, network: network, dropoutGenerator: RandomGenerator(seed: 8))
+    /// Layer 1's input current m_x ⊙ BN(F x) and the feedback's W_eff and mask on the tape.
+    struct FirstLayer {
+        let current: [[Node]]
+        let weight: [Node]
+        let feedbackMask: [Double]
+
+        init(_ leaves: Leaves, image x: Tensor, input: SynapticBlock, feedback: FeedbackConnection,
+             prefix: String) throws {
+            let tape = leaves.tape, outputs = input.outputSampleShape[0]
+            let image = (0..<x.shape[0]).map { n in (0..<x.shape[1]).map { tape.constant(Double(x[n, $0])) } }
+            current = BackpropagationThroughTimeTests.elementwise(
+                BackpropagationThroughTimeTests.batchNorm(
+                    BackpropagationThroughTimeTests.linear(image, leaves["\(prefix).layer.weight"],
+                                                           leaves["\(prefix).layer.bias"], outputs: outputs),
+                    gamma: leaves["\(prefix).bn.weight"], beta: leaves["\(prefix).bn.bias"]),
+                doubles(try #require(input.dropout.mask)))
+            weight = BackpropagationThroughTimeTests.effectiveWeight(
+                raw: leaves["feedback.weight_raw"], gain: leaves["feedback.g"][0],
+                u: doubles(feedback.spectralNorm.u), v: doubles(feedback.spectralNorm.v))
+            feedbackMask = doubles(try #require(feedback.dropout.mask))
+        }
     }
+
+    /// The loss on the tape from the output layer's λ-weighted spike counts, and the worst
+    /// relative error of the network's gradients against the tape's.
+    static func compareGradients(_ network: any FeedbackNetwork, leaves: Leaves, accumulator: [[Node]],
+                                 labels: [Int]) -> (name: String, error: Double) {
+        let normaliser = Double(SpikingPopulation.normaliser(neuron: network.neuron, steps: network.timeSteps))
+        let rates = accumulator.map { $0.map { $0 * (1 / normaliser) } }
+        let loss = loss(rates: rates, weight: leaves["classifier.weight"], bias: leaves["classifier.bias"],
+                        labels: labels, classes: network.classifier.outputFeatures)
+        return worstGradientError(network.namedParameters, expected: leaves.gradients(of: loss))
+    }
+
+    /// A = λA + s on the tape (A = s at the first step).
+    static func accumulate(_ accumulator: [[Node]]?, _ spikes: [[Node]], lambda: Double) -> [[Node]] {
+        accumulator.map { zip($0, spikes).map { zip($0, $1).map { $0 * lambda + $1 } } } ?? spikes
+    }
+
+    static func sum(_ a: [[Node]], _ b: [[Node]]) -> [[Node]] { zip(a, b).map { zip($0, $1).map { $0 + $1 } } }
 
     struct Case: Sendable, CustomTestStringConvertible {
         let neuron: NeuronModel
@@ -123,36 +154,24 @@ import Tensor
         x.fillNormal(using: &generator)
         x.scale(by: 2)
         let labels = [1, 0, 2]
-        _ = try Self.trainer(network, detachReset: c.detachReset).trainStep(.image(x), labels: labels)
+        _ = try gradientOnlyTrainer(network) { $0.method = .stbp; $0.detachReset = c.detachReset }
+            .trainStep(.image(x), labels: labels)
 
-        let tape = ScalarTape()
-        let leaves = Leaves(tape, network.namedParameters)
-        let image = (0..<batch).map { n in (0..<inputs).map { tape.constant(Double(x[n, $0])) } }
-        let current = Self.elementwise(
-            Self.batchNorm(Self.linear(image, leaves["input.layer.weight"], leaves["input.layer.bias"], outputs: hidden),
-                           gamma: leaves["input.bn.weight"], beta: leaves["input.bn.bias"]),
-            doubles(try #require(network.input.dropout.mask)))
-        let weight = Self.effectiveWeight(raw: leaves["feedback.weight_raw"], gain: leaves["feedback.g"][0],
-                                          u: doubles(network.feedback.spectralNorm.u),
-                                          v: doubles(network.feedback.spectralNorm.v))
-        let feedbackMask = doubles(try #require(network.feedback.dropout.mask))
+        let leaves = Leaves(ScalarTape(), network.namedParameters)
+        let first = try FirstLayer(leaves, image: x, input: network.input, feedback: network.feedback, prefix: "input")
         let lambda = Double(c.neuron.lambda)
         var membrane: [[Node]]? = nil, spikes: [[Node]] = [], accumulator: [[Node]]? = nil
         for t in 1...steps {
-            var input = current
+            var input = first.current
             if t > 1 {
-                let feedback = Self.elementwise(Self.linear(spikes, weight, nil, outputs: hidden), feedbackMask)
-                input = zip(input, feedback).map { zip($0, $1).map { $0 + $1 } }
+                input = Self.sum(input, Self.elementwise(Self.linear(spikes, first.weight, nil, outputs: hidden),
+                                                         first.feedbackMask))
             }
             (spikes, membrane) = Self.neuronStep(membrane: membrane, input: input, lambda: lambda,
                                                  threshold: Double(threshold), detachReset: c.detachReset)
-            accumulator = accumulator.map { zip($0, spikes).map { zip($0, $1).map { $0 * lambda + $1 } } } ?? spikes
+            accumulator = Self.accumulate(accumulator, spikes, lambda: lambda)
         }
-        let normaliser = Double(SpikingPopulation.normaliser(neuron: c.neuron, steps: steps))
-        let rates = accumulator!.map { $0.map { $0 * (1 / normaliser) } }
-        let loss = Self.loss(rates: rates, weight: leaves["classifier.weight"], bias: leaves["classifier.bias"],
-                             labels: labels, classes: classes)
-        let worst = worstGradientError(network.namedParameters, expected: leaves.gradients(of: loss))
+        let worst = Self.compareGradients(network, leaves: leaves, accumulator: accumulator!, labels: labels)
         #expect(worst.error <= 1e-4, "\(worst.name): relative error \(worst.error)")
         #expect(network.feedback.spectralNorm.rawWeight.gradient.norm() > 0, "the feedback must receive a gradient")
     }
@@ -179,28 +198,21 @@ import Tensor
         x.fillNormal(using: &generator)
         x.scale(by: 2)
         let labels = [2, 1, 0]
-        _ = try Self.trainer(network, detachReset: c.detachReset).trainStep(.image(x), labels: labels)
+        _ = try gradientOnlyTrainer(network) { $0.method = .stbp; $0.detachReset = c.detachReset }
+            .trainStep(.image(x), labels: labels)
 
-        let tape = ScalarTape()
-        let leaves = Leaves(tape, network.namedParameters)
-        let image = (0..<batch).map { n in (0..<inputs).map { tape.constant(Double(x[n, $0])) } }
-        let current = Self.elementwise(
-            Self.batchNorm(Self.linear(image, leaves["layers.1.layer.weight"], leaves["layers.1.layer.bias"], outputs: first),
-                           gamma: leaves["layers.1.bn.weight"], beta: leaves["layers.1.bn.bias"]),
-            doubles(try #require(network.input.dropout.mask)))
-        let weight = Self.effectiveWeight(raw: leaves["feedback.weight_raw"], gain: leaves["feedback.g"][0],
-                                          u: doubles(network.feedback.spectralNorm.u),
-                                          v: doubles(network.feedback.spectralNorm.v))
-        let feedbackMask = doubles(try #require(network.feedback.dropout.mask))
+        let leaves = Leaves(ScalarTape(), network.namedParameters)
+        let first1 = try FirstLayer(leaves, image: x, input: network.input, feedback: network.feedback,
+                                    prefix: "layers.1")
         let loopMask = doubles(try #require(network.loop[0].dropout.mask))
         let lambda = Double(c.neuron.lambda), theta = Double(threshold)
         var membrane1: [[Node]]? = nil, membrane2: [[Node]]? = nil
         var spikes2: [[Node]] = [], accumulator: [[Node]]? = nil
         for t in 1...steps {
-            var input1 = current
+            var input1 = first1.current
             if t > 1 {
-                let feedback = Self.elementwise(Self.linear(spikes2, weight, nil, outputs: first), feedbackMask)
-                input1 = zip(input1, feedback).map { zip($0, $1).map { $0 + $1 } }
+                input1 = Self.sum(input1, Self.elementwise(Self.linear(spikes2, first1.weight, nil, outputs: first),
+                                                           first1.feedbackMask))
             }
             let layer1 = Self.neuronStep(membrane: membrane1, input: input1, lambda: lambda, threshold: theta,
                                          detachReset: c.detachReset)
@@ -212,13 +224,9 @@ import Tensor
             let layer2 = Self.neuronStep(membrane: membrane2, input: input2, lambda: lambda, threshold: theta,
                                          detachReset: c.detachReset)
             (spikes2, membrane2) = (layer2.spikes, layer2.membrane)
-            accumulator = accumulator.map { zip($0, spikes2).map { zip($0, $1).map { $0 * lambda + $1 } } } ?? spikes2
+            accumulator = Self.accumulate(accumulator, spikes2, lambda: lambda)
         }
-        let normaliser = Double(SpikingPopulation.normaliser(neuron: c.neuron, steps: steps))
-        let rates = accumulator!.map { $0.map { $0 * (1 / normaliser) } }
-        let loss = Self.loss(rates: rates, weight: leaves["classifier.weight"], bias: leaves["classifier.bias"],
-                             labels: labels, classes: classes)
-        let worst = worstGradientError(network.namedParameters, expected: leaves.gradients(of: loss))
+        let worst = Self.compareGradients(network, leaves: leaves, accumulator: accumulator!, labels: labels)
         #expect(worst.error <= 1e-4, "\(worst.name): relative error \(worst.error)")
         #expect(network.feedback.spectralNorm.rawWeight.gradient.norm() > 0, "the feedback must receive a gradient")
     }

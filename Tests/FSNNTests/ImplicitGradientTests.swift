@@ -11,17 +11,6 @@ import Tensor
 @Suite struct ImplicitGradientTests {
     static let neurons: [NeuronModel] = [.integrateAndFire, .leaky(lambda: 0.9)]
 
-    /// A trainer with learning rate 0: one `trainStep` leaves the parameters unchanged and their
-    /// gradients in place.
-    static func gradientOnlyTrainer(_ network: any FeedbackNetwork, solver: SolverKind = .broyden) throws -> Trainer {
-        var configuration = TrainingConfiguration(model: .fmnistF400, timeSteps: network.timeSteps)
-        configuration.learningRate = 0
-        configuration.momentum = 0
-        configuration.weightDecay = 0
-        configuration.solver = solver
-        return try Trainer(configuration: configuration, network: network, dropoutGenerator: RandomGenerator(seed: 5))
-    }
-
     @Test(arguments: neurons)
     func singleLayerFullyConnected(neuron: NeuronModel) throws {
         let batch = 3, inputs = 6, hidden = 5, classes = 3, threshold: Float = 1
@@ -40,7 +29,7 @@ import Tensor
         x.fillNormal(using: &generator)
         let labels = [0, 2, 1]
 
-        let report = try Self.gradientOnlyTrainer(network).trainStep(.image(x), labels: labels)
+        let report = try gradientOnlyTrainer(network).trainStep(.image(x), labels: labels)
         #expect(try #require(report.solver).relativeResidual < 1e-5)
 
         // The reference at the same point: the simulated rate, masks, u and v of this batch.
@@ -111,7 +100,7 @@ import Tensor
         // The simulation reads the loop BNs' running statistics, which the step updates: keep the
         // statistics it saw to replay it, and the updated ones to check the update.
         let statisticsBefore = network.loop.map { ($0.norm.runningMean.copy(), $0.norm.runningVariance.copy()) }
-        let report = try Self.gradientOnlyTrainer(network).trainStep(.image(x), labels: labels)
+        let report = try gradientOnlyTrainer(network).trainStep(.image(x), labels: labels)
         #expect(try #require(report.solver).relativeResidual < 1e-5)
         let statisticsAfter = network.loop.map { ($0.norm.runningMean.copy(), $0.norm.runningVariance.copy()) }
         for (block, (mean, variance)) in zip(network.loop, statisticsBefore) {

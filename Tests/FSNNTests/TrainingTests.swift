@@ -27,16 +27,22 @@ import FSNN
 
     /// 50 iterations on a fixed random F-MNIST-shaped set lower the training loss, for both
     /// gradient strategies.
-    @Test(arguments: [TrainingMethod.ide, .stbp])
-    func fiftyIterationsLowerTheLoss(method: TrainingMethod) throws {
-        var configuration = TrainingConfiguration(model: .fmnistF400, timeSteps: 5)
+    /// An F400 trainer and a fixed set of random images with random labels.
+    static func fashionShaped(_ method: TrainingMethod, steps: Int, samples: Int, seed: UInt64) throws
+        -> (Trainer, Tensor, [Int]) {
+        var configuration = TrainingConfiguration(model: .fmnistF400, timeSteps: steps)
         configuration.method = method
-        var generator = RandomGenerator(seed: 3)
+        var generator = RandomGenerator(seed: seed)
         let network = try ModelZoo.make(configuration, generator: &generator)
         let trainer = try Trainer(configuration: configuration, network: network, dropoutGenerator: generator.split())
-        let images = Tensor(zeros: [64, 1, 28, 28])
+        let images = Tensor(zeros: [samples, 1, 28, 28])
         images.fillNormal(using: &generator)
-        let labels = (0..<64).map { _ in generator.nextInt(below: 10) }
+        return (trainer, images, (0..<samples).map { _ in generator.nextInt(below: 10) })
+    }
+
+    @Test(arguments: [TrainingMethod.ide, .stbp])
+    func fiftyIterationsLowerTheLoss(method: TrainingMethod) throws {
+        let (trainer, images, labels) = try Self.fashionShaped(method, steps: 5, samples: 64, seed: 3)
         var losses: [Float] = []
         for iteration in 0..<50 {
             let half = iteration % 2
@@ -51,14 +57,7 @@ import FSNN
     /// Issue 5: BPTT memory grows with T, IDE memory does not (fmnist_f400, batch 128).
     @Test func transientMemoryGrowsWithTForSTBPOnly() throws {
         func transientPeak(_ method: TrainingMethod, steps: Int) throws -> Int {
-            var configuration = TrainingConfiguration(model: .fmnistF400, timeSteps: steps)
-            configuration.method = method
-            var generator = RandomGenerator(seed: 4)
-            let network = try ModelZoo.make(configuration, generator: &generator)
-            let trainer = try Trainer(configuration: configuration, network: network, dropoutGenerator: generator.split())
-            let images = Tensor(zeros: [128, 1, 28, 28])
-            images.fillNormal(using: &generator)
-            let labels = (0..<128).map { $0 % 10 }
+            let (trainer, images, labels) = try Self.fashionShaped(method, steps: steps, samples: 128, seed: 4)
             _ = try trainer.trainStep(.image(images), labels: labels)   // buffers of this batch shape
             return try trainer.trainStep(.image(images), labels: labels).transientPeakBytes
         }

@@ -1,3 +1,4 @@
+import FSNN
 import Layers
 import Tensor
 
@@ -44,4 +45,16 @@ func worstGradientError(_ parameters: [(name: String, parameter: Parameter)], ex
         let difference = zip(ours, reference).map { abs($0 - $1) }.max() ?? 0
         return (name, scale > 0 ? difference / scale : difference)
     }.max { $0.1 < $1.1 } ?? ("", 0)
+}
+
+/// A trainer with learning rate, momentum and weight decay 0: one `trainStep` computes the
+/// gradients and leaves the parameters (and their gradients) in place for the oracles.
+func gradientOnlyTrainer(_ network: any FeedbackNetwork,
+                         configure: (inout TrainingConfiguration) -> Void = { _ in }) throws -> Trainer {
+    var configuration = TrainingConfiguration(model: .fmnistF400, timeSteps: network.timeSteps)
+    configuration.learningRate = 0
+    configuration.momentum = 0
+    configuration.weightDecay = 0
+    configure(&configuration)
+    return try Trainer(configuration: configuration, network: network, dropoutGenerator: RandomGenerator(seed: 5))
 }
