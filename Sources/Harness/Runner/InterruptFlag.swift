@@ -36,12 +36,19 @@ public final class InterruptFlag: Sendable {
         signalNumber.store(signal, ordering: .releasing)
     }
 
-    /// Routes SIGINT and SIGTERM to `process`. With `exitOnRepeat`, a second signal while the first
-    /// is being handled ends the process immediately with status 128 + signal (a user pressing
-    /// Ctrl-C twice); child processes of a parallel run pass false, because their parent forwards
-    /// the signal the terminal already delivered to them.
+    /// Routes SIGINT and SIGTERM to `process`, and unblocks them in the calling thread (a process
+    /// may inherit them blocked from its parent's thread). With `exitOnRepeat`, a second signal
+    /// ends the process immediately with status 128 + signal (a user pressing Ctrl-C twice); child
+    /// processes of a parallel run pass false, because their parent forwards the signal the
+    /// terminal already delivered to them. Call it early, before other threads start.
     public static func installSignalHandlers(exitOnRepeat: Bool) {
         exitsOnRepeat.store(exitOnRepeat, ordering: .releasing)
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        for number in [SIGINT, SIGTERM] {
+            sigaddset(&unblocked, number)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
         for number in [SIGINT, SIGTERM] {
             signal(number) { received in
                 let (exchanged, _) = InterruptFlag.process.signalNumber.compareExchange(
