@@ -13,16 +13,7 @@ struct ChildRuns {
         var reports = plan.map { RunReport(run: $0.run, seed: $0.seed, outcome: .notStarted) }
         var pending: [Int] = []
         for (index, planned) in plan.enumerated() {
-            switch planned.action {
-            case .skip:
-                reports[index].outcome = .alreadyComplete
-                reports[index].best = try? ResultStore.read(runner.resultPath(planned)).bestTestAccuracy
-            case let .missingData(summary, details):
-                reports[index].outcome = .missingData(summary)
-                runner.log(planned, "skipped, data missing: \(details)")
-            case .start, .resume:
-                pending.append(index)
-            }
+            if let report = runner.reportWithoutTraining(planned) { reports[index] = report } else { pending.append(index) }
         }
         let finished = DispatchSemaphore(value: 0)
         var running: [(index: Int, child: Child)] = []

@@ -192,32 +192,41 @@ public final class ExperimentRunner {
             labelsProgress: !options.isChild, onEpochRecorded: onEpochRecorded)
         var reports: [RunReport] = []
         for planned in plan {
+            if let report = reportWithoutTraining(planned) {
+                reports.append(report)
+                continue
+            }
             var report = RunReport(run: planned.run, seed: planned.seed, outcome: .notStarted)
-            switch planned.action {
-            case .skip:
-                report.outcome = .alreadyComplete
-                report.best = try? ResultStore.read(resultPath(planned)).bestTestAccuracy
-            case let .missingData(summary, details):
-                report.outcome = .missingData(summary)
-                log(planned, "skipped, data missing: \(details)")
-            case let .start(dataset, note):
-                guard !interrupt.isSet else { break }
+            if !interrupt.isSet {
+                let (dataset, resumes, note): (DatasetName, Bool, String?) = switch planned.action {
+                case let .start(dataset, note): (dataset, false, note)
+                case let .resume(dataset, _): (dataset, true, nil)
+                case .skip, .missingData: preconditionFailure("reported without training")
+                }
                 if let note { log(planned, note) }
-                (report.outcome, report.best) = execute(planned, dataset: dataset, resumes: false, environment)
-            case let .resume(dataset, _):
-                guard !interrupt.isSet else { break }
-                (report.outcome, report.best) = execute(planned, dataset: dataset, resumes: true, environment)
+                let execution = RunExecution(task: planned, datasetUsed: dataset, resumes: resumes, environment: environment)
+                report.outcome = .finished(execution.execute())
+                report.best = execution.record?.bestTestAccuracy
             }
             reports.append(report)
         }
         return RunnerSummary(table: experiment.file.table, profile: options.profile, reports: reports)
     }
 
-    private func execute(_ planned: PlannedRun, dataset: DatasetName, resumes: Bool, _ environment: RunEnvironment)
-        -> (RunReport.Outcome, (accuracy: Double, epoch: Int)?) {
-        let execution = RunExecution(task: planned, datasetUsed: dataset, resumes: resumes, environment: environment)
-        let status = execution.execute()
-        return (.finished(status), execution.record?.bestTestAccuracy)
+    /// The report of a run that needs no training (already complete, or its data missing, which
+    /// is logged); nil for a run to train.
+    func reportWithoutTraining(_ planned: PlannedRun) -> RunReport? {
+        var report = RunReport(run: planned.run, seed: planned.seed, outcome: .alreadyComplete)
+        switch planned.action {
+        case .skip:
+            report.best = try? ResultStore.read(resultPath(planned)).bestTestAccuracy
+        case let .missingData(summary, details):
+            report.outcome = .missingData(summary)
+            log(planned, "skipped, data missing: \(details)")
+        case .start, .resume:
+            return nil
+        }
+        return report
     }
 
     func resultPath(_ planned: PlannedRun) -> String { planned.run.resultPath(in: options.resultsRoot, seed: planned.seed) }
