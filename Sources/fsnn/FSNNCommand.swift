@@ -1,9 +1,12 @@
 import ArgumentParser
+import Harness
 
 @main
 struct FSNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fsnn",
         abstract: "Feedback spiking neural networks trained by IDE and STBP.",
-        subcommands: [TrainCommand.self, ReportCommand.self, DataCommand.self, BenchCommand.self])
+        version: FSNNVersion.current,
+        subcommands: [RunCommand.self, ReportCommand.self, InspectCommand.self, TrainCommand.self, DataCommand.self,
+                      BenchCommand.self])
 }

@@ -29,6 +29,21 @@ public struct EvaluationReport: Sendable {
     public var residualTrace: [Float]?
 }
 
+/// One forward and backward pass on a batch, before any optimiser step.
+public struct GradientPass {
+    public var loss: Float
+    public var correct: Int
+    /// Classifier outputs, [B, classes].
+    public var logits: Tensor
+    /// The output rate a[T] flattened to [B, D] (the network's buffer: the next simulation
+    /// overwrites it).
+    public var rate: Tensor
+    public var simulation: Simulation
+    /// Adjoint-solver statistics (IDE); nil for STBP.
+    public var solver: SolverStatistics?
+    public var timing: StepTiming
+}
+
 /// A non-finite value stopped training (the harness records the run as failed).
 public struct NonFiniteError: Error, CustomStringConvertible {
     public let quantity: String
@@ -61,33 +76,43 @@ public final class Trainer {
 
     /// One optimiser step on a batch.
     public func trainStep(_ batch: NetworkInput, labels: [Int]) throws -> TrainingStepReport {
-        var timing = StepTiming()
         var total = LapTimer()
         let tracker = MemoryTracker()
         let startBytes = MemoryTracker.process.liveBytes
         let learningRate = schedule.learningRate
-        let (loss, correct, simulation, solver) = try tracker.measure {
-            network.zeroGradients()
-            try network.prepare(batchSize: batch.batchSize, phase: .training, generator: &dropoutGenerator)
-            var clock = LapTimer()
-            let simulation = try strategy.simulate(network, batch)
-            timing.simulate = clock.lap()
-            let rate = try flattened(simulation.outputRate)
-            let readout = try Readout(network: network, rate: rate, labels: labels, computeGradient: true)
-            timing.parameterGradient += clock.lap()
-            let solver = try strategy.backward(network, batch, rate: rate, rateGradient: readout.rateGradient!,
-                                               timing: &timing)
-            return (readout.loss, readout.correct, simulation, solver)
-        }
-        try checkFinite(loss: loss)
+        let pass = try tracker.measure { try computeGradients(batch, labels: labels) }
+        try checkFinite(loss: pass.loss)
         optimizer.step(learningRate: learningRate)
+        try checkFiniteParameters()
         schedule.completeIteration()
+        var timing = pass.timing
         timing.total = total.lap()
         return TrainingStepReport(
-            loss: loss, correct: correct, samples: batch.batchSize, learningRate: learningRate, solver: solver,
-            spikeCounts: simulation.spikeCounts, meanRates: meanRates(simulation.spikeCounts, batchSize: batch.batchSize),
+            loss: pass.loss, correct: pass.correct, samples: batch.batchSize, learningRate: learningRate,
+            solver: pass.solver, spikeCounts: pass.simulation.spikeCounts,
+            meanRates: meanRates(pass.simulation.spikeCounts, batchSize: batch.batchSize),
             timing: timing, transientPeakBytes: tracker.peakBytes,
             absolutePeakBytes: startBytes + tracker.peakBytes)
+    }
+
+    /// The gradient half of a training step, without the optimiser step: zeroes the gradients,
+    /// prepares the per-batch state (dropout masks from `dropoutGenerator`, the power iteration),
+    /// simulates, reads out and back-propagates with the strategy, leaving ∂L/∂θ in every
+    /// parameter's `gradient` (spec §4.10 steps 1–5). `fsnn inspect grads` calls it alone.
+    public func computeGradients(_ batch: NetworkInput, labels: [Int]) throws -> GradientPass {
+        var timing = StepTiming()
+        network.zeroGradients()
+        try network.prepare(batchSize: batch.batchSize, phase: .training, generator: &dropoutGenerator)
+        var clock = LapTimer()
+        let simulation = try strategy.simulate(network, batch)
+        timing.simulate = clock.lap()
+        let rate = try flattened(simulation.outputRate)
+        let readout = try Readout(network: network, rate: rate, labels: labels, computeGradient: true)
+        timing.parameterGradient += clock.lap()
+        let solver = try strategy.backward(network, batch, rate: rate, rateGradient: readout.rateGradient!,
+                                           timing: &timing)
+        return GradientPass(loss: readout.loss, correct: readout.correct, logits: readout.logits, rate: rate,
+                            simulation: simulation, solver: solver, timing: timing)
     }
 
     /// Simulation only, running-statistics BN, no dropout (spec §4.3 "evaluation").
@@ -109,6 +134,14 @@ public final class Trainer {
         try rate.reshaped([rate.shape[0], rate.count / rate.shape[0]])
     }
 
+    /// Stops on a parameter the update made non-finite (a step too large for Float32), before
+    /// the next batch runs on it.
+    private func checkFiniteParameters() throws {
+        for (name, parameter) in network.namedParameters where !parameter.value.isFinite {
+            throw NonFiniteError(quantity: "\(name) after the optimiser step")
+        }
+    }
+
     /// Stops on a non-finite loss or gradient before the optimiser can spread it into the weights.
     private func checkFinite(loss: Float) throws {
         guard loss.isFinite else { throw NonFiniteError(quantity: "the training loss") }
@@ -121,12 +154,13 @@ public final class Trainer {
 /// The classifier on the flattened output rate and the cross-entropy loss; in training also the
 /// classifier's parameter gradients and ∂L/∂a (spec §1.2 step 2).
 struct Readout {
+    let logits: Tensor
     let loss: Float
     let correct: Int
     let rateGradient: Tensor?
 
     init(network: any FeedbackNetwork, rate: Tensor, labels: [Int], computeGradient: Bool) throws {
-        let logits = try network.classifier.forward(rate)
+        logits = try network.classifier.forward(rate)
         correct = try CrossEntropy.correctCount(logits: logits, labels: labels)
         guard computeGradient else {
             loss = try CrossEntropy.loss(logits: logits, labels: labels)

@@ -91,16 +91,6 @@ public struct Checkpoint: Sendable {
             }
             streams[name] = generator
         }
-        var progress = TrainingProgress(
-            epoch: try file.attribute("epoch", of: "/progress"), iteration: try file.attribute("iteration", of: "/progress"),
-            bestAccuracy: try file.attribute("best_accuracy", of: "/progress"),
-            bestEpoch: try file.attribute("best_epoch", of: "/progress"))
-        for (name, value) in try file.attributes(of: "/progress") where !TrainingProgress.fixedNames.contains(name) {
-            guard let number = Double(hdf5AttributeValue: value) else {
-                throw RunFileError.invalidLayout(file: path, object: "/progress@\(name)", reason: "expected a number")
-            }
-            progress.scalars[name] = number
-        }
         var optimizerScalars: [String: Double] = [:]
         for (name, value) in try file.attributes(of: "/optimizer") {
             guard let number = Double(hdf5AttributeValue: value) else {
@@ -111,8 +101,33 @@ public struct Checkpoint: Sendable {
         return Checkpoint(
             weights: try readTensors(group: "/weights", from: file), buffers: try readTensors(group: "/buffers", from: file),
             optimizerTensors: try readTensors(group: "/optimizer", from: file), optimizerScalars: optimizerScalars,
-            randomStreams: streams, progress: progress,
-            metadata: try file.attributes(of: "/metadata").map { ConfigEntry(name: $0.name, value: $0.value) })
+            randomStreams: streams, progress: try readProgress(from: file), metadata: try readMetadata(from: file))
+    }
+
+    /// Reads only the `/progress` and `/metadata` of the checkpoint at `path` (no tensors): what
+    /// a runner needs to decide whether a run can resume from it.
+    public static func readSummary(_ path: String) throws -> (progress: TrainingProgress, metadata: [ConfigEntry]) {
+        let file = try HDF5File.open(path)
+        defer { try? file.close() }
+        return (try readProgress(from: file), try readMetadata(from: file))
+    }
+
+    private static func readProgress(from file: HDF5File) throws -> TrainingProgress {
+        var progress = TrainingProgress(
+            epoch: try file.attribute("epoch", of: "/progress"), iteration: try file.attribute("iteration", of: "/progress"),
+            bestAccuracy: try file.attribute("best_accuracy", of: "/progress"),
+            bestEpoch: try file.attribute("best_epoch", of: "/progress"))
+        for (name, value) in try file.attributes(of: "/progress") where !TrainingProgress.fixedNames.contains(name) {
+            guard let number = Double(hdf5AttributeValue: value) else {
+                throw RunFileError.invalidLayout(file: file.path, object: "/progress@\(name)", reason: "expected a number")
+            }
+            progress.scalars[name] = number
+        }
+        return progress
+    }
+
+    private static func readMetadata(from file: HDF5File) throws -> [ConfigEntry] {
+        try file.attributes(of: "/metadata").map { ConfigEntry(name: $0.name, value: $0.value) }
     }
 
     private static func writeTensors(_ tensors: [NamedTensor], group: String, into file: HDF5File) throws {

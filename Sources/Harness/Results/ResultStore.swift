@@ -81,30 +81,14 @@ public enum ResultStore {
 
         try writeEpochs(record, into: file)
 
-        if let rates = record.rates {
-            try file.write(record.layerNames, to: "/rates/layer")
-            try file.write(rates.neurons, to: "/rates/neurons")
-            try file.write(rates.rates, to: "/rates/rate")
-            try file.write(rates.synapticOperations, to: "/rates/sops_per_sample")
-            try file.setAttribute("epoch", rates.epoch, on: "/rates")
-            try file.setAttribute("samples", rates.samples, on: "/rates")
-            try file.setAttribute("time_steps", rates.timeSteps, on: "/rates")
-            try file.setAttribute("overall_rate", rates.overallRate, on: "/rates")
-            try file.setAttribute("total_sops_per_sample", rates.totalSynapticOperations, on: "/rates")
-        }
+        if let rates = record.rates { try write(rates, layerNames: record.layerNames, into: file) }
 
         try file.write(record.memory.peakBytes, to: "/memory/peak_bytes", compressed: true)
         try file.write(record.memory.transientBytes, to: "/memory/transient_bytes", compressed: true)
         try file.setAttribute("unit", "bytes", on: "/memory")
 
         try file.createGroup("/convergence")
-        for trace in record.convergence {
-            let group = "/convergence/\(try linkName(trace.name, file: file.path))"
-            try file.write(trace.residualMean, to: "\(group)/residual_mean")
-            try file.write(trace.residualStd, to: "\(group)/residual_std")
-            try file.setAttribute("epoch", trace.epoch, on: group)
-            try file.setAttribute("samples", trace.samples, on: group)
-        }
+        for trace in record.convergence { try write(trace, into: file) }
 
         try file.createGroup("/final")
         try file.setAttribute("status", record.status.name, on: "/final")
@@ -122,6 +106,28 @@ public enum ResultStore {
         case .running, .complete:
             break
         }
+    }
+
+    /// The `/rates` group (also `fsnn inspect rates --out`).
+    static func write(_ rates: FiringRates, layerNames: [String], into file: HDF5File) throws {
+        try file.write(layerNames, to: "/rates/layer")
+        try file.write(rates.neurons, to: "/rates/neurons")
+        try file.write(rates.rates, to: "/rates/rate")
+        try file.write(rates.synapticOperations, to: "/rates/sops_per_sample")
+        try file.setAttribute("epoch", rates.epoch, on: "/rates")
+        try file.setAttribute("samples", rates.samples, on: "/rates")
+        try file.setAttribute("time_steps", rates.timeSteps, on: "/rates")
+        try file.setAttribute("overall_rate", rates.overallRate, on: "/rates")
+        try file.setAttribute("total_sops_per_sample", rates.totalSynapticOperations, on: "/rates")
+    }
+
+    /// The `/convergence/<name>` group (also `fsnn inspect convergence --out`).
+    static func write(_ trace: ConvergenceTrace, into file: HDF5File) throws {
+        let group = "/convergence/\(try linkName(trace.name, file: file.path))"
+        try file.write(trace.residualMean, to: "\(group)/residual_mean")
+        try file.write(trace.residualStd, to: "\(group)/residual_std")
+        try file.setAttribute("epoch", trace.epoch, on: group)
+        try file.setAttribute("samples", trace.samples, on: group)
     }
 
     private static func writeEpochs(_ record: RunRecord, into file: HDF5File) throws {

@@ -3,9 +3,12 @@ import FSNN
 
 /// Progress on standard error: on a terminal a live line per run (epoch, batch, loss, accuracy,
 /// mean rate, solver iterations, ETA), refreshed at most 5 times a second; otherwise one line per
-/// epoch, so logs stay readable.
+/// epoch, so logs stay readable. Lines start with the label unless it is empty (a child process
+/// of a parallel run, whose parent prefixes the lines).
 public final class ProgressReporter {
     private let label: String
+    /// The first epoch trained in this process (a resumed run's ETA counts from it).
+    private let firstEpoch: Int
     private let isTerminal: Bool
     private var lastDraw = ContinuousClock.now
     private let started = ContinuousClock.now
@@ -13,8 +16,9 @@ public final class ProgressReporter {
     private var correct = 0
     private var samples = 0
 
-    public init(label: String, isTerminal: Bool = isatty(STDERR_FILENO) == 1) {
-        self.label = label
+    public init(label: String, firstEpoch: Int = 0, isTerminal: Bool = isatty(STDERR_FILENO) == 1) {
+        self.label = label.isEmpty ? "" : label + " "
+        self.firstEpoch = firstEpoch
         self.isTerminal = isTerminal
     }
 
@@ -28,11 +32,11 @@ public final class ProgressReporter {
         let now = ContinuousClock.now
         guard now - lastDraw > .milliseconds(200) || index + 1 == total else { return }
         lastDraw = now
-        let done = Double(epoch * total + index + 1), all = Double(epochs * total)
+        let done = Double((epoch - firstEpoch) * total + index + 1), all = Double((epochs - firstEpoch) * total)
         let remaining = (now - started).inSeconds / done * (all - done)
         let rate = report.meanRates.last ?? 0
         let solver = report.solver.map { String(format: " it %2d", $0.iterations) } ?? ""
-        let line = String(format: "%@ epoch %d/%d batch %d/%d loss %.4f acc %.2f%% rate %.4f%@ ETA %@",
+        let line = String(format: "%@epoch %d/%d batch %d/%d loss %.4f acc %.2f%% rate %.4f%@ ETA %@",
                           label, epoch + 1, epochs, index + 1, total, lossSum / Double(samples),
                           100 * Double(correct) / Double(samples), rate, solver, Self.duration(remaining))
         write("\r\u{1B}[2K" + line)
@@ -41,7 +45,7 @@ public final class ProgressReporter {
     /// After an epoch and its evaluation.
     public func epoch(_ epoch: Int, of epochs: Int, training: TrainingEpochSummary, test: EvaluationSummary) {
         let solver = training.solverIterations.isNaN ? "" : String(format: " solver %.1f it", training.solverIterations)
-        let line = String(format: "%@ epoch %d/%d lr %.4g train loss %.4f acc %.2f%% test loss %.4f acc %.2f%% rate %.4f%@ %.1fs (data wait %.1f%%)",
+        let line = String(format: "%@epoch %d/%d lr %.4g train loss %.4f acc %.2f%% test loss %.4f acc %.2f%% rate %.4f%@ %.1fs (data wait %.1f%%)",
                           label, epoch + 1, epochs, training.learningRate, training.loss, 100 * training.accuracy,
                           test.loss, 100 * test.accuracy, test.meanRate, solver, training.seconds,
                           100 * training.dataWaitFraction)
@@ -50,7 +54,7 @@ public final class ProgressReporter {
 
     /// A free-form message on its own line.
     public func note(_ message: String) {
-        write((isTerminal ? "\r\u{1B}[2K" : "") + "\(label) \(message)\n")
+        write((isTerminal ? "\r\u{1B}[2K" : "") + "\(label)\(message)\n")
     }
 
     private func write(_ text: String) {

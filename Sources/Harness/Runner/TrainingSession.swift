@@ -63,14 +63,20 @@ public final class TrainingSession {
 
     /// The network input for a batch: spike frames for N-MNIST models, images otherwise.
     public func networkInput(_ batch: Batch) -> NetworkInput {
-        ModelZoo.takesSpikes(configuration.model) ? .spikes(batch.inputs) : .image(batch.inputs)
+        networkInput(batch.inputs)
+    }
+
+    /// Samples [B] + sample shape as the network takes them.
+    public func networkInput(_ inputs: Tensor) -> NetworkInput {
+        ModelZoo.takesSpikes(configuration.model) ? .spikes(inputs) : .image(inputs)
     }
 
     /// Training batches in the current epoch (after the cap).
     public var trainBatchesPerEpoch: Int { min(trainBatcher.batchesPerEpoch, limits.trainBatches ?? .max) }
 
-    /// One epoch of training (0-based `epoch`); `onBatch` sees every step's report.
-    public func trainEpoch(_ epoch: Int, onBatch: (Int, TrainingStepReport) -> Void = { _, _ in }) throws
+    /// One epoch of training (0-based `epoch`); `onBatch` sees every step's report and may stop
+    /// the epoch by throwing (the runner's interrupt check), which `trainEpoch` rethrows.
+    public func trainEpoch(_ epoch: Int, onBatch: (Int, TrainingStepReport) throws -> Void = { _, _ in }) throws
         -> TrainingEpochSummary {
         trainer.schedule.startEpoch(epoch)
         var summary = TrainingEpochSummary(learningRate: trainer.schedule.learningRate, layers: trainer.network.layerSizes.count)
@@ -85,7 +91,7 @@ public final class TrainingSession {
                 throw DivergedRun(epoch: epoch, batch: index, reason: error.description)
             }
             summary.add(report)
-            onBatch(index, report)
+            try onBatch(index, report)
         }
         summary.seconds = timer.lap()
         summary.dataWaitSeconds = epochBatches.waitSeconds

@@ -1,0 +1,281 @@
+import Datasets
+import FSNN
+import Foundation
+
+/// How `fsnn run` goes through an experiment file.
+public struct RunnerOptions: Sendable {
+    public var profile: Profile
+    /// Row ids to run (default: all rows, in file order).
+    public var rows: [String]?
+    /// Seeds to run for every selected row instead of the rows' own.
+    public var seeds: [Int]?
+    /// Runs at a time; above 1 each run is a child process of `executable`.
+    public var jobs = 1
+    /// Continue incomplete runs from their checkpoints.
+    public var resume = false
+    /// Run every selected run from scratch, replacing existing result files of any profile.
+    public var overwrite = false
+    public var resultsRoot = "results"
+    /// Where checkpoints go (`runs/`, git-ignored).
+    public var checkpointsRoot = "runs"
+    public var dataRoot: DataRoot
+    /// `git describe` of the source tree, recorded in every result.
+    public var gitRevision = "unknown"
+    /// The fsnn executable, for child processes.
+    public var executable: String?
+    /// This process runs one run for a parent `fsnn run --jobs N`: its progress lines carry no
+    /// run name (the parent prefixes them).
+    public var isChild = false
+
+    public init(profile: Profile, dataRoot: DataRoot) {
+        self.profile = profile
+        self.dataRoot = dataRoot
+    }
+}
+
+/// One row × seed of a request and what the runner will do with it.
+public struct PlannedRun: Sendable {
+    public enum Action: Equatable, Sendable {
+        /// The result file already holds this run, complete.
+        case skip
+        /// Train from the first epoch (`note` says what is replaced, if anything).
+        case start(dataset: DatasetName, note: String?)
+        /// Continue from the checkpoint, which holds `afterEpoch` epochs.
+        case resume(dataset: DatasetName, afterEpoch: Int)
+        /// The row's data is not under the data root: a summary, and where it looked.
+        case missingData(summary: String, details: String)
+    }
+
+    public var run: ExperimentRun
+    public var seed: Int
+    public var action: Action
+}
+
+/// What became of one planned run.
+public struct RunReport: Sendable {
+    public enum Outcome: Equatable, Sendable {
+        case alreadyComplete
+        /// Trained in this invocation, ending complete, failed or interrupted.
+        case finished(RunStatus)
+        case missingData(String)
+        /// Not started because the runner was interrupted first.
+        case notStarted
+    }
+
+    public var run: ExperimentRun
+    public var seed: Int
+    public var outcome: Outcome
+    /// Best test accuracy (percent) and its epoch, when the result has any epoch.
+    public var best: (accuracy: Double, epoch: Int)?
+}
+
+/// `fsnn run`: every selected row × seed of an experiment file, one result file each
+/// (`<results>/<table>/<row>/seed-<k>.h5`) and one checkpoint each (`<runs>/…/seed-<k>.checkpoint.h5`).
+///
+/// Planning comes first and trains nothing: for each run it looks at the result file at its path.
+/// A complete result of the same profile and settings is skipped. A complete result of another
+/// profile or other settings is a conflict: the runner refuses (naming both) unless `overwrite`.
+/// An incomplete result is continued from its checkpoint with `resume` (the checkpoint must
+/// belong to the same run) and otherwise started over. Rows whose data is missing are reported
+/// and left out; the others run. A failed run (NaN, error) does not stop the table; an interrupt
+/// stops it after the run in progress has recorded itself.
+public final class ExperimentRunner {
+    public let experiment: Experiment
+    public let options: RunnerOptions
+    public let interrupt: InterruptFlag
+    /// Called after each epoch's result and checkpoint are written, with the record so far.
+    public var onEpochRecorded: ((RunRecord) -> Void)?
+
+    public init(experiment: Experiment, options: RunnerOptions, interrupt: InterruptFlag = .process) {
+        self.experiment = experiment
+        self.options = options
+        self.interrupt = interrupt
+    }
+
+    /// The selected rows resolved for the profile, with `options.seeds` replacing their seeds.
+    public func selectedRuns() throws(RunnerError) -> [(run: ExperimentRun, seeds: [Int])] {
+        let runs = experiment.runs(options.profile)
+        if let rows = options.rows {
+            let unknown = rows.filter { row in !runs.contains { $0.row == row } }
+            guard unknown.isEmpty else { throw .unknownRows(unknown, file: experiment.path, known: runs.map(\.row)) }
+        }
+        return runs.filter { run in options.rows?.contains(run.row) ?? true }.map { ($0, options.seeds ?? $0.seeds) }
+    }
+
+    /// What to do with each selected run; throws `RunnerError.conflicts` listing every existing
+    /// file the request must not overwrite or continue from.
+    public func plan() throws -> [PlannedRun] {
+        var plan: [PlannedRun] = [], conflicts: [String] = []
+        for (run, seeds) in try selectedRuns() {
+            let availability = DataAvailability.of(run, in: options.dataRoot)
+            for seed in seeds {
+                guard case let .available(dataset) = availability else {
+                    if case let .missing(summary, details) = availability {
+                        plan.append(PlannedRun(run: run, seed: seed, action: .missingData(summary: summary, details: details)))
+                    }
+                    continue
+                }
+                do {
+                    plan.append(PlannedRun(run: run, seed: seed, action: try action(run, seed: seed, dataset: dataset)))
+                } catch let conflict as PlanConflict {
+                    conflicts.append(conflict.message)
+                }
+            }
+        }
+        guard conflicts.isEmpty else { throw RunnerError.conflicts(conflicts) }
+        return plan
+    }
+
+    private struct PlanConflict: Error {
+        let message: String
+    }
+
+    private func action(_ run: ExperimentRun, seed: Int, dataset: DatasetName) throws -> PlannedRun.Action {
+        let resultPath = run.resultPath(in: options.resultsRoot, seed: seed)
+        let checkpointPath = run.checkpointPath(in: options.checkpointsRoot, seed: seed)
+        let files = FileManager.default
+        guard files.fileExists(atPath: resultPath) else {
+            let note = options.resume && files.fileExists(atPath: checkpointPath)
+                ? "no result file beside \(checkpointPath) to continue; starting over" : nil
+            return .start(dataset: dataset, note: note)
+        }
+        if options.overwrite { return .start(dataset: dataset, note: "replacing \(resultPath)") }
+        let record: RunRecord
+        do {
+            record = try ResultStore.read(resultPath)
+        } catch {
+            throw PlanConflict(message: "\(resultPath) cannot be read (\(error)); pass --overwrite to replace it")
+        }
+        if record.status == .complete {
+            let differences = ConfigEntry.differences(record.settings, RunIdentity(run: run, seed: seed, datasetUsed: dataset).settings,
+                                                      ignoring: RunIdentity.incidentalSettings)
+            guard record.profile != run.profile || !differences.isEmpty else { return .skip }
+            let changed = differences.map { "\($0.name) \($0.stored) → \($0.requested)" }
+            throw PlanConflict(message: "\(resultPath) holds a complete run of profile \(record.profile.rawValue); "
+                + "profile \(run.profile.rawValue) was requested"
+                + (changed.isEmpty ? "" : " (settings differ: \(changed.joined(separator: ", ")))")
+                + "; pass --overwrite to replace it, or --results to write elsewhere")
+        }
+        let replaced = "replacing its \(record.status.name) \(record.profile.rawValue) result after \(record.epochs.count) epochs"
+        guard options.resume else { return .start(dataset: dataset, note: replaced + " (--resume continues it)") }
+        guard files.fileExists(atPath: checkpointPath) else {
+            return .start(dataset: dataset, note: "no checkpoint \(checkpointPath) to resume from; " + replaced)
+        }
+        let summary: (progress: TrainingProgress, metadata: [ConfigEntry])
+        let stored: RunIdentity
+        do {
+            summary = try Checkpoint.readSummary(checkpointPath)
+            stored = try RunIdentity(entries: summary.metadata, file: checkpointPath)
+        } catch {
+            throw PlanConflict(message: "\(checkpointPath) cannot be read (\(error)); run without --resume to start over")
+        }
+        let differences = stored.differences(from: RunIdentity(run: run, seed: seed, datasetUsed: dataset))
+        guard differences.isEmpty else {
+            throw PlanConflict(message: RunnerError.checkpointMismatch(checkpoint: checkpointPath, differences: differences)
+                .description)
+        }
+        return .resume(dataset: dataset, afterEpoch: summary.progress.epoch)
+    }
+
+    /// Plans, then trains the planned runs (here, or in `jobs` child processes) and reports on
+    /// every one. Runs that fail do not stop the others; an interrupt does.
+    public func run() throws -> RunnerSummary {
+        let plan = try plan()
+        if options.jobs > 1 {
+            guard let executable = options.executable else { throw RunnerError.noExecutableForJobs }
+            return RunnerSummary(table: experiment.file.table, profile: options.profile,
+                                 reports: ChildRuns(executable: executable, runner: self).run(plan))
+        }
+        let environment = RunEnvironment(
+            experimentText: experiment.text, resultsRoot: options.resultsRoot, checkpointsRoot: options.checkpointsRoot,
+            gitRevision: options.gitRevision, data: RunData(root: options.dataRoot), interrupt: interrupt,
+            labelsProgress: !options.isChild, onEpochRecorded: onEpochRecorded)
+        var reports: [RunReport] = []
+        for planned in plan {
+            if let report = reportWithoutTraining(planned) {
+                reports.append(report)
+                continue
+            }
+            var report = RunReport(run: planned.run, seed: planned.seed, outcome: .notStarted)
+            if !interrupt.isSet {
+                let (dataset, resumes, note): (DatasetName, Bool, String?) = switch planned.action {
+                case let .start(dataset, note): (dataset, false, note)
+                case let .resume(dataset, _): (dataset, true, nil)
+                case .skip, .missingData: preconditionFailure("reported without training")
+                }
+                if let note { log(planned, note) }
+                let execution = RunExecution(task: planned, datasetUsed: dataset, resumes: resumes, environment: environment)
+                report.outcome = .finished(execution.execute())
+                report.best = execution.record?.bestTestAccuracy
+            }
+            reports.append(report)
+        }
+        return RunnerSummary(table: experiment.file.table, profile: options.profile, reports: reports)
+    }
+
+    /// The report of a run that needs no training (already complete, or its data missing, which
+    /// is logged); nil for a run to train.
+    func reportWithoutTraining(_ planned: PlannedRun) -> RunReport? {
+        var report = RunReport(run: planned.run, seed: planned.seed, outcome: .alreadyComplete)
+        switch planned.action {
+        case .skip:
+            report.best = try? ResultStore.read(resultPath(planned)).bestTestAccuracy
+        case let .missingData(summary, details):
+            report.outcome = .missingData(summary)
+            log(planned, "skipped, data missing: \(details)")
+        case .start, .resume:
+            return nil
+        }
+        return report
+    }
+
+    func resultPath(_ planned: PlannedRun) -> String { planned.run.resultPath(in: options.resultsRoot, seed: planned.seed) }
+
+    func log(_ planned: PlannedRun, _ message: String) {
+        let prefix = options.isChild ? "" : "[\(planned.run.table)/\(planned.run.row) seed \(planned.seed)] "
+        FileHandle.standardError.write(Data((prefix + message + "\n").utf8))
+    }
+}
+
+/// The outcome of `fsnn run`: one report per planned run.
+public struct RunnerSummary: Sendable {
+    public var table: String
+    public var profile: Profile
+    public var reports: [RunReport]
+
+    /// 130 when a run was interrupted, else 1 when one failed, else 0 (missing data included:
+    /// those rows are listed, and the report shows them as not run).
+    public var exitCode: Int32 {
+        func has(_ test: (RunReport.Outcome) -> Bool) -> Bool { reports.contains { test($0.outcome) } }
+        if has({ if case .finished(.interrupted) = $0 { return true }; return $0 == .notStarted }) { return 130 }
+        if has({ if case .finished(.failed) = $0 { return true }; return false }) { return 1 }
+        return 0
+    }
+
+    /// A count by outcome, then one line per run.
+    public var text: String {
+        var counts: [String: Int] = [:], order: [String] = []
+        var lines: [String] = []
+        for report in reports {
+            let (kind, detail) = Self.describe(report)
+            if counts[kind] == nil { order.append(kind) }
+            counts[kind, default: 0] += 1
+            lines.append("  \(report.run.row) seed \(report.seed): \(kind)\(detail.isEmpty ? "" : " — " + detail)")
+        }
+        let tally = order.map { "\(counts[$0]!) \($0)" }.joined(separator: ", ")
+        return "\(table) (profile \(profile.rawValue)): \(reports.isEmpty ? "nothing selected" : tally)\n"
+            + lines.joined(separator: "\n")
+    }
+
+    private static func describe(_ report: RunReport) -> (String, String) {
+        let best = report.best.map { String(format: "best test accuracy %.2f %% (epoch %d)", $0.accuracy, $0.epoch) } ?? ""
+        switch report.outcome {
+        case .alreadyComplete: return ("already complete", best)
+        case .finished(.complete), .finished(.running): return ("complete", best)
+        case let .finished(.failed(stop)): return ("failed", "epoch \(stop.epoch), batch \(stop.batch): \(stop.message)")
+        case let .finished(.interrupted(stop)): return ("interrupted", "epoch \(stop.epoch), batch \(stop.batch)")
+        case let .missingData(summary): return ("data missing", summary)
+        case .notStarted: return ("not started", "the runner was interrupted")
+        }
+    }
+}

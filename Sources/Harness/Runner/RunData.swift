@@ -1,0 +1,77 @@
+import Datasets
+import FSNN
+
+/// Whether a run's data is under the data root, and which dataset it reads.
+public enum DataAvailability: Equatable, Sendable {
+    /// The row's dataset, or its `dataset_fallback` when the dataset itself is not found.
+    case available(DatasetName)
+    /// Neither is usable: a one-line summary, and details naming every place that was searched.
+    case missing(summary: String, details: String)
+
+    /// The dataset a row reads under `root`: its own when present, else its fallback. A dataset
+    /// that is only partly present is reported as it is, not replaced by the fallback.
+    public static func of(_ run: ExperimentRun, in root: DataRoot) -> DataAvailability {
+        do {
+            _ = try DatasetCatalog.locate(run.dataset, in: root)
+            return .available(run.dataset)
+        } catch let error {
+            let summary = error.isIncomplete ? "\(run.dataset.rawValue) is incomplete under \(root.path)"
+                : "\(run.dataset.rawValue) not found under \(root.path)"
+            guard case .missingDataset = error, let fallback = run.datasetFallback else {
+                return .missing(summary: summary, details: error.description)
+            }
+            do {
+                _ = try DatasetCatalog.locate(fallback, in: root)
+                return .available(fallback)
+            } catch let fallbackError {
+                return .missing(summary: summary + ", nor its fallback \(fallback.rawValue)",
+                                details: "\(error.description)\nand its fallback: \(fallbackError.description)")
+            }
+        }
+    }
+}
+
+extension DatasetError {
+    fileprivate var isIncomplete: Bool {
+        if case .incompleteDataset = self { return true }
+        return false
+    }
+}
+
+/// Datasets and their checksums, loaded once per process while a runner goes through its runs
+/// (rows of a table mostly share one dataset).
+final class RunData {
+    let root: DataRoot
+    private var loaded: (name: DatasetName, options: DatasetOptions, dataset: Dataset)?
+    private var checksums: [DatasetName: [DataFileChecksum]] = [:]
+
+    init(root: DataRoot) {
+        self.root = root
+    }
+
+    /// What the dataset's splits must produce for `run`: N-MNIST frames for its T (reference
+    /// binning, spec §8.4), CIFAR augmentation as the row says.
+    static func options(for run: ExperimentRun) -> DatasetOptions {
+        DatasetOptions(nmnistEncoding: .tsslbp(timeSteps: run.training.timeSteps, fillLastFrame: false),
+                       augmentsTraining: run.augmentation)
+    }
+
+    /// `name` read with `options`; the previous dataset is reused when both match.
+    func dataset(_ name: DatasetName, options: DatasetOptions) throws -> Dataset {
+        if let loaded, loaded.name == name, loaded.options == options { return loaded.dataset }
+        loaded = nil
+        let dataset = try DatasetCatalog.load(name, from: root, options: options)
+        loaded = (name, options, dataset)
+        return dataset
+    }
+
+    /// The checksums of the files `name` is read from, as result files store them (`md5:<hex>`).
+    func checksums(of name: DatasetName) throws -> [DataFileChecksum] {
+        if let known = checksums[name] { return known }
+        let computed = try DatasetCatalog.checksums(of: name, in: root).map {
+            DataFileChecksum(file: $0.path, checksum: "md5:\($0.md5)")
+        }
+        checksums[name] = computed
+        return computed
+    }
+}

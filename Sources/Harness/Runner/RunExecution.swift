@@ -1,0 +1,237 @@
+import Datasets
+import FSNN
+import Foundation
+import Layers
+import Tensor
+
+/// What a run needs from the runner around it: where its files go, the data, and whom to tell.
+struct RunEnvironment {
+    let experimentText: String
+    let resultsRoot: String
+    let checkpointsRoot: String
+    let gitRevision: String
+    let data: RunData
+    let interrupt: InterruptFlag
+    /// Whether progress lines carry the run's name (false in a child process of a parallel run).
+    let labelsProgress: Bool
+    let onEpochRecorded: ((RunRecord) -> Void)?
+}
+
+/// Trains one run (row × seed) from its first epoch or from its checkpoint to its last epoch.
+///
+/// After every epoch it writes the result file (status `running`) and then the checkpoint, both
+/// atomically; a crash between the two leaves a result one epoch ahead, which a resume
+/// truncates. After the last epoch it adds the test firing rates (and the trained residual trace
+/// when the row asks) and marks the result `complete`. A non-finite loss or gradient marks it
+/// `failed` at that epoch and batch, an interrupt `interrupted`; either way the last epoch's
+/// checkpoint stays.
+final class RunExecution {
+    let task: PlannedRun
+    let datasetUsed: DatasetName
+    let resumes: Bool
+    let environment: RunEnvironment
+    /// The result file's content as far as the run got (nil until the session exists).
+    private(set) var record: RunRecord?
+    /// The 0-based epoch in progress and the batches finished in it.
+    private var epoch = 0, batch = 0
+
+    init(task: PlannedRun, datasetUsed: DatasetName, resumes: Bool, environment: RunEnvironment) {
+        self.task = task
+        self.datasetUsed = datasetUsed
+        self.resumes = resumes
+        self.environment = environment
+    }
+
+    private var run: ExperimentRun { task.run }
+    private var resultPath: String { run.resultPath(in: environment.resultsRoot, seed: task.seed) }
+    private var checkpointPath: String { run.checkpointPath(in: environment.checkpointsRoot, seed: task.seed) }
+    private var label: String { environment.labelsProgress ? "[\(run.table)/\(run.row) seed \(task.seed)]" : "" }
+
+    /// Runs to the end and returns how it ended: complete, failed or interrupted (never running).
+    func execute() -> RunStatus {
+        do {
+            try train()
+            return .complete
+        } catch let error as DivergedRun {
+            return stop(.failed(StopPoint(epoch: error.epoch + 1, batch: error.batch, message: error.reason)))
+        } catch let interruption as RunInterruption {
+            let signal = environment.interrupt.signalName ?? "an interrupt"
+            let message = "stopped by \(signal) after \(interruption.batchesDone) batches of epoch \(interruption.epoch + 1); "
+                + "the checkpoint holds \(interruption.epoch) completed epochs (continue with --resume)"
+            return stop(.interrupted(StopPoint(epoch: interruption.epoch + 1, batch: interruption.batchesDone,
+                                               message: message)))
+        } catch {
+            return stop(.failed(StopPoint(epoch: epoch + 1, batch: batch, message: "\(error)")))
+        }
+    }
+
+    /// Records `status` in the result file (when the run got far enough to have one) and says so.
+    private func stop(_ status: RunStatus) -> RunStatus {
+        let progress = ProgressReporter(label: label)
+        if case let .failed(stop) = status { progress.note("failed at epoch \(stop.epoch), batch \(stop.batch): \(stop.message)") }
+        if case let .interrupted(stop) = status { progress.note(stop.message) }
+        guard var record else { return status }
+        record.status = status
+        self.record = record
+        do {
+            try ResultStore.write(record, to: resultPath)
+        } catch {
+            progress.note("could not record the run's status in \(resultPath): \(error)")
+        }
+        return status
+    }
+
+    private func train() throws {
+        let configuration = run.training
+        let dataset = try environment.data.dataset(datasetUsed, options: RunData.options(for: run))
+        let session = try TrainingSession(configuration: configuration, dataset: dataset, seed: UInt64(task.seed),
+                                          limits: run.dataLimits)
+        let identity = RunIdentity(run: run, seed: task.seed, datasetUsed: datasetUsed)
+        let firstEpoch: Int
+        var iterations: Int
+        if resumes {
+            (firstEpoch, iterations) = try restore(session, identity: identity)
+        } else {
+            var record = RunRecord(run: run, seed: task.seed, experimentYAML: environment.experimentText,
+                                   provenance: try provenance(session), layerNames: session.trainer.network.layerNames)
+            if let convergence = run.convergence {
+                record.convergence.append(try ModelMeasurements.residualTrace(
+                    of: session, steps: convergence.steps, batches: convergence.batches, name: "untrained", epoch: 0))
+            }
+            self.record = record
+            try ResultStore.write(record, to: resultPath)
+            (firstEpoch, iterations) = (0, 0)
+        }
+
+        let epochs = configuration.epochs
+        let progress = ProgressReporter(label: label, firstEpoch: firstEpoch)
+        progress.note(describe(session, firstEpoch: firstEpoch))
+        var lastTest: EvaluationSummary?
+        for e in firstEpoch..<epochs {
+            (epoch, batch) = (e, 0)
+            var learningRate = session.trainer.schedule.learningRate
+            let training = try session.trainEpoch(e) { index, report in
+                batch = index + 1
+                learningRate = report.learningRate
+                progress.batch(index, of: session.trainBatchesPerEpoch, epoch: e, of: epochs, report: report)
+                if environment.interrupt.isSet { throw RunInterruption(epoch: e, batchesDone: index + 1) }
+            }
+            var clock = LapTimer()
+            let test = try session.evaluate()
+            let evaluationSeconds = clock.lap()
+            progress.epoch(e, of: epochs, training: training, test: test)
+            lastTest = test
+            iterations += training.batches
+            try recordEpoch(training: training, test: test, learningRate: learningRate,
+                            seconds: training.seconds + evaluationSeconds)
+            let best = record?.bestTestAccuracy
+            try session.checkpoint(progress: TrainingProgress(epoch: e + 1, iteration: iterations,
+                                                              bestAccuracy: best?.accuracy ?? 0, bestEpoch: best?.epoch ?? 0),
+                                   identity: identity).write(to: checkpointPath)
+            if let record { environment.onEpochRecorded?(record) }
+            if environment.interrupt.isSet, e + 1 < epochs { throw RunInterruption(epoch: e + 1, batchesDone: 0) }
+        }
+        (epoch, batch) = (epochs - 1, session.trainBatchesPerEpoch)
+
+        guard var record else { return }
+        let test = try lastTest ?? session.evaluate()
+        record.rates = ModelMeasurements.firingRates(test, epoch: epochs, quirks: configuration.quirks)
+        if let convergence = run.convergence {
+            record.convergence.append(try ModelMeasurements.residualTrace(
+                of: session, steps: convergence.steps, batches: convergence.batches, name: "trained", epoch: epochs))
+        }
+        record.status = .complete
+        self.record = record
+        try ResultStore.write(record, to: resultPath)
+        if let best = record.bestTestAccuracy {
+            progress.note(String(format: "complete: best test accuracy %.2f %% (epoch %d) → %@", best.accuracy, best.epoch,
+                                 resultPath))
+        }
+    }
+
+    /// Appends an epoch's metrics and memory to the record and writes the result file.
+    private func recordEpoch(training: TrainingEpochSummary, test: EvaluationSummary, learningRate: Float,
+                             seconds: Double) throws {
+        guard var record else { return }
+        record.epochs.append(EpochSummary(
+            trainLoss: training.loss, trainAccuracy: 100 * training.accuracy, testLoss: test.loss,
+            testAccuracy: 100 * test.accuracy, learningRate: Double(learningRate), seconds: seconds,
+            solverIterations: training.solverIterations, solverResidualMean: training.solverResidualMean,
+            solverResidualMax: training.solverIterations.isNaN ? .nan : Double(training.solverResidualMax),
+            firingRate: test.meanRate, layerFiringRates: test.layerRates))
+        for (peak, transient) in zip(training.absolutePeakBytes, training.transientPeakBytes) {
+            record.memory.append(peakBytes: peak, transientBytes: transient)
+        }
+        self.record = record
+        try ResultStore.write(record, to: resultPath)
+    }
+
+    /// Loads the checkpoint into `session` and the result file's metrics up to it; returns the
+    /// first epoch to train and the iterations completed.
+    private func restore(_ session: TrainingSession, identity: RunIdentity) throws -> (epoch: Int, iterations: Int) {
+        let checkpoint = try Checkpoint.read(checkpointPath)
+        let stored = try RunIdentity(entries: checkpoint.metadata, file: checkpointPath)
+        let differences = stored.differences(from: identity)
+        guard differences.isEmpty else {
+            throw RunnerError.checkpointMismatch(checkpoint: checkpointPath, differences: differences)
+        }
+        var record = try ResultStore.read(resultPath)
+        let (epochs, iterations) = (checkpoint.progress.epoch, checkpoint.progress.iteration)
+        guard record.epochs.count >= epochs, record.memory.peakBytes.count >= iterations else {
+            throw RunnerError.cannotResume(
+                checkpoint: checkpointPath,
+                reason: "it holds \(epochs) epochs, but \(resultPath) records only \(record.epochs.count); "
+                    + "run without --resume to start over")
+        }
+        record.epochs.removeLast(record.epochs.count - epochs)
+        record.memory = MemoryRecord(peakBytes: Array(record.memory.peakBytes.prefix(iterations)),
+                                     transientBytes: Array(record.memory.transientBytes.prefix(iterations)))
+        record.convergence.removeAll { $0.name != "untrained" }
+        record.rates = nil
+        record.status = .running
+        if record.provenance.gitRevision != environment.gitRevision {
+            record.provenance.gitRevision += " (resumed at \(environment.gitRevision))"
+        }
+        let configuration = run.training
+        let resetsSchedule = configuration.has(.resumeResetsLRSchedule)
+        try session.restore(from: checkpoint, file: checkpointPath, restoringSchedule: !resetsSchedule)
+        if resetsSchedule {
+            // Quirk B8: the reference builds a new scheduler on resume, so its milestones count from
+            // the resumed epoch and the warm-up is gone.
+            session.trainer.schedule = try LearningRateSchedule(
+                baseLearningRate: configuration.learningRate, milestones: configuration.milestones.map { $0 + epochs },
+                gamma: configuration.gamma, warmupIterations: 0)
+        }
+        self.record = record
+        try ResultStore.write(record, to: resultPath)
+        return (epochs, iterations)
+    }
+
+    private func provenance(_ session: TrainingSession) throws -> Provenance {
+        let train = session.trainBatcher, test = session.testBatcher
+        let testBatches = min(test.batchesPerEpoch, run.testBatches ?? .max)
+        return Provenance(
+            gitRevision: environment.gitRevision, fsnnVersion: FSNNVersion.current, datasetUsed: datasetUsed.rawValue,
+            trainSamples: min(train.sampleCount, session.trainBatchesPerEpoch * train.batchSize),
+            testSamples: min(test.sampleCount, testBatches * test.batchSize),
+            dataFiles: try environment.data.checksums(of: datasetUsed))
+    }
+
+    private func describe(_ session: TrainingSession, firstEpoch: Int) -> String {
+        let start = firstEpoch > 0 ? "resuming after epoch \(firstEpoch): " : ""
+        return "\(start)\(datasetUsed.rawValue), \(run.training.epochs) epochs of \(session.trainBatchesPerEpoch) batches "
+            + "of \(run.training.batchSize); \(session.trainer.network.parameterCount) parameters; "
+            + "OpenBLAS \(BLAS.coreName) × \(BLAS.threadCount) thread(s)"
+    }
+}
+
+/// The interrupt flag stopped a run after `batchesDone` batches of 0-based `epoch`.
+struct RunInterruption: Error {
+    let epoch: Int
+    let batchesDone: Int
+}
+
+/// This build of fsnn, as result files record it.
+public enum FSNNVersion {
+    public static let current = "0.1.0"
+}

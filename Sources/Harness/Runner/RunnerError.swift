@@ -1,0 +1,33 @@
+/// Why the runner cannot carry out a request; nothing is trained when planning fails.
+public enum RunnerError: Error, Equatable, CustomStringConvertible {
+    /// `--rows` names rows the experiment file does not have.
+    case unknownRows([String], file: String, known: [String])
+    /// Existing result or checkpoint files that the request would silently overwrite, count or
+    /// continue from although they belong to another run; one line per file.
+    case conflicts([String])
+    /// The checkpoint belongs to a run with other settings.
+    case checkpointMismatch(checkpoint: String, differences: [String])
+    /// The checkpoint and the result file beside it cannot be continued together.
+    case cannotResume(checkpoint: String, reason: String)
+    /// `--jobs` above 1 needs the fsnn executable to start child processes.
+    case noExecutableForJobs
+
+    public var description: String {
+        switch self {
+        case let .unknownRows(rows, file, known):
+            return "\(file) has no row \(rows.map { "'\($0)'" }.joined(separator: ", ")); its rows are: "
+                + known.joined(separator: ", ")
+        case let .conflicts(lines):
+            return "nothing was run; existing files conflict with this request:\n"
+                + lines.map { "  - \($0)" }.joined(separator: "\n")
+        case let .checkpointMismatch(checkpoint, differences):
+            return "\(checkpoint) belongs to a run with other settings and cannot be resumed with these:\n"
+                + differences.map { "      \($0)" }.joined(separator: "\n")
+                + "\n    run without --resume to start over, or restore the settings it was made with"
+        case let .cannotResume(checkpoint, reason):
+            return "cannot resume from \(checkpoint): \(reason)"
+        case .noExecutableForJobs:
+            return "--jobs above 1 runs child processes of the fsnn executable, which was not given"
+        }
+    }
+}
