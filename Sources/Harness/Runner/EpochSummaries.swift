@@ -63,9 +63,6 @@ public struct EvaluationSummary: Sendable {
     public let layerSizes: [Int]
     public let synapsesPerSpike: [Double]
     public let timeSteps: Int
-    /// Quirk B4 (`rate_stats_div5`): the reference's rate script counts every sample five times,
-    /// so its rates are 1/5 of the true ones; 1 otherwise.
-    public let rateSampleMultiplier: Double
     public private(set) var samples = 0
     private var lossSum: Double = 0
     private var correct = 0
@@ -73,11 +70,10 @@ public struct EvaluationSummary: Sendable {
     private var traceSum: [Double] = []
     private var traces = 0
 
-    init(layerSizes: [Int], synapsesPerSpike: [Double], timeSteps: Int, rateSampleMultiplier: Double = 1) {
+    init(layerSizes: [Int], synapsesPerSpike: [Double], timeSteps: Int) {
         self.layerSizes = layerSizes
         self.synapsesPerSpike = synapsesPerSpike
         self.timeSteps = timeSteps
-        self.rateSampleMultiplier = rateSampleMultiplier
         spikes = Array(repeating: 0, count: layerSizes.count)
     }
 
@@ -103,7 +99,7 @@ public struct EvaluationSummary: Sendable {
     public var meanRate: Double {
         spikes.reduce(0, +) / (Double(layerSizes.reduce(0, +)) * Double(timeSteps) * rateSamples)
     }
-    private var rateSamples: Double { Double(max(samples, 1)) * rateSampleMultiplier }
+    private var rateSamples: Double { Double(max(samples, 1)) }
     /// Synaptic operations per sample and layer: spikes × mean fan-out.
     public var synapticOperations: [Double] {
         zip(spikes, synapsesPerSpike).map { $0 * $1 / Double(max(samples, 1)) }

@@ -103,8 +103,7 @@ public final class TrainingSession {
     public func evaluate(traceResidual: Bool = false) throws -> EvaluationSummary {
         let network = trainer.network
         var summary = EvaluationSummary(layerSizes: network.layerSizes, synapsesPerSpike: network.synapsesPerSpike,
-                                        timeSteps: configuration.timeSteps,
-                                        rateSampleMultiplier: configuration.has(.rateStatsDiv5) ? 5 : 1)
+                                        timeSteps: configuration.timeSteps)
         for (index, batch) in testBatcher.nextEpoch().enumerated() {
             if let cap = limits.testBatches, index == cap { break }
             summary.add(try trainer.evaluate(networkInput(batch), labels: batch.labels, traceResidual: traceResidual))
