@@ -111,6 +111,7 @@ import Testing
         #expect(mnistLIF.paper == PaperResult(mean: 99.53, std: 0.04, best: 99.59))
         #expect(mnistLIF.training.neuron == .leaky(lambda: 0.95) && mnistLIF.training.timeSteps == 30)
         #expect(mnistLIF.seeds.count == 5)
+        #expect(mnistLIF.training.quirks == [.spectralReshapedKernelNorm])
         let fmnist = try #require(table1.run("fmnist-if", profile: .paper))
         #expect(fmnist.training.timeSteps == 5 && fmnist.training.model == .fmnistF400)
         let ideRows = table1.runs(.paper).filter { $0.training.method == .ide }
@@ -119,7 +120,8 @@ import Testing
 
         let table2 = try Experiment(contentsOf: "\(directory)/table2_nmnist.yaml")
         let faithful = try #require(table2.run("nmnist-lif-faithful", profile: .smoke))
-        #expect(faithful.training.quirks == [.nmnistIterSolver2I, .lifInputAverageAlias, .nmnistInputConvPad1])
+        #expect(faithful.training.quirks == [.nmnistIterSolver2I, .lifInputAverageAlias, .nmnistInputConvPad1,
+                                             .spectralReshapedKernelNorm])
         #expect(faithful.training.model == .nmnist64C5sF64C5P1)
         #expect(try #require(table2.run("nmnist-lif", profile: .paper)).training.quirks.isEmpty)
 
