@@ -183,8 +183,13 @@ public final class BatchNorm: ParameterContainer {
         layout.forEachChannelInParallel { c in
             var sum: Float = 0, dot: Float = 0
             layout.forEachRun(of: c) { start in
-                sum += VectorKernels.sum(dyp + start, layout.spatial)
-                dot += VectorKernels.dot(dyp + start, xHatp + start, layout.spatial)
+                if layout.spatial == 1 {
+                    sum += dyp[start]
+                    dot += dyp[start] * xHatp[start]
+                } else {
+                    sum += VectorKernels.sum(dyp + start, layout.spatial)
+                    dot += VectorKernels.dot(dyp + start, xHatp + start, layout.spatial)
+                }
             }
             sums[c] = sum
             dots[c] = dot
@@ -291,6 +296,18 @@ private struct ChannelLayout {
     /// Mean and Σ(x − mean)² of one channel, in two passes (the centred sum is accurate even when
     /// the mean is large against the spread).
     func moments(of x: UnsafePointer<Float>, channel c: Int) -> (mean: Float, sumOfSquaredDeviations: Float) {
+        if spatial == 1 {
+            // [N, C]: the channel is a strided column; plain loops beat a kernel call per element.
+            var total: Float = 0
+            for n in 0..<batch { total += x[n * channels + c] }
+            let mean = total / Float(batch)
+            var squares: Float = 0
+            for n in 0..<batch {
+                let d = x[n * channels + c] - mean
+                squares += d * d
+            }
+            return (mean, squares)
+        }
         var total: Float = 0
         forEachRun(of: c) { total += VectorKernels.sum(x + $0, spatial) }
         let mean = total / Float(valuesPerChannel)

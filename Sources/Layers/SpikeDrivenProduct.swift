@@ -15,10 +15,10 @@ import Tensor
 public final class SpikeDrivenProduct {
     public let layer: any AffineLayer
     /// Use the dense product when the fraction of active inputs is at or above this. The default
-    /// is the crossover `fsnn bench ops` measures on this project's machines (the spike-driven
-    /// forward overtakes sgemm below about 0.1 for Linear 400→400 and 0.2 for the paper's
-    /// convolutions).
-    public var densityLimit: Float = 0.15
+    /// is the crossover `fsnn bench ops` measures on this project's machines with two cores: the
+    /// spike-driven forward overtakes the dense product below about 0.08 for `Linear` 400→400
+    /// (whose sgemm is cheap) and about 0.2 for the paper's convolutions.
+    public var densityLimit: Float
 
     private let inputChannels: Int
     private let inputPixels: Int
@@ -36,6 +36,7 @@ public final class SpikeDrivenProduct {
 
     public init(layer: any AffineLayer) {
         self.layer = layer
+        densityLimit = layer is Linear ? 0.08 : 0.2
         let table: SynapseTable
         switch layer {
         case let linear as Linear: table = .linear(linear)

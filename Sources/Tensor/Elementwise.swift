@@ -46,7 +46,5 @@ extension Tensor {
     }
 
     /// Whether every element is finite (no NaN or infinity).
-    public var isFinite: Bool {
-        withUnsafeBufferPointer { $0.allSatisfy { $0.isFinite } }
-    }
+    public var isFinite: Bool { VectorKernels.allFinite(pointer, count) }
 }

@@ -8,8 +8,21 @@ import Foundation
 /// Independent streams: `split()` hands out the current sequence and advances `self` by 2¹²⁸
 /// draws (the published jump polynomial), so streams never overlap in practice.
 public struct RandomGenerator: RandomNumberGenerator, Codable, Equatable, Sendable {
+    /// The four state words, kept in stored properties (an array costs a bounds check and a
+    /// uniqueness check on every draw: dropout masks take millions of draws per batch).
+    @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
     /// The raw 256-bit state, for checkpoints.
-    public private(set) var state: [UInt64]
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    private enum CodingKeys: String, CodingKey {
+        case state
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(state, forKey: .state)
+    }
 
     /// A generator whose state is four successive SplitMix64 outputs of `seed`.
     public init(seed: UInt64) {
@@ -21,13 +34,13 @@ public struct RandomGenerator: RandomNumberGenerator, Codable, Equatable, Sendab
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        state = [splitMix64(), splitMix64(), splitMix64(), splitMix64()]
+        (s0, s1, s2, s3) = (splitMix64(), splitMix64(), splitMix64(), splitMix64())
     }
 
     /// Restores a generator from `state` (four words, not all zero).
     public init?(state: [UInt64]) {
         guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
-        self.state = state
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
     }
 
     /// Decodes a checkpointed state, rejecting one that `init?(state:)` would reject (a damaged
@@ -43,15 +56,16 @@ public struct RandomGenerator: RandomNumberGenerator, Codable, Equatable, Sendab
         self = generator
     }
 
+    @inlinable
     public mutating func next() -> UInt64 {
-        let result = rotateLeft(state[1] &* 5, 7) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]
-        state[3] ^= state[1]
-        state[1] ^= state[2]
-        state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = rotateLeft(state[3], 45)
+        let result = rotateLeft(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotateLeft(s3, 45)
         return result
     }
 
@@ -59,16 +73,19 @@ public struct RandomGenerator: RandomNumberGenerator, Codable, Equatable, Sendab
     public mutating func jump() {
         let polynomial: [UInt64] = [0x180E_C6D3_3CFD_0ABA, 0xD5A6_1266_F0C9_392C,
                                     0xA958_2618_E03F_C9AA, 0x39AB_DC45_29B1_661C]
-        var accumulated: [UInt64] = [0, 0, 0, 0]
+        var accumulated: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         for word in polynomial {
             for bit in 0..<64 {
                 if word & (1 << UInt64(bit)) != 0 {
-                    for i in 0..<4 { accumulated[i] ^= state[i] }
+                    accumulated.0 ^= s0
+                    accumulated.1 ^= s1
+                    accumulated.2 ^= s2
+                    accumulated.3 ^= s3
                 }
                 _ = next()
             }
         }
-        state = accumulated
+        (s0, s1, s2, s3) = accumulated
     }
 
     /// A generator for an independent stream: it continues this generator's current sequence,
@@ -131,7 +148,7 @@ public struct RandomGenerator: RandomNumberGenerator, Codable, Equatable, Sendab
         return result
     }
 
-    private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    @inlinable func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }
 
 extension Tensor {

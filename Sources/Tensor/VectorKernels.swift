@@ -81,4 +81,23 @@ public enum VectorKernels {
         while i < n { total += x[i] * y[i]; i += 1 }
         return total
     }
+
+    /// Whether every element is finite: x − x is 0 for finite values and NaN for infinities and
+    /// NaNs, and a NaN survives the SIMD sum (a branch-free pass; the gradients and weights of a
+    /// step are checked this way).
+    @inlinable
+    public static func allFinite(_ x: UnsafePointer<Float>, _ n: Int) -> Bool {
+        var a0 = SIMD16<Float>(), a1 = SIMD16<Float>()
+        var i = 0
+        while i + 32 <= n {
+            let x0 = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            let x1 = UnsafeRawPointer(x + i + 16).loadUnaligned(as: SIMD16<Float>.self)
+            a0 += x0 - x0
+            a1 += x1 - x1
+            i += 32
+        }
+        var total = (a0 + a1).sum()
+        while i < n { total += x[i] - x[i]; i += 1 }
+        return total == 0
+    }
 }

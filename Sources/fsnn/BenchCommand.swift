@@ -66,8 +66,10 @@ struct BenchCommand: ParsableCommand {
         var warmups = 3
         @Option(help: "Timed iterations.")
         var iterations = 20
-        @Option(help: "OpenBLAS threads (default: all cores).")
+        @Option(help: "OpenBLAS threads and Parallel workers (default: all cores).")
         var threads: Int?
+        @Option(help: "Parallel workers, when they should differ from --threads.")
+        var workers: Int?
         @Flag(help: "Also time one full training epoch on the real data.")
         var epoch = false
         @Option(name: .customLong("data-dir"), help: "Data root (default: $FSNN_DATA, else ./data).")
@@ -88,11 +90,12 @@ struct BenchCommand: ParsableCommand {
                 BLAS.threadCount = threads
                 Parallel.workerCount = threads
             }
+            if let workers { Parallel.workerCount = workers }
             let root = DataRoot.resolve(dataDirectory: dataDirectory)
             let benchmark = TrainBenchmark(configuration: configuration, dataset: datasetName, root: root,
                                            warmups: warmups, iterations: iterations)
             let log = { (line: String) in FileHandle.standardError.write(Data((line + "\n").utf8)) }
-            log("OpenBLAS core \(BLAS.coreName), \(BLAS.threadCount) thread(s); OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)")")
+            log("OpenBLAS core \(BLAS.coreName), \(BLAS.threadCount) thread(s), \(Parallel.workerCount) worker(s); OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)")")
             let rows = try benchmark.run(progress: log)
             print(TrainBenchmark.markdown(rows, configuration: configuration, gemmRate: TrainBenchmark.gemmRate()))
             if epoch {
