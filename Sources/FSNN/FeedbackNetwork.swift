@@ -103,3 +103,17 @@ enum EquilibriumKernels {
         return reference > 0 ? difference.squareRoot() / reference : difference.squareRoot()
     }
 }
+
+/// Mean number of synapses one spike of an input neuron drives through `map` (its fan-out,
+/// counted exactly by applying Aᵀ with unit weights to a unit output).
+func meanFanOut(of map: any LinearMap) -> Double {
+    let ones = Tensor(repeating: 1, shape: map.weight.shape)
+    let output = Tensor(repeating: 1, shape: [1] + map.outputSampleShape)
+    let fanOut = Tensor(zeros: [1] + map.inputSampleShape)
+    do {
+        try map.applyTransposed(weight: ones, to: output, into: fanOut)
+    } catch {
+        preconditionFailure("fan-out of \(map): \(error)")
+    }
+    return Double(fanOut.sum()) / Double(fanOut.count)
+}

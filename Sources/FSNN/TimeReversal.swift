@@ -1,4 +1,3 @@
-import Layers
 import Tensor
 
 /// The BPTT recursion of one population (spec §10) run backwards from t = T. With
@@ -57,36 +56,4 @@ final class TimeReversal {
             dm[i] = lambda * dv + (ds[i] + reset * dv) * surrogate.derivative(membrane: m[i], threshold: threshold)
         }
     }
-}
-
-/// Errors of the networks' call sequence and inputs.
-public enum NetworkError: Error, Equatable, CustomStringConvertible {
-    case backwardWithoutForward(String)
-    case inputShape(expected: String, actual: [Int])
-    case unsupportedInput(String)
-
-    public var description: String {
-        switch self {
-        case let .backwardWithoutForward(operation):
-            return "\(operation) was called without the forward pass it differentiates"
-        case let .inputShape(expected, actual):
-            return "network input has shape \(Tensor.describe(actual)); expected \(expected)"
-        case let .unsupportedInput(reason):
-            return reason
-        }
-    }
-}
-
-/// Mean number of synapses one spike of an input neuron drives through `map` (its fan-out,
-/// counted exactly by applying Aᵀ with unit weights to a unit output).
-func meanFanOut(of map: any LinearMap) -> Double {
-    let ones = Tensor(repeating: 1, shape: map.weight.shape)
-    let output = Tensor(repeating: 1, shape: [1] + map.outputSampleShape)
-    let fanOut = Tensor(zeros: [1] + map.inputSampleShape)
-    do {
-        try map.applyTransposed(weight: ones, to: output, into: fanOut)
-    } catch {
-        preconditionFailure("fan-out of \(map): \(error)")
-    }
-    return Double(fanOut.sum()) / Double(fanOut.count)
 }

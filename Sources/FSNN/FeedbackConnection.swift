@@ -1,0 +1,66 @@
+import Layers
+import Tensor
+
+/// The feedback connection W (spec §3.1, §6.1): a linear map without bias whose weight is
+/// spectrally reparameterised, followed by variational dropout. `layer.weight` holds the
+/// effective weight W_eff = clamp(g)·W_raw/σ̂ of the current batch and accumulates ∂L/∂W_eff;
+/// the trainable parameters are the raw weight and the gain g.
+public final class FeedbackConnection: ParameterContainer {
+    public let layer: any AffineLayer
+    public let spectralNorm: SpectralNorm
+    public let dropout: VariationalDropout
+
+    /// W_eff's forward for spike inputs (the simulation's feedback).
+    private lazy var spikeDriven = SpikeDrivenProduct(layer: layer)
+
+    public init(layer: any AffineLayer, estimate: SpectralNorm.Estimate, dropout probability: Float,
+                generator: inout RandomGenerator) throws {
+        self.layer = layer
+        spectralNorm = try SpectralNorm(wrapping: layer, estimate: estimate, using: &generator)
+        dropout = try VariationalDropout(probability: probability)
+    }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] { spectralNorm.namedParameters }
+    public var namedBuffers: [(name: String, tensor: Tensor)] { spectralNorm.namedBuffers }
+
+    /// Per-batch state (spec §4.10 step 1): a new mask and one power iteration in training; in
+    /// evaluation no mask and u, v frozen unless quirk B10 keeps iterating. Computes W_eff once.
+    func prepare(batchSize: Int, phase: Phase, iterateInEvaluation: Bool, generator: inout RandomGenerator) throws {
+        switch phase {
+        case .training:
+            dropout.resample(shape: [batchSize] + layer.outputSampleShape, using: &generator)
+            try spectralNorm.update(iteratingPowerMethod: true)
+        case .evaluation:
+            dropout.deactivate()
+            try spectralNorm.update(iteratingPowerMethod: iterateInEvaluation)
+        }
+        layer.weight.zeroGradient()
+        spikeDriven.prepare()
+    }
+
+    /// y = W_eff s for binary spikes s of which a fraction `density` is 1 (the simulation's
+    /// feedback current before its dropout mask).
+    func apply(spikes s: Tensor, density: Float, into y: Tensor) throws {
+        try spikeDriven.forward(s, into: y, density: density)
+    }
+
+    /// y = W_eff x (without the dropout mask, which callers fuse into the neuron update).
+    func apply(_ x: Tensor, into y: Tensor) throws {
+        try layer.apply(weight: layer.weight.value, to: x, into: y)
+    }
+
+    /// x = W_effᵀ y.
+    func applyTransposed(_ y: Tensor, into x: Tensor) throws {
+        try layer.applyTransposed(weight: layer.weight.value, to: y, into: x)
+    }
+
+    /// ∂L/∂W_eff += (masked output gradient) ⊗ input.
+    func accumulateGradient(input x: Tensor, maskedOutputGradient dy: Tensor) throws {
+        try layer.accumulateWeightGradient(input: x, outputGradient: dy, into: layer.weight.gradient)
+    }
+
+    /// Maps the accumulated ∂L/∂W_eff to ∂L/∂W_raw and ∂L/∂g (spec §4.7).
+    func finishBackward() throws {
+        try spectralNorm.backward()
+    }
+}
