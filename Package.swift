@@ -32,7 +32,8 @@ let package = Package(
             swiftSettings: kernelFlags),
         .executableTarget(
             name: "fsnn",
-            dependencies: ["Harness", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Harness", "FSNN", "Datasets", "Tensor",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "LayersTests", dependencies: ["Tensor", "Layers"]),
