@@ -13,7 +13,7 @@ import Tensor
 ///   `averageInput` for the map f.
 final class InputCurrent {
     private let block: SynapticBlock
-    private let batch: NetworkInput
+    let batch: NetworkInput
     private let workspace: Workspace
     private let neuron: NeuronModel
     private let mode: BatchNorm.Mode
@@ -66,13 +66,9 @@ final class InputCurrent {
 
     /// Makes `workspace.current` hold I[t] (t = 1…T).
     func load(step t: Int) throws {
-        guard case let .spikes(x) = batch else { return }
+        guard variesWithTime else { return }
         let w = workspace
-        if replacesLastFrame && t == timeSteps {
-            try w.frame!.assign(w.averageInput!)
-        } else {
-            try Self.gather(frame: t - 1, of: x, into: w.frame!)
-        }
+        try loadFrame(step: t)
         try block.layer.forward(w.frame!, into: w.stepPreactivation!)
         try block.normalize(w.stepPreactivation!, into: w.current, mode: mode)
         VectorKernels.scaleAndAdd(w.currentSum!.pointer, neuron.lambda, w.current.pointer, w.current.count)
@@ -86,6 +82,17 @@ final class InputCurrent {
         try w.scratch.assign(w.currentSum!)
         w.scratch.scale(by: 1 / SpikingPopulation.normaliser(neuron: neuron, steps: t))
         return w.scratch
+    }
+
+    /// Makes `workspace.frame` hold the input frame of step t (spike input only): x[:, t − 1],
+    /// or x̄ at the last step under quirk B2 (a).
+    func loadFrame(step t: Int) throws {
+        guard case let .spikes(x) = batch else { return }
+        if replacesLastFrame && t == timeSteps {
+            try workspace.frame!.assign(workspace.averageInput!)
+        } else {
+            try Self.gather(frame: t - 1, of: x, into: workspace.frame!)
+        }
     }
 
     /// frame ← x[:, t] for spike frames x of shape [B, T, frame…].

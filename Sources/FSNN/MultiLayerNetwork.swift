@@ -74,9 +74,10 @@ public final class MultiLayerNetwork: FeedbackNetwork {
     public func simulate(_ batch: NetworkInput, phase: Phase, traceResidual: Bool) throws -> Simulation {
         let w = try prepareSimulation(batch, phase: phase, updateRunningStatistics: has(.inputBNDoubleUpdate))
         var trace: [Float] = []
+        let affines = traceResidual ? loop.map { $0.norm.evaluationAffine() } : []
         for t in 1...timeSteps {
             try step(t, workspace: w, loopMode: { _ in .evaluation }, record: nil)
-            if traceResidual { trace.append(try residual(workspace: w)) }
+            if traceResidual { trace.append(try residual(workspace: w, affines: affines)) }
         }
         return try finishSimulation(workspace: w, trace: traceResidual ? trace : nil)
     }
@@ -126,7 +127,7 @@ public final class MultiLayerNetwork: FeedbackNetwork {
     }
 
     /// ‖f_last(a₅[t]) − a₅[t]‖/‖a₅[t]‖ with the simulation's BN modes and masks.
-    private func residual(workspace w: LayeredWorkspace) throws -> Float {
+    private func residual(workspace w: LayeredWorkspace, affines: [ChannelAffine]) throws -> Float {
         try populations[last].rate(into: w.rate)
         try feedback.apply(w.rate, into: w.feedback)
         EquilibriumKernels.clampedMap(feedback: w.feedback, mask: feedback.dropout.mask, current: w.current[0],
@@ -134,7 +135,7 @@ public final class MultiLayerNetwork: FeedbackNetwork {
         for (index, block) in loop.enumerated() {
             let l = index + 1
             try block.layer.forward(w.map[l - 1], into: w.scratch[l])
-            try block.norm.evaluationAffine().apply(w.scratch[l], into: w.scratch[l])
+            try affines[index].apply(w.scratch[l], into: w.scratch[l])
             try block.dropout.apply(w.scratch[l])
             EquilibriumKernels.clampedMap(feedback: nil, mask: nil, current: w.scratch[l], threshold: threshold,
                                           into: w.map[l], active: nil)

@@ -32,18 +32,18 @@ struct EquilibriumPoint {
 }
 
 /// What STBP keeps per step (spec §10): the pre-spike membranes m[t] (spikes are recomputed as
-/// H(m[t] − V_th)) and, for spike input, the BN inputs F x[t].
+/// H(m[t] − V_th)) and, for spike input, the BN inputs F x[t]; and the batch's input current,
+/// which replays the frames and holds the fixed BN statistics.
 final class History {
-    let batch: NetworkInput
+    let current: InputCurrent
     let surrogate: SpikeSurrogate
     let membranes: Tensor
     let preactivations: Tensor?
-    var fixedStatistics: BatchNorm.Statistics?
 
-    init(batch: NetworkInput, surrogate: SpikeSurrogate, steps: Int, shape: [Int], recordsPreactivations: Bool) {
-        self.batch = batch
+    init(current: InputCurrent, surrogate: SpikeSurrogate, steps: Int, shape: [Int]) {
+        self.current = current
         self.surrogate = surrogate
         membranes = Tensor(zeros: [steps] + shape)
-        preactivations = recordsPreactivations ? Tensor(zeros: [steps] + shape) : nil
+        preactivations = current.variesWithTime ? Tensor(zeros: [steps] + shape) : nil
     }
 }

@@ -157,8 +157,7 @@ public final class SingleLayerNetwork: FeedbackNetwork {
         population.reset(shape: w.rate.shape)
         let current = try InputCurrent(network: self, batch: batch, phase: .training, workspace: w,
                                        updateRunningStatistics: true)
-        let recorded = History(batch: batch, surrogate: surrogate, steps: timeSteps, shape: w.rate.shape,
-                               recordsPreactivations: current.variesWithTime)
+        let recorded = History(current: current, surrogate: surrogate, steps: timeSteps, shape: w.rate.shape)
         for t in 1...timeSteps {
             try current.load(step: t)
             if let z = recorded.preactivations { try z.batch(t - 1..<t).reshaped(w.stepPreactivation!.shape).assign(w.stepPreactivation!) }
@@ -170,7 +169,6 @@ public final class SingleLayerNetwork: FeedbackNetwork {
                             preSpikeMembrane: recorded.membranes.pointer + (t - 1) * w.rate.count)
         }
         try population.rate(into: w.rate)
-        recorded.fixedStatistics = current.fixedStatistics
         history = recorded
         return Simulation(outputRate: w.rate, spikeCounts: [population.spikeCount], residualTrace: nil)
     }
@@ -201,7 +199,7 @@ public final class SingleLayerNetwork: FeedbackNetwork {
             try accumulateCurrentGradient(through.membraneGradient, step: t, history: history, into: inputGradient,
                                           workspace: w)
         }
-        if case let .image(x) = history.batch {
+        if case let .image(x) = history.current.batch {
             try input.backward(input: x, outputGradient: inputGradient, scratch: w.scratch, inputGradient: nil)
         }
         try feedback.finishBackward()
@@ -211,17 +209,15 @@ public final class SingleLayerNetwork: FeedbackNetwork {
     /// through the fixed-statistics BN and F of step t for spike input.
     private func accumulateCurrentGradient(_ gradient: Tensor, step t: Int, history: History, into sum: Tensor,
                                            workspace w: Workspace) throws {
-        guard case let .spikes(x) = history.batch, let statistics = history.fixedStatistics,
-              let preactivations = history.preactivations else {
+        guard let statistics = history.current.fixedStatistics, let preactivations = history.preactivations else {
             try sum.add(gradient)
             return
         }
-        let frame = w.frame!
-        try InputCurrent.gather(frame: t - 1, of: x, into: frame)
+        try history.current.loadFrame(step: t)
         let z = try preactivations.batch(t - 1..<t).reshaped(w.scratch.shape)
         try input.norm.forward(z, into: w.mapOutput, mode: .fixed(statistics))
         try w.scratch.assign(gradient)
-        try input.backward(input: frame, outputGradient: w.scratch, scratch: w.mapOutput, inputGradient: nil)
+        try input.backward(input: w.frame!, outputGradient: w.scratch, scratch: w.mapOutput, inputGradient: nil)
     }
 
     // MARK: Buffers

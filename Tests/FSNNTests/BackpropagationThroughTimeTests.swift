@@ -176,6 +176,67 @@ import Tensor
         #expect(network.feedback.spectralNorm.rawWeight.gradient.norm() > 0, "the feedback must receive a gradient")
     }
 
+    /// Spike-frame input (N-MNIST style): per step I[t] = m_x ⊙ (γ (F x[t] − μ)/σ + β) with the
+    /// fixed statistics μ, σ of F x̄ treated as constants (the README's STBP BN choice).
+    @Test(arguments: [NeuronModel.integrateAndFire, .leaky(lambda: 0.9)])
+    func spikeInputMatchesNaiveBPTT(neuron: NeuronModel) throws {
+        let batch = 3, inputs = 6, hidden = 5, classes = 3, steps = 8, threshold: Float = 1
+        var generator = RandomGenerator(seed: 47)
+        let network = SingleLayerNetwork(
+            neuron: neuron, threshold: threshold, timeSteps: steps, quirks: [],
+            input: try SynapticBlock(layer: Linear(inputFeatures: inputs, outputFeatures: hidden,
+                                                   initialization: .uniformUnitNorm, generator: &generator), dropout: 0.2),
+            feedback: try FeedbackConnection(layer: Linear(inputFeatures: hidden, outputFeatures: hidden, bias: false,
+                                                           initialization: .uniformUnitNorm, generator: &generator),
+                                             estimate: .operatorNorm, dropout: 0.2, generator: &generator),
+            classifier: Linear(inputFeatures: hidden, outputFeatures: classes, initialization: .pytorchDefault,
+                               generator: &generator))
+        network.feedback.spectralNorm.gain.value.pointer[0] = 0.7
+        let frames = Tensor(zeros: [batch, steps, inputs])
+        for i in 0..<frames.count { frames.pointer[i] = generator.nextBernoulli(0.5) ? 1 : 0 }
+        let labels = [2, 0, 1]
+        _ = try gradientOnlyTrainer(network) { $0.method = .stbp }.trainStep(.spikes(frames), labels: labels)
+
+        let leaves = Leaves(ScalarTape(), network.namedParameters)
+        let tape = leaves.tape, lambda = Double(neuron.lambda)
+        let frame = { (t: Int) in (0..<batch).map { b in (0..<inputs).map { tape.constant(Double(frames[b, t, $0])) } } }
+        // Fixed statistics of F x̄ (values, not nodes).
+        let normaliser = (0..<steps).reduce(0.0) { $0 + pow(lambda, Double($1)) }
+        let average = (0..<batch).map { b in (0..<inputs).map { i in
+            tape.constant((0..<steps).reduce(0.0) { $0 + pow(lambda, Double(steps - 1 - $1)) * Double(frames[b, $1, i]) } / normaliser)
+        } }
+        let zBar = Self.linear(average, leaves["input.layer.weight"], leaves["input.layer.bias"], outputs: hidden)
+        let statistics = (0..<hidden).map { c -> (mean: Double, deviation: Double) in
+            let column = zBar.map { $0[c].value }
+            let mean = column.reduce(0, +) / Double(batch)
+            let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(batch - 1)
+            return (mean, (variance + 1e-8).squareRoot())
+        }
+        let gamma = leaves["input.bn.weight"], beta = leaves["input.bn.bias"]
+        let inputMask = doubles(try #require(network.input.dropout.mask))
+        let weight = Self.effectiveWeight(raw: leaves["feedback.weight_raw"], gain: leaves["feedback.g"][0],
+                                          u: doubles(network.feedback.spectralNorm.u),
+                                          v: doubles(network.feedback.spectralNorm.v))
+        let feedbackMask = doubles(try #require(network.feedback.dropout.mask))
+        var membrane: [[Node]]? = nil, spikes: [[Node]] = [], accumulator: [[Node]]? = nil
+        for t in 1...steps {
+            let z = Self.linear(frame(t - 1), leaves["input.layer.weight"], leaves["input.layer.bias"], outputs: hidden)
+            let normalised = z.map { row in row.enumerated().map { c, value in
+                gamma[c] * ((value + (-statistics[c].mean)) * (1 / statistics[c].deviation)) + beta[c]
+            } }
+            var input = Self.elementwise(normalised, inputMask)
+            if t > 1 {
+                input = Self.sum(input, Self.elementwise(Self.linear(spikes, weight, nil, outputs: hidden), feedbackMask))
+            }
+            (spikes, membrane) = Self.neuronStep(membrane: membrane, input: input, lambda: lambda,
+                                                 threshold: Double(threshold), detachReset: false)
+            accumulator = Self.accumulate(accumulator, spikes, lambda: lambda)
+        }
+        let worst = Self.compareGradients(network, leaves: leaves, accumulator: accumulator!, labels: labels)
+        #expect(worst.error <= 1e-4, "\(worst.name): relative error \(worst.error)")
+        #expect(network.input.layer.weight.gradient.norm() > 0, "the input branch must receive a gradient")
+    }
+
     /// Two spiking layers in a loop (input → L1 → L2 → feedback → L1) with a train-mode BN per
     /// step in L2, as the multi-layer STBP runs it.
     @Test(arguments: cases)

@@ -11,12 +11,27 @@ import Tensor
 @Suite struct ImplicitGradientTests {
     static let neurons: [NeuronModel] = [.integrateAndFire, .leaky(lambda: 0.9)]
 
-    @Test(arguments: neurons)
-    func singleLayerFullyConnected(neuron: NeuronModel) throws {
-        let batch = 3, inputs = 6, hidden = 5, classes = 3, threshold: Float = 1
+    /// Static images, or binary spike frames whose (λ-weighted) time average x̄ enters f, with BN
+    /// on fixed statistics during the simulation (spec §3.1, §6.2) — and quirk B2's inflated x̄.
+    struct SingleLayerCase: Sendable, CustomTestStringConvertible {
+        let neuron: NeuronModel
+        let spikes: Bool
+        let quirks: Set<Quirk>
+        var testDescription: String {
+            "\(neuron), \(spikes ? "spike frames" : "static images")\(quirks.isEmpty ? "" : ", \(quirks.map(\.rawValue))")"
+        }
+    }
+
+    static let singleLayerCases = neurons.flatMap { neuron in
+        [SingleLayerCase(neuron: neuron, spikes: false, quirks: []), SingleLayerCase(neuron: neuron, spikes: true, quirks: [])]
+    } + [SingleLayerCase(neuron: .leaky(lambda: 0.9), spikes: true, quirks: [.lifInputAverageAlias])]
+
+    @Test(arguments: singleLayerCases)
+    func singleLayerFullyConnected(case c: SingleLayerCase) throws {
+        let batch = 3, inputs = 6, hidden = 5, classes = 3, steps = 20, threshold: Float = 1
         var generator = RandomGenerator(seed: 21)
         let network = SingleLayerNetwork(
-            neuron: neuron, threshold: threshold, timeSteps: 20, quirks: [],
+            neuron: c.neuron, threshold: threshold, timeSteps: steps, quirks: c.quirks,
             input: try SynapticBlock(layer: Linear(inputFeatures: inputs, outputFeatures: hidden,
                                                    initialization: .uniformUnitNorm, generator: &generator), dropout: 0.2),
             feedback: try FeedbackConnection(layer: Linear(inputFeatures: hidden, outputFeatures: hidden, bias: false,
@@ -25,19 +40,41 @@ import Tensor
             classifier: Linear(inputFeatures: hidden, outputFeatures: classes, initialization: .pytorchDefault,
                                generator: &generator))
         network.feedback.spectralNorm.gain.value.pointer[0] = 0.7   // inside the clamp: g gets a gradient
-        let x = Tensor(zeros: [batch, inputs])
-        x.fillNormal(using: &generator)
         let labels = [0, 2, 1]
+        let input: NetworkInput
+        var image: [Double]
+        if c.spikes {
+            let frames = Tensor(zeros: [batch, steps, inputs])
+            for i in 0..<frames.count { frames.pointer[i] = generator.nextBernoulli(0.4) ? 1 : 0 }
+            input = .spikes(frames)
+            // x̄ = Σ_t λ^{T−t} x[t] / Λ_T, times quirk B2's factor.
+            let lambda = Double(c.neuron.lambda)
+            let normaliser = (0..<steps).reduce(0.0) { $0 + pow(lambda, Double($1)) }
+            image = (0..<batch * inputs).map { index in
+                let b = index / inputs, i = index % inputs
+                return (0..<steps).reduce(0.0) { sum, t in
+                    sum + pow(lambda, Double(steps - 1 - t)) * Double(frames[b, t, i])
+                } / normaliser
+            }
+            if c.quirks.contains(.lifInputAverageAlias) {
+                let next = normaliser * lambda + 1
+                image = image.map { $0 * (1 + normaliser) * (1 + pow(lambda, Double(steps))) / next }
+            }
+        } else {
+            let x = Tensor(zeros: [batch, inputs])
+            x.fillNormal(using: &generator)
+            input = .image(x)
+            image = doubles(x)
+        }
 
-        let report = try gradientOnlyTrainer(network).trainStep(.image(x), labels: labels)
+        let report = try gradientOnlyTrainer(network).trainStep(input, labels: labels)
         #expect(try #require(report.solver).relativeResidual < 1e-5)
 
         // The reference at the same point: the simulated rate, masks, u and v of this batch.
-        let rate = doubles(try network.simulate(.image(x), phase: .training, traceResidual: false).outputRate)
+        let rate = doubles(try network.simulate(input, phase: .training, traceResidual: false).outputRate)
         let inputMask = doubles(try #require(network.input.dropout.mask))
         let feedbackMask = doubles(try #require(network.feedback.dropout.mask))
         let u = doubles(network.feedback.spectralNorm.u), v = doubles(network.feedback.spectralNorm.v)
-        let image = doubles(x)
         let spiking = ParameterVector(network.input.namedParameters(prefix: "input")
                                       + network.feedback.namedParameters(prefix: "feedback"))
         func map(_ rate: [Double], _ vector: [Double]) -> [Double] {

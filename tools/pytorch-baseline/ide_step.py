@@ -1,0 +1,237 @@
+"""One IDE training iteration in PyTorch (CPU), written from shared/spec/IDE-FSNN.md.
+
+Reference-style wiring (spec §4.2, §4.10): per batch resample the dropout masks and run one power
+iteration; simulate T IF steps under no_grad; one autograd application z = f(a); dL/da from the
+classifier; Broyden on G(beta) = J^T beta - beta + dL/da with VJPs of a frozen copy of f at a
+(torch.autograd.grad); z.backward(beta); SGD step.  Not derived from the reference code.
+"""
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+VTH = 2.0
+
+
+def unit_rows_uniform_(w):
+    """Spec §6.4: U(-1, 1), then each output unit's weight vector rescaled to unit L2 norm."""
+    with torch.no_grad():
+        w.uniform_(-1.0, 1.0)
+        w.div_(w.reshape(w.shape[0], -1).norm(dim=1).reshape(-1, *([1] * (w.dim() - 1))))
+
+
+class SpectralWeight(nn.Module):
+    """W_eff = clamp(g, -1, 1) * W / sigma, sigma = u^T W v of the reshaped matrix (spec §6.1)."""
+
+    def __init__(self, shape):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(shape))
+        unit_rows_uniform_(self.weight)
+        rows, cols = shape[0], self.weight[0].numel()
+        self.register_buffer("u", F.normalize(torch.randn(rows), dim=0))
+        self.register_buffer("v", F.normalize(torch.randn(cols), dim=0))
+        self.g = nn.Parameter(self.power_iteration(10).detach().reshape(1))
+
+    def power_iteration(self, iters=1):
+        w = self.weight.reshape(self.weight.shape[0], -1)
+        with torch.no_grad():
+            for _ in range(iters):
+                self.v.copy_(F.normalize(w.t() @ self.u, dim=0))
+                self.u.copy_(F.normalize(w @ self.v, dim=0))
+        return self.u @ (w @ self.v)  # sigma, with gradient w.r.t. W
+
+    def effective(self):
+        sigma = self.power_iteration(1)
+        return self.g.clamp(-1.0, 1.0) * self.weight / sigma
+
+
+class SingleLayerIDE(nn.Module):
+    """Single-layer feedback SNN: F = FC/conv + BN (+ dropout), W = spectral FC/conv (+ dropout)."""
+
+    def __init__(self, kind, n_in=784, hidden=400, c_in=1, channels=64, image=28, T=5, drop=0.2,
+                 classes=10):
+        super().__init__()
+        self.kind, self.T, self.drop = kind, T, drop
+        if kind == "fc":
+            self.fx = nn.Linear(n_in, hidden)
+            self.bn = nn.BatchNorm1d(hidden)
+            self.ws = SpectralWeight((hidden, hidden))
+            self.state_shape = (hidden,)
+        else:
+            self.fx = nn.Conv2d(c_in, channels, 5, stride=2, padding=2)
+            self.bn = nn.BatchNorm2d(channels)
+            self.ws = SpectralWeight((channels, channels, 5, 5))
+            side = (image + 2 * 2 - 5) // 2 + 1
+            self.state_shape = (channels, side, side)
+        unit_rows_uniform_(self.fx.weight)
+        nn.init.zeros_(self.fx.bias)
+        self.dim = int(torch.tensor(self.state_shape).prod())
+        self.classifier = nn.Linear(self.dim, classes)  # PyTorch default init
+
+    # -- per-batch state (spec §4.10 step 1) --
+    def reset(self, batch):
+        shape = (batch, *self.state_shape)
+        keep = 1.0 - self.drop
+        self.mask_x = torch.bernoulli(torch.full(shape, keep)) / keep
+        self.mask_s = torch.bernoulli(torch.full(shape, keep)) / keep
+        self.w_eff = self.ws.effective()
+
+    def feedback(self, s, w):
+        return F.linear(s, w) if self.kind == "fc" else F.conv2d(s, w, padding=2)
+
+    def input_current(self, x):
+        return self.mask_x * self.bn(self.fx(x))  # train-mode BN: batch statistics
+
+    def f(self, a, current, w):
+        return ((self.mask_s * self.feedback(a, w) + current) / VTH).clamp(0.0, 1.0)
+
+    # -- spec §2.1 / §2.5, IF with subtract reset --
+    @torch.no_grad()
+    def simulate(self, x):
+        current = self.input_current(x)
+        w = self.w_eff.detach()
+        m = current
+        s = (m >= VTH).to(m.dtype)
+        v = m - VTH * s
+        count = s.clone()
+        for _ in range(1, self.T):
+            m = v + self.mask_s * self.feedback(s, w) + current
+            s = (m >= VTH).to(m.dtype)
+            v = m - VTH * s
+            count += s
+        return count / self.T
+
+
+def broyden(g_fn, x0, threshold=30, eps=2e-10, forced=False, neg_first_step=True):
+    """Broyden root finder of spec §4.4 on per-sample vectors x of shape [B, D].
+
+    Inverse-Jacobian approximation H = -I + sum_i u_i v_i^T per sample, m = min(threshold, 27)
+    pairs stored cyclically; global norms for stopping and for the best iterate.
+    Returns (best x, iterations run, best residual norm).
+    """
+    B, D = x0.shape
+    mem = min(threshold, 27)
+    Us = torch.zeros(B, mem, D, dtype=x0.dtype)
+    Vs = torch.zeros(B, mem, D, dtype=x0.dtype)
+    tol = eps * (B * D) ** 0.5
+
+    def matvec(k, y):      # H y
+        if k == 0:
+            return -y
+        c = torch.bmm(Vs[:, :k], y.unsqueeze(2))                       # [B,k,1]
+        return -y + torch.bmm(Us[:, :k].transpose(1, 2), c).squeeze(2)
+
+    def rmatvec(k, y):     # y^T H
+        if k == 0:
+            return -y
+        c = torch.bmm(Us[:, :k], y.unsqueeze(2))
+        return -y + torch.bmm(Vs[:, :k].transpose(1, 2), c).squeeze(2)
+
+    x = x0
+    gx = g_fn(x)
+    init_norm = gx.norm().item()
+    best_x, best_norm = x, init_norm
+    step = -gx if neg_first_step else gx  # B7: the reference's first step is -G(0)
+    n = 0
+    while n < threshold:
+        n += 1
+        xn = x + step
+        gn = g_fn(xn)
+        dx, dg = xn - x, gn - gx
+        x, gx = xn, gn
+        norm = gx.norm().item()
+        if norm < best_norm:
+            best_x, best_norm = x, norm
+        if norm < tol and not forced:
+            break
+        if norm > 1e6 * init_norm:  # protective break
+            break
+        k = min(n - 1, mem)
+        vT = rmatvec(k, dx)
+        hdg = matvec(k, dg)
+        denom = (vT * dg).sum(1, keepdim=True)
+        u = (dx - hdg) / denom
+        u = torch.where(torch.isnan(u), torch.zeros_like(u), u)
+        vT = torch.where(torch.isnan(vT), torch.zeros_like(vT), vT)
+        slot = (n - 1) % mem
+        Us[:, slot] = u
+        Vs[:, slot] = vT
+        step = -matvec(min(n, mem), gx)
+    return best_x, n, best_norm
+
+
+def adjoint_solver(model, a, x, grad_a, forced=False, threshold=30):
+    """Solve (I - J)^T beta = dL/da by Broyden, J = df/da of a frozen copy of f at a."""
+    with torch.no_grad():  # frozen clone: same masks and effective weight, no parameter graph
+        current = model.mask_x * F.batch_norm(model.fx(x), None, None, model.bn.weight,
+                                              model.bn.bias, training=True, eps=model.bn.eps)
+    w = model.w_eff.detach()
+    a0 = a.detach().requires_grad_()
+    y = model.f(a0, current, w) - a0                       # graph built once at z = a
+    B = a.shape[0]
+    c = grad_a.reshape(B, -1)
+
+    def G(beta):                                           # (J - I)^T beta + dL/da
+        vjp, = torch.autograd.grad(y, a0, beta.reshape_as(a0), retain_graph=True)
+        return vjp.reshape(B, -1) + c
+
+    beta, iters, res = broyden(G, torch.zeros_like(c), threshold=threshold, forced=forced)
+    return beta.reshape_as(a), iters, res
+
+
+def make_model(name, dtype=torch.float32):
+    if name == "fmnist_f400":
+        return SingleLayerIDE("fc", n_in=784, hidden=400, T=5).to(dtype)
+    if name == "mnist_64c5s_f64c5":
+        return SingleLayerIDE("conv", c_in=1, channels=64, image=28, T=30).to(dtype)
+    raise ValueError(name)
+
+
+def make_optimizer(model):
+    return torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+
+
+def train_step(model, opt, x, y, forced=False, solver=adjoint_solver):
+    """One IDE iteration. Returns dict of timings (s), loss and solver iterations."""
+    t0 = time.perf_counter()
+    model.train()
+    model.reset(x.shape[0])
+    a = model.simulate(x)                                   # no-grad forward
+    t1 = time.perf_counter()
+    opt.zero_grad(set_to_none=True)
+    z = model.f(a, model.input_current(x), model.w_eff)     # autograd application, train BN
+    a_out = a.detach().requires_grad_()                     # forward value = simulated rate
+    loss = F.cross_entropy(model.classifier(a_out.flatten(1)), y)
+    loss.backward()                                         # classifier grads and dL/da
+    t2 = time.perf_counter()
+    beta, iters, res = solver(model, a, x, a_out.grad, forced=forced)
+    t3 = time.perf_counter()
+    z.backward(beta)                                        # beta^T df/dtheta
+    opt.step()
+    t4 = time.perf_counter()
+    return {"simulate": t1 - t0, "solve": t3 - t2, "rest": (t2 - t1) + (t4 - t3),
+            "total": t4 - t0, "loss": loss.item(), "iters": iters, "residual": res}
+
+
+if __name__ == "__main__":
+    import argparse
+
+    p = argparse.ArgumentParser(description="run a few IDE iterations on random data")
+    p.add_argument("--model", default="fmnist_f400", choices=["fmnist_f400", "mnist_64c5s_f64c5"])
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--iters", type=int, default=3)
+    p.add_argument("--forced", action="store_true", help="always run 30 Broyden iterations")
+    p.add_argument("--threads", type=int, default=2)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    model = make_model(args.model)
+    opt = make_optimizer(model)
+    shape = (784,) if args.model == "fmnist_f400" else (1, 28, 28)
+    for i in range(args.iters):
+        x = torch.randn(args.batch, *shape)
+        y = torch.randint(0, 10, (args.batch,))
+        r = train_step(model, opt, x, y, forced=args.forced)
+        print({k: (round(v * 1e3, 2) if k in ("simulate", "solve", "rest", "total") else v)
+               for k, v in r.items()})
