@@ -23,8 +23,8 @@ enum MemorySection {
                 var peaks: [(x: Double, y: Double)] = [], transients: [(x: Double, y: Double)] = []
                 for t in steps {
                     guard let run = line.runs[t], let profile,
-                          let peak = SampleSummary(results.completed(run.row, profile).compactMap { $0.memory.peakBytes.max().map(Double.init) }),
-                          let transient = SampleSummary(results.completed(run.row, profile).compactMap { $0.memory.transientBytes.max().map(Double.init) })
+                          let peak = SampleSummary(results.completed(run.row, profile).compactMap { steadyMaximum($0.memory.peakBytes) }),
+                          let transient = SampleSummary(results.completed(run.row, profile).compactMap { steadyMaximum($0.memory.transientBytes) })
                     else {
                         cells.append(ReportFormat.dash)
                         continue
@@ -42,8 +42,14 @@ enum MemorySection {
             if !figure.series.isEmpty { blocks.append(.figure(figure)) }
         }
         let caption = "Cells: peak / transient MiB — the largest live tensor memory of a training iteration, and that "
-            + "peak minus what was alive when the iteration began (mean over completed seeds of each run's maximum).\n\n"
+            + "peak minus what was alive when the iteration began (mean over completed seeds of each run's maximum "
+            + "over its iterations after the first, which also allocates the workspaces kept for later batches).\n\n"
         return [.text(caption + table.markdown)] + blocks
+    }
+
+    /// The largest value after the first iteration (the steady state), or the only one.
+    private static func steadyMaximum(_ bytes: [Int]) -> Double? {
+        (bytes.dropFirst().max() ?? bytes.first).map(Double.init)
     }
 
     private static func groupedLines(_ experiment: Experiment) -> [Line] {
