@@ -62,6 +62,8 @@ struct BenchCommand: ParsableCommand {
         @Option var batch = 128
         @Option(help: "ide or stbp.")
         var method = "ide"
+        @Option(name: .customLong("quirk"), help: "Reference-code behaviour to reproduce (repeatable).")
+        var quirks: [String] = []
         @Option(help: "Untimed iterations first.")
         var warmups = 3
         @Option(help: "Timed iterations.")
@@ -82,6 +84,10 @@ struct BenchCommand: ParsableCommand {
             configuration.neuron = neuron == "lif" ? .leaky(lambda: lambda) : .integrateAndFire
             configuration.method = methodName
             configuration.batchSize = batch
+            configuration.quirks = Set(try quirks.map {
+                guard let quirk = Quirk(rawValue: $0) else { throw ValidationError("unknown quirk '\($0)'") }
+                return quirk
+            })
             let datasetName = try dataset.map {
                 guard let name = DatasetName(rawValue: $0) else { throw ValidationError("unknown dataset '\($0)'") }
                 return name
