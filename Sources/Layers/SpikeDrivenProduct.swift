@@ -8,10 +8,13 @@ import Tensor
 /// runs instead. The result equals `layer.forward` up to the order of the Float32 sums.
 ///
 /// Works for `Linear`, `Conv2d` and `ConvTranspose2d` through one table: for every input pixel,
-/// the (output pixel, kernel tap) pairs it reaches. The weight is re-laid out once per weight
-/// change as [input channel, tap, output channel], so a spike's contribution to one output pixel
-/// is a contiguous run of output channels; outputs accumulate channels-last and are transposed to
-/// NCHW per sample. Samples are split across `Parallel` workers.
+/// the runs of (output pixel, kernel tap) pairs it reaches, where a run is consecutive output
+/// pixels met by consecutive taps. The weight is re-laid out once per weight change as
+/// [input channel, tap, output channel] (a convolution's taps mirrored along x, so that its runs
+/// read the weight forwards), so a spike's contribution to a run is one contiguous block — a
+/// stride-1 5×5 convolution adds 5 blocks of 5 × O floats per spike instead of 25 blocks of O.
+/// Outputs accumulate channels-last and are transposed to NCHW per sample. Samples are split
+/// across `Parallel` workers.
 public final class SpikeDrivenProduct {
     public let layer: any AffineLayer
     /// Use the dense product when the fraction of active inputs is at or above this. The default
@@ -25,10 +28,11 @@ public final class SpikeDrivenProduct {
     private let outputChannels: Int
     private let outputPixels: Int
     private let taps: Int
-    /// Entries tapStart[p]..<tapStart[p+1] of the pair arrays belong to input pixel p.
-    private let tapStart: [Int]
-    private let pairOutputPixel: [Int]
-    private let pairTap: [Int]
+    /// Entries runStart[p]..<runStart[p+1] of the run arrays belong to input pixel p.
+    private let runStart: [Int]
+    private let runOutputPixel: [Int]
+    private let runTap: [Int]
+    private let runLength: [Int]
     /// The weight as [input channel, tap, output channel].
     private let relaid: Tensor
     /// One channels-last output [outputPixels, outputChannels] per worker.
@@ -49,9 +53,10 @@ public final class SpikeDrivenProduct {
         outputChannels = table.outputChannels
         outputPixels = table.outputPixels
         taps = table.taps
-        tapStart = table.tapStart
-        pairOutputPixel = table.outputPixel
-        pairTap = table.tap
+        runStart = table.runStart
+        runOutputPixel = table.outputPixel
+        runTap = table.tap
+        runLength = table.length
         relaid = Tensor(zeros: [inputChannels, taps, outputChannels])
     }
 
@@ -63,9 +68,17 @@ public final class SpikeDrivenProduct {
         case is Linear:
             // [out, in] → [in, 1, out]
             for o in 0..<co { for i in 0..<ci { r[i * co + o] = w[o * ci + i] } }
-        case is Conv2d:
-            // OIHW [out, in, taps] → [in, taps, out]
-            for o in 0..<co { for i in 0..<ci { for k in 0..<t { r[(i * t + k) * co + o] = w[(o * ci + i) * t + k] } } }
+        case let conv as Conv2d:
+            // OIHW [out, in, ky, kx] → [in, ky, kw − 1 − kx, out] (mirrored along x, see `SynapseTable`)
+            let kw = conv.geometry.kernelWidth
+            for o in 0..<co {
+                for i in 0..<ci {
+                    for k in 0..<t {
+                        let mirrored = k - k % kw + (kw - 1 - k % kw)
+                        r[(i * t + mirrored) * co + o] = w[(o * ci + i) * t + k]
+                    }
+                }
+            }
         default:
             // IOHW [in, out, taps] → [in, taps, out]
             for i in 0..<ci { for o in 0..<co { for k in 0..<t { r[(i * t + k) * co + o] = w[(i * co + o) * t + k] } } }
@@ -106,18 +119,21 @@ public final class SpikeDrivenProduct {
         }
     }
 
-    /// out[p', :] += Σ over spikes (c, p) and their pairs (p', k) of W[c, k, :].
+    /// out[p'…p'+n, :] += W[c, k…k+n, :] over the spikes (c, p) and their runs (p', k, n).
     private func accumulate(spikes s: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
         let co = outputChannels, t = taps
         let r = relaid.pointer
-        tapStart.withUnsafeBufferPointer { starts in
-            pairTap.withUnsafeBufferPointer { tapOf in
-                pairOutputPixel.withUnsafeBufferPointer { pixelOf in
-                    for c in 0..<inputChannels {
-                        let plane = s + c * inputPixels, weights = r + c * t * co
-                        for p in 0..<inputPixels where plane[p] != 0 {
-                            for pair in starts[p]..<starts[p + 1] {
-                                Self.add(weights + tapOf[pair] * co, to: out + pixelOf[pair] * co, count: co)
+        runStart.withUnsafeBufferPointer { starts in
+            runTap.withUnsafeBufferPointer { tapOf in
+                runOutputPixel.withUnsafeBufferPointer { pixelOf in
+                    runLength.withUnsafeBufferPointer { lengthOf in
+                        for c in 0..<inputChannels {
+                            let plane = s + c * inputPixels, weights = r + c * t * co
+                            for p in 0..<inputPixels where plane[p] != 0 {
+                                for run in starts[p]..<starts[p + 1] {
+                                    Self.add(weights + tapOf[run] * co, to: out + pixelOf[run] * co,
+                                             count: lengthOf[run] * co)
+                                }
                             }
                         }
                     }
@@ -146,22 +162,27 @@ extension SpikeDrivenProduct {
     }
 }
 
-/// For every input pixel, the output pixels it reaches and through which kernel tap.
+/// For every input pixel, the runs of output pixels it reaches: `outputPixel[r]` met through tap
+/// `tap[r]`, and the next `length[r] − 1` pixels through the next taps (contiguous in the
+/// channels-last output and in the re-laid weight).
 private struct SynapseTable {
     let inputChannels, inputPixels, outputChannels, outputPixels, taps: Int
-    var tapStart: [Int] = [0]
+    var runStart: [Int] = [0]
     var outputPixel: [Int] = []
     var tap: [Int] = []
+    var length: [Int] = []
 
     static func linear(_ layer: Linear) -> SynapseTable {
         var table = SynapseTable(inputChannels: layer.inputFeatures, inputPixels: 1, outputChannels: layer.outputFeatures,
                                  outputPixels: 1, taps: 1)
         table.add(outputPixel: 0, tap: 0)
-        table.tapStart.append(1)
+        table.endPixel()
         return table
     }
 
-    /// Conv2d: out[o, oy, ox] += W[o, c, ky, kx] · in[c, oy·s − p + ky, ox·s − p + kx].
+    /// Conv2d: out[o, oy, ox] += W[o, c, ky, kx] · in[c, oy·s − p + ky, ox·s − p + kx]. Taps are
+    /// numbered ky·kw + (kw − 1 − kx) and visited with kx descending, so that for stride 1 the
+    /// output pixels of one kernel row come out consecutive.
     static func convolution(_ layer: Conv2d) -> SynapseTable {
         let g = layer.geometry
         var table = SynapseTable(inputChannels: g.channels, inputPixels: g.height * g.width,
@@ -172,13 +193,13 @@ private struct SynapseTable {
                 for ky in 0..<g.kernelHeight {
                     let (qy, ry) = (iy + g.padding - ky).quotientAndRemainder(dividingBy: g.stride)
                     guard iy + g.padding - ky >= 0, ry == 0, qy < g.outputHeight else { continue }
-                    for kx in 0..<g.kernelWidth {
+                    for kx in stride(from: g.kernelWidth - 1, through: 0, by: -1) {
                         let (qx, rx) = (ix + g.padding - kx).quotientAndRemainder(dividingBy: g.stride)
                         guard ix + g.padding - kx >= 0, rx == 0, qx < g.outputWidth else { continue }
-                        table.add(outputPixel: qy * g.outputWidth + qx, tap: ky * g.kernelWidth + kx)
+                        table.add(outputPixel: qy * g.outputWidth + qx, tap: ky * g.kernelWidth + g.kernelWidth - 1 - kx)
                     }
                 }
-                table.tapStart.append(table.outputPixel.count)
+                table.endPixel()
             }
         }
         return table
@@ -202,14 +223,27 @@ private struct SynapseTable {
                         table.add(outputPixel: oy * g.width + ox, tap: ky * g.kernelWidth + kx)
                     }
                 }
-                table.tapStart.append(table.outputPixel.count)
+                table.endPixel()
             }
         }
         return table
     }
 
+    /// Adds a pair, extending the current run when it continues it in memory (the next output
+    /// pixel through the next tap).
     mutating func add(outputPixel pixel: Int, tap k: Int) {
+        if outputPixel.count > runStart.last!, let last = outputPixel.indices.last,
+           pixel == outputPixel[last] + length[last], k == tap[last] + length[last] {
+            length[last] += 1
+            return
+        }
         outputPixel.append(pixel)
         tap.append(k)
+        length.append(1)
+    }
+
+    /// Closes the runs of the current input pixel.
+    mutating func endPixel() {
+        runStart.append(outputPixel.count)
     }
 }
