@@ -17,8 +17,10 @@ import torch
 
 import ide_step as ide
 
-FMNIST = "/usr/share/datasets/fashion-mnist"
-MNIST = "/work/shared/data/mnist"
+# The fsnn data root: $FSNN_DATA, else the repository's ./data (filled by `make data`).
+DATA = os.environ.get("FSNN_DATA") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data")
+FMNIST = os.path.join(DATA, "fashion-mnist")
+MNIST = os.path.join(DATA, "mnist")
 
 
 def read_idx(path):
@@ -68,7 +70,7 @@ def run_config(name, data, threads, forced, timed, warmup=3, batch=128):
         ide.train_step(model, opt, *next(it), forced=forced)
     rs = [ide.train_step(model, opt, *next(it), forced=forced) for _ in range(timed)]
     ms = lambda k: statistics.median(r[k] for r in rs) * 1e3
-    return {"model": name, "threads": threads, "rule": "forced 30" if forced else "tolerance",
+    return {"model": name, "threads": threads, "gemv_bmm": ide.GEMV_BMM, "rule": "forced 30" if forced else "tolerance",
             "timed": timed, "median_ms": ms("total"), "best_ms": min(r["total"] for r in rs) * 1e3,
             "simulate_ms": ms("simulate"), "solve_ms": ms("solve"), "rest_ms": ms("rest"),
             "mean_iters": statistics.mean(r["iters"] for r in rs),
@@ -89,7 +91,7 @@ def run_epoch(data, threads, batch=128):
         iters.append(r["iters"])
         losses.append(r["loss"])
     wall = time.perf_counter() - t0
-    return {"model": "fmnist_f400", "threads": threads, "iterations": n, "wall_s": wall,
+    return {"model": "fmnist_f400", "threads": threads, "gemv_bmm": ide.GEMV_BMM, "iterations": n, "wall_s": wall,
             "mean_iters": statistics.mean(iters), "max_iters": max(iters),
             "mean_loss_first_50": statistics.mean(losses[:50]),
             "mean_loss_last_50": statistics.mean(losses[-50:])}
@@ -105,10 +107,13 @@ def main():
     p.add_argument("--wait-idle", action="store_true",
                    help="before each measurement wait for no `fsnn` process and load < 0.5")
     p.add_argument("--json", help="append results as JSON lines to this file")
+    p.add_argument("--gemv-bmm", action="store_true",
+                   help="Broyden products as matrix x column-vector bmm (slow PyTorch path)")
     args = p.parse_args()
+    ide.GEMV_BMM = args.gemv_bmm
 
     print("torch", torch.__version__, "| mkldnn", torch.backends.mkldnn.is_available(),
-          "| mkl", torch.backends.mkl.is_available())
+          "| mkl", torch.backends.mkl.is_available(), "| gemv-shaped Broyden bmm", ide.GEMV_BMM)
     print(torch.__config__.parallel_info())
     data = {"fmnist_f400": load_train(FMNIST, flatten=True),
             "mnist_64c5s_f64c5": load_train(MNIST, flatten=False)}

@@ -33,11 +33,15 @@ torch.manual_seed(1)
 B, D = 4, 6
 J = 0.2 * torch.randn(B, D, D)
 c = torch.randn(B, D)
-beta, iters, res = ide.broyden(lambda b: torch.einsum("bji,bj->bi", J, b) - b + c,
-                               torch.zeros(B, D), threshold=30)
 dense = torch.linalg.solve(torch.eye(D) - J.transpose(1, 2), c)
-err = (beta - dense).abs().max().item()
-check("broyden vs dense solve (float64)", err < 1e-8, f"max err {err:.2e}, iters {iters}, res {res:.1e}")
+for gemv in (False, True):
+    ide.GEMV_BMM = gemv
+    beta, iters, res = ide.broyden(lambda b: torch.einsum("bji,bj->bi", J, b) - b + c,
+                                   torch.zeros(B, D), threshold=30)
+    err = (beta - dense).abs().max().item()
+    check(f"broyden vs dense solve (float64, gemv-shaped bmm {gemv})", err < 1e-8,
+          f"max err {err:.2e}, iters {iters}, res {res:.1e}")
+ide.GEMV_BMM = False
 beta32, it32, res32 = ide.broyden(
     lambda b: torch.einsum("bji,bj->bi", J.float(), b) - b + c.float(), torch.zeros(B, D).float())
 err32 = (beta32.double() - dense).abs().max().item()

@@ -12,6 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 VTH = 2.0
+GEMV_BMM = False  # True: Broyden's low-rank products as [B,k,D] x [B,D,1] bmm (slower, see README)
 
 
 def unit_rows_uniform_(w):
@@ -116,17 +117,17 @@ def broyden(g_fn, x0, threshold=30, eps=2e-10, forced=False, neg_first_step=True
     Vs = torch.zeros(B, mem, D, dtype=x0.dtype)
     tol = eps * (B * D) ** 0.5
 
-    def matvec(k, y):      # H y
+    def products(k, y, P, Q):  # -y + sum_i P_i (Q_i . y), per sample
         if k == 0:
             return -y
-        c = torch.bmm(Vs[:, :k], y.unsqueeze(2))                       # [B,k,1]
-        return -y + torch.bmm(Us[:, :k].transpose(1, 2), c).squeeze(2)
+        if GEMV_BMM:  # matrix x column-vector bmm: a slow path of PyTorch's CPU bmm
+            c = torch.bmm(Q[:, :k], y.unsqueeze(2))                                # [B,k,1]
+            return -y + torch.bmm(P[:, :k].transpose(1, 2), c).squeeze(2)
+        c = torch.bmm(y.unsqueeze(1), Q[:, :k].transpose(1, 2))                    # [B,1,k]
+        return -y + torch.bmm(c, P[:, :k]).squeeze(1)                              # row forms
 
-    def rmatvec(k, y):     # y^T H
-        if k == 0:
-            return -y
-        c = torch.bmm(Us[:, :k], y.unsqueeze(2))
-        return -y + torch.bmm(Vs[:, :k].transpose(1, 2), c).squeeze(2)
+    matvec = lambda k, y: products(k, y, Us, Vs)   # H y
+    rmatvec = lambda k, y: products(k, y, Vs, Us)  # y^T H
 
     x = x0
     gx = g_fn(x)
