@@ -60,8 +60,17 @@ public final class SpikeDrivenProduct {
         relaid = Tensor(zeros: [inputChannels, taps, outputChannels])
     }
 
-    /// Re-lays out the layer's current weight; call whenever it changes (once per batch).
+    /// Marks the re-laid weight out of date; call whenever the layer's weight changes (once per
+    /// batch). The weight is read at the next spike-driven forward, so a batch that only takes the
+    /// dense path never pays for the re-layout.
     public func prepare() {
+        relaidIsCurrent = false
+    }
+
+    private var relaidIsCurrent = false
+
+    /// relaid ← the layer's current weight as [input channel, tap, output channel].
+    private func relayout() {
         let w = layer.weight.value.pointer, r = relaid.pointer
         let (ci, t, co) = (inputChannels, taps, outputChannels)
         switch layer {
@@ -85,8 +94,8 @@ public final class SpikeDrivenProduct {
         }
     }
 
-    /// y = A_W s + b for binary s of shape [N] + input sample shape, with the weight of the last
-    /// `prepare`. `density` is the fraction of ones in s (the dense forward runs at or above
+    /// y = A_W s + b for binary s of shape [N] + input sample shape, with the weight as it was at
+    /// the first spike-driven forward after the last `prepare`. `density` is the fraction of ones in s (the dense forward runs at or above
     /// `densityLimit`).
     public func forward(_ spikes: Tensor, into y: Tensor, density: Float) throws(TensorError) {
         guard density < densityLimit else {
@@ -96,6 +105,10 @@ public final class SpikeDrivenProduct {
         let batch = spikes.shape.first ?? 0
         try spikes.checkShape([batch] + layer.inputSampleShape, "\(layer) spike input")
         try y.checkShape([batch] + layer.outputSampleShape, "\(layer) output")
+        if !relaidIsCurrent {
+            relayout()
+            relaidIsCurrent = true
+        }
         let workers = Parallel.workers(for: batch)
         while workerOutputs.count < workers { workerOutputs.append(Tensor(zeros: [outputPixels, outputChannels])) }
         let inputSize = inputChannels * inputPixels, outputSize = outputChannels * outputPixels
