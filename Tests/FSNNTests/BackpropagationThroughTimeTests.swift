@@ -140,16 +140,9 @@ import Tensor
     func singleLayerMatchesNaiveBPTT(case c: Case) throws {
         let batch = 3, inputs = 6, hidden = 5, classes = 3, steps = 8, threshold: Float = 1
         var generator = RandomGenerator(seed: 41)
-        let network = SingleLayerNetwork(
-            neuron: c.neuron, threshold: threshold, timeSteps: steps, quirks: [],
-            input: try SynapticBlock(layer: Linear(inputFeatures: inputs, outputFeatures: hidden,
-                                                   initialization: .uniformUnitNorm, generator: &generator), dropout: 0.2),
-            feedback: try FeedbackConnection(layer: Linear(inputFeatures: hidden, outputFeatures: hidden, bias: false,
-                                                           initialization: .uniformUnitNorm, generator: &generator),
-                                             estimate: .operatorNorm, dropout: 0.2, generator: &generator),
-            classifier: Linear(inputFeatures: hidden, outputFeatures: classes, initialization: .pytorchDefault,
-                               generator: &generator))
-        network.feedback.spectralNorm.gain.value.pointer[0] = 0.7
+        let network = try tinySingleLayerNetwork(neuron: c.neuron, threshold: threshold, steps: steps,
+                                                 inputs: inputs, hidden: hidden, classes: classes,
+                                                 generator: &generator)
         let x = Tensor(zeros: [batch, inputs])
         x.fillNormal(using: &generator)
         x.scale(by: 2)
@@ -182,16 +175,9 @@ import Tensor
     func spikeInputMatchesNaiveBPTT(neuron: NeuronModel) throws {
         let batch = 3, inputs = 6, hidden = 5, classes = 3, steps = 8, threshold: Float = 1
         var generator = RandomGenerator(seed: 47)
-        let network = SingleLayerNetwork(
-            neuron: neuron, threshold: threshold, timeSteps: steps, quirks: [],
-            input: try SynapticBlock(layer: Linear(inputFeatures: inputs, outputFeatures: hidden,
-                                                   initialization: .uniformUnitNorm, generator: &generator), dropout: 0.2),
-            feedback: try FeedbackConnection(layer: Linear(inputFeatures: hidden, outputFeatures: hidden, bias: false,
-                                                           initialization: .uniformUnitNorm, generator: &generator),
-                                             estimate: .operatorNorm, dropout: 0.2, generator: &generator),
-            classifier: Linear(inputFeatures: hidden, outputFeatures: classes, initialization: .pytorchDefault,
-                               generator: &generator))
-        network.feedback.spectralNorm.gain.value.pointer[0] = 0.7
+        let network = try tinySingleLayerNetwork(neuron: neuron, threshold: threshold, steps: steps,
+                                                 inputs: inputs, hidden: hidden, classes: classes,
+                                                 generator: &generator)
         let frames = Tensor(zeros: [batch, steps, inputs])
         for i in 0..<frames.count { frames.pointer[i] = generator.nextBernoulli(0.5) ? 1 : 0 }
         let labels = [2, 0, 1]

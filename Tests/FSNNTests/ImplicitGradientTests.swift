@@ -30,16 +30,9 @@ import Tensor
     func singleLayerFullyConnected(case c: SingleLayerCase) throws {
         let batch = 3, inputs = 6, hidden = 5, classes = 3, steps = 20, threshold: Float = 1
         var generator = RandomGenerator(seed: 21)
-        let network = SingleLayerNetwork(
-            neuron: c.neuron, threshold: threshold, timeSteps: steps, quirks: c.quirks,
-            input: try SynapticBlock(layer: Linear(inputFeatures: inputs, outputFeatures: hidden,
-                                                   initialization: .uniformUnitNorm, generator: &generator), dropout: 0.2),
-            feedback: try FeedbackConnection(layer: Linear(inputFeatures: hidden, outputFeatures: hidden, bias: false,
-                                                           initialization: .uniformUnitNorm, generator: &generator),
-                                             estimate: .operatorNorm, dropout: 0.2, generator: &generator),
-            classifier: Linear(inputFeatures: hidden, outputFeatures: classes, initialization: .pytorchDefault,
-                               generator: &generator))
-        network.feedback.spectralNorm.gain.value.pointer[0] = 0.7   // inside the clamp: g gets a gradient
+        let network = try tinySingleLayerNetwork(neuron: c.neuron, threshold: threshold, steps: steps, quirks: c.quirks,
+                                                 inputs: inputs, hidden: hidden, classes: classes,
+                                                 generator: &generator)
         let labels = [0, 2, 1]
         let input: NetworkInput
         var image: [Double]

@@ -58,3 +58,22 @@ func gradientOnlyTrainer(_ network: any FeedbackNetwork,
     configure(&configuration)
     return try Trainer(configuration: configuration, network: network, dropoutGenerator: RandomGenerator(seed: 5))
 }
+
+/// A tiny fully connected single-layer network for the oracles: Linear inputs→hidden + BN +
+/// dropout 0.2, spectrally normalised Linear feedback hidden→hidden with dropout 0.2 and the gain
+/// set to 0.7 (inside the clamp, so g gets a gradient), classifier hidden→classes.
+func tinySingleLayerNetwork(neuron: NeuronModel, threshold: Float, steps: Int, quirks: Set<Quirk> = [],
+                            inputs: Int, hidden: Int, classes: Int,
+                            generator: inout RandomGenerator) throws -> SingleLayerNetwork {
+    let network = SingleLayerNetwork(
+        neuron: neuron, threshold: threshold, timeSteps: steps, quirks: quirks,
+        input: try SynapticBlock(layer: Linear(inputFeatures: inputs, outputFeatures: hidden,
+                                               initialization: .uniformUnitNorm, generator: &generator), dropout: 0.2),
+        feedback: try FeedbackConnection(layer: Linear(inputFeatures: hidden, outputFeatures: hidden, bias: false,
+                                                       initialization: .uniformUnitNorm, generator: &generator),
+                                         estimate: .operatorNorm, dropout: 0.2, generator: &generator),
+        classifier: Linear(inputFeatures: hidden, outputFeatures: classes, initialization: .pytorchDefault,
+                           generator: &generator))
+    network.feedback.spectralNorm.gain.value.pointer[0] = 0.7
+    return network
+}
