@@ -52,6 +52,11 @@ public protocol FeedbackNetwork: ParameterContainer {
     func backwardThroughTime(rateGradient: Tensor) throws
 }
 
+/// Firing rate per layer, spikes / (neurons × T × samples) (spec §9.4 with the true sample count).
+public func firingRates(spikeCounts: [Double], layerSizes: [Int], timeSteps: Int, samples: Int) -> [Double] {
+    zip(spikeCounts, layerSizes).map { $0 / (Double($1) * Double(timeSteps) * Double(max(samples, 1))) }
+}
+
 extension FeedbackNetwork {
     /// D, the fixed-point dimension per sample.
     public var outputDimension: Int { outputShape.reduce(1, *) }

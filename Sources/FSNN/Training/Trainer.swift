@@ -127,7 +127,8 @@ public final class Trainer {
 
     /// Spikes / (neurons × T × samples) per layer.
     public func meanRates(_ spikeCounts: [Double], batchSize: Int) -> [Double] {
-        zip(spikeCounts, network.layerSizes).map { $0 / (Double($1) * Double(configuration.timeSteps) * Double(batchSize)) }
+        firingRates(spikeCounts: spikeCounts, layerSizes: network.layerSizes, timeSteps: configuration.timeSteps,
+                    samples: batchSize)
     }
 
     private func flattened(_ rate: Tensor) throws -> Tensor {

@@ -41,16 +41,9 @@ public struct OpsBenchmark: Sendable {
         let convTranspose = try ConvTranspose2d(
             inputChannels: 256, outputChannels: 96, kernelSize: (3, 3), stride: 2, padding: 1, outputPadding: 1,
             inputSize: (8, 8), initialization: .uniformUnitNorm, generator: &generator)
-        let size = 1024
-        let a = Tensor(zeros: [size, size]), b = Tensor(zeros: [size, size]), c = Tensor(zeros: [size, size])
-        a.fillUniform(-1..<1, using: &generator)
-        b.fillUniform(-1..<1, using: &generator)
-
+        let reference = ReferenceProduct(using: &generator)
         var work: [(name: String, flops: Double, body: () throws(TensorError) -> Void)] = [
-            ("sgemm \(size)×\(size)×\(size)", 2 * pow(Double(size), 3), {
-                BLAS.gemm(m: size, n: size, k: size, a: a.pointer, lda: size, b: b.pointer, ldb: size,
-                          c: c.pointer, ldc: size)
-            }),
+            (reference.name, reference.flops, { reference.run() }),
         ]
         for (label, layer) in [("Conv2d 64→64 k5 s1 p2, 14×14", conv as any AffineLayer),
                                ("ConvTranspose2d 256→96 k3 s2 p1 op1, 8×8→16×16", convTranspose)] {

@@ -76,7 +76,8 @@ public struct TrainBenchmark {
         let total = timing(\.total)
         return Row(label: label, total: total, simulate: timing(\.simulate), solve: timing(\.solve),
                    parameterGradient: timing(\.parameterGradient),
-                   solverIterations: reports.compactMap { $0.solver.map { Double($0.iterations) } }.mean,
+                   solverIterations: SampleSummary(reports.compactMap { $0.solver.map { Double($0.iterations) } })?.mean
+                       ?? .nan,
                    samplesPerSecond: Double(configuration.batchSize) / total.median,
                    transientPeakBytes: reports.map(\.transientPeakBytes).max() ?? 0,
                    absolutePeakBytes: reports.map(\.absolutePeakBytes).max() ?? 0,
@@ -112,17 +113,12 @@ public struct TrainBenchmark {
         }
     }
 
-    /// GFLOP/s of a 1024² sgemm with the current thread count (the machine's reference rate).
+    /// GFLOP/s of the reference sgemm with the current thread count (the machine's reference rate).
     public static func gemmRate() -> Double {
-        let n = 1024
         var generator = RandomGenerator(seed: 1)
-        let a = Tensor(zeros: [n, n]), b = Tensor(zeros: [n, n]), c = Tensor(zeros: [n, n])
-        a.fillUniform(-1..<1, using: &generator)
-        b.fillUniform(-1..<1, using: &generator)
-        let timing = Stopwatch(warmups: 1, repetitions: 5).measure {
-            BLAS.gemm(m: n, n: n, k: n, a: a.pointer, lda: n, b: b.pointer, ldb: n, c: c.pointer, ldc: n)
-        }
-        return 2 * pow(Double(n), 3) / timing.median / 1e9
+        let reference = ReferenceProduct(using: &generator)
+        let timing = Stopwatch(warmups: 1, repetitions: 5).measure { reference.run() }
+        return reference.flops / timing.median / 1e9
     }
 
     /// The rows as a Markdown table.
@@ -144,10 +140,6 @@ public struct TrainBenchmark {
     }
 }
 
-extension Array where Element == Double {
-    /// Arithmetic mean (NaN when empty).
-    var mean: Double { isEmpty ? .nan : reduce(0, +) / Double(count) }
-}
 
 extension TrainBenchmark {
     /// The dataset a zoo model is trained on in the paper.

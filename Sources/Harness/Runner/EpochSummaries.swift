@@ -93,13 +93,13 @@ public struct EvaluationSummary: Sendable {
     public var accuracy: Double { samples > 0 ? Double(correct) / Double(samples) : .nan }
     /// spikes / (neurons × T × samples) per layer.
     public var layerRates: [Double] {
-        zip(spikes, layerSizes).map { $0 / (Double($1) * Double(timeSteps) * rateSamples) }
+        firingRates(spikeCounts: spikes, layerSizes: layerSizes, timeSteps: timeSteps, samples: samples)
     }
     /// All layers' spikes over all their neurons.
     public var meanRate: Double {
-        spikes.reduce(0, +) / (Double(layerSizes.reduce(0, +)) * Double(timeSteps) * rateSamples)
+        firingRates(spikeCounts: [spikes.reduce(0, +)], layerSizes: [layerSizes.reduce(0, +)], timeSteps: timeSteps,
+                    samples: samples)[0]
     }
-    private var rateSamples: Double { Double(max(samples, 1)) }
     /// Synaptic operations per sample and layer: spikes × mean fan-out.
     public var synapticOperations: [Double] {
         zip(spikes, synapsesPerSpike).map { $0 * $1 / Double(max(samples, 1)) }
