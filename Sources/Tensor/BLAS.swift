@@ -35,11 +35,43 @@ public enum BLAS {
                     x, 1, beta, y, 1)
     }
 
-    /// Threads OpenBLAS uses for the next call. Defaults to all cores (OpenBLAS reads
-    /// `OPENBLAS_NUM_THREADS` when it loads); setting it takes effect immediately.
+    /// OpenBLAS threads outside `Parallel` regions. Defaults to all cores (OpenBLAS reads
+    /// `OPENBLAS_NUM_THREADS` when it loads). Setting it takes effect at once, or — while a
+    /// `Parallel` region keeps OpenBLAS on one thread — when the last region ends.
     public static var threadCount: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(max(1, newValue))) }
+        get { threads.withLock { $0.configured } }
+        set {
+            threads.withLock { state in
+                state.configured = max(1, newValue)
+                if state.regions == 0 { openblas_set_num_threads(Int32(state.configured)) }
+            }
+        }
+    }
+
+    /// The thread settings as one consistent reading: the configured count, the count OpenBLAS
+    /// uses right now (1 inside a region), and the `Parallel` regions in progress.
+    public static var threadState: (configured: Int, active: Int, regions: Int) {
+        threads.withLock { ($0.configured, Int(openblas_get_num_threads()), $0.regions) }
+    }
+
+    /// The configured thread count and the parallel regions in progress on any thread.
+    private static let threads = Mutex((configured: Int(openblas_get_num_threads()), regions: 0))
+
+    /// Switches OpenBLAS to one thread for a `Parallel` region; regions may overlap across
+    /// threads, and the last one to end restores `threadCount`, so the two thread pools never
+    /// oversubscribe the cores and concurrent callers cannot leave OpenBLAS single-threaded.
+    static func enterParallelRegion() {
+        threads.withLock { state in
+            if state.regions == 0 { openblas_set_num_threads(1) }
+            state.regions += 1
+        }
+    }
+
+    static func leaveParallelRegion() {
+        threads.withLock { state in
+            state.regions -= 1
+            if state.regions == 0 { openblas_set_num_threads(Int32(state.configured)) }
+        }
     }
 
     /// Cores OpenBLAS found on this machine.

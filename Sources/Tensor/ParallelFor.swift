@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Work split over the cores. On this project's 2-core machines a worker takes about 50 µs to
@@ -7,7 +8,32 @@ import Synchronization
 public enum Parallel {
     /// Workers used by `forEachChunk`; 1 runs everything on the calling thread. Defaults to all
     /// cores. Runs that must be bit-reproducible across machines set it (and BLAS threads) to 1.
-    nonisolated(unsafe) public static var workerCount: Int = BLAS.processorCount
+    public static var workerCount: Int {
+        get { workerSetting.load(ordering: .relaxed) }
+        set { workerSetting.store(max(1, newValue), ordering: .relaxed) }
+    }
+
+    private static let workerSetting = Atomic<Int>(BLAS.processorCount)
+
+    /// Serialises `withSettings` scopes across threads.
+    private static let settingsLock = NSLock()
+
+    /// Runs `body` with `workerCount` set to `workers` and, when given, `BLAS.threadCount` to
+    /// `blasThreads`, restoring both afterwards. Scopes on different threads run one after the
+    /// other, so concurrent callers (parallel tests, say) never see each other's settings. Scopes
+    /// must not be nested.
+    public static func withSettings<R>(workers: Int, blasThreads: Int? = nil, _ body: () throws -> R) rethrows -> R {
+        settingsLock.lock()
+        defer { settingsLock.unlock() }
+        let (savedWorkers, savedThreads) = (workerCount, BLAS.threadCount)
+        workerCount = workers
+        if let blasThreads { BLAS.threadCount = blasThreads }
+        defer {
+            workerCount = savedWorkers
+            BLAS.threadCount = savedThreads
+        }
+        return try body()
+    }
 
     /// Calls `body` on disjoint chunks covering 0..<count, concurrently when more than one worker
     /// is configured.
@@ -33,8 +59,8 @@ public enum Parallel {
             if count > 0 { body(0, 0..<count) }
             return
         }
-        enterRegion()
-        defer { leaveRegion() }
+        BLAS.enterParallelRegion()
+        defer { BLAS.leaveParallelRegion() }
         // Dispatch's worker threads do not inherit task-locals, so the caller's scopes are re-bound.
         let memoryScopes = MemoryTracker.scoped
         // The chunks are disjoint by construction, which is what makes sharing `body` safe.
@@ -45,28 +71,6 @@ public enum Parallel {
                 guard lower < upper else { return }
                 MemoryTracker.$scoped.withValue(memoryScopes) { shared.value(w, lower..<upper) }
             }
-        }
-    }
-
-    /// Parallel regions in progress on any thread, and the OpenBLAS thread count that the last one
-    /// to end restores. Counting the regions keeps concurrent callers (parallel runs or tests) from
-    /// restoring each other's single-thread setting and leaving OpenBLAS on one thread for good.
-    private static let regions = Mutex((active: 0, savedBLASThreads: 1))
-
-    private static func enterRegion() {
-        regions.withLock { state in
-            if state.active == 0 {
-                state.savedBLASThreads = BLAS.threadCount
-                BLAS.threadCount = 1
-            }
-            state.active += 1
-        }
-    }
-
-    private static func leaveRegion() {
-        regions.withLock { state in
-            state.active -= 1
-            if state.active == 0 { BLAS.threadCount = state.savedBLASThreads }
         }
     }
 }

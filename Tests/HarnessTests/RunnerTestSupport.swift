@@ -108,14 +108,7 @@ struct RunnerFixture {
 /// Runs `body` with one OpenBLAS thread and one worker thread (bit-reproducible floating-point
 /// order), restoring both counts afterwards.
 func withOneThread<R>(_ body: () throws -> R) rethrows -> R {
-    let (blas, workers) = (BLAS.threadCount, Parallel.workerCount)
-    BLAS.threadCount = 1
-    Parallel.workerCount = 1
-    defer {
-        BLAS.threadCount = blas
-        Parallel.workerCount = workers
-    }
-    return try body()
+    try Parallel.withSettings(workers: 1, blasThreads: 1, body)
 }
 
 extension RunReport.Outcome {

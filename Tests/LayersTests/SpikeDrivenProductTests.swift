@@ -5,7 +5,7 @@ import Tensor
 /// The spike-driven forward equals the layer's dense forward on binary inputs (relative 1e-5:
 /// only the order of the Float32 sums differs), for every layer kind and geometry the networks
 /// feed spikes into, on one and two workers.
-@Suite(.serialized) struct SpikeDrivenProductTests {
+@Suite struct SpikeDrivenProductTests {
     static func layers() throws -> [(String, any AffineLayer)] {
         var g = RandomGenerator(seed: 17)
         func conv(_ i: Int, _ o: Int, k: Int, s: Int, p: Int, size: Int, bias: Bool) throws -> Conv2d {
@@ -26,9 +26,10 @@ import Tensor
 
     @Test(arguments: [1, 2])
     func equalsTheDenseForward(workers: Int) throws {
-        let saved = Parallel.workerCount
-        Parallel.workerCount = workers
-        defer { Parallel.workerCount = saved }
+        try Parallel.withSettings(workers: workers) { try compareWithDenseForward() }
+    }
+
+    private func compareWithDenseForward() throws {
         var generator = RandomGenerator(seed: 5)
         for (name, layer) in try Self.layers() {
             let product = SpikeDrivenProduct(layer: layer)

@@ -5,15 +5,13 @@ import Testing
 import Tensor
 
 /// `Parallel.forEachChunk`. These tests change process-wide settings (`Parallel.workerCount`,
-/// `BLAS.threadCount`), so they run one at a time and restore the settings they found; no other
-/// suite of TensorTests changes them.
+/// `BLAS.threadCount`) inside `Parallel.withSettings`, which serialises them against every other
+/// test that does the same; other tests may still run parallel regions concurrently, so thread
+/// counts are checked through invariants of one consistent `BLAS.threadState` reading.
 @Suite(.serialized) struct ParallelTests {
     /// Runs `body` with `Parallel.workerCount = workers`, restoring the previous value afterwards.
     private func withWorkers<R>(_ workers: Int, _ body: () throws -> R) rethrows -> R {
-        let saved = Parallel.workerCount
-        Parallel.workerCount = workers
-        defer { Parallel.workerCount = saved }
-        return try body()
+        try Parallel.withSettings(workers: workers, body)
     }
 
     /// The chunks `forEachChunk` hands out, in order of their lower bounds.
@@ -43,49 +41,62 @@ import Tensor
         }
     }
 
-    /// OpenBLAS runs single-threaded inside a parallel region and gets its thread count back after.
+    /// OpenBLAS runs single-threaded inside a parallel region, and the configured count is back
+    /// in force whenever no region is running.
     @Test func blasThreadCountIsOneInsideAndRestoredAfter() {
-        let savedThreads = BLAS.threadCount
-        defer { BLAS.threadCount = savedThreads }
         for threads in Set([1, max(2, BLAS.processorCount)]) {
-            BLAS.threadCount = threads
-            let configured = BLAS.threadCount
-            let inside = Mutex<[Int]>([])
-            withWorkers(2) {
+            Parallel.withSettings(workers: 2, blasThreads: threads) {
+                let inside = Mutex<[Int]>([])
                 Parallel.forEachChunk(100) { _ in
-                    let current = BLAS.threadCount
-                    inside.withLock { $0.append(current) }
+                    let active = BLAS.threadState.active
+                    inside.withLock { $0.append(active) }
                 }
+                #expect(inside.withLock { $0 } == [1, 1])
+                let after = BLAS.threadState
+                #expect(after.configured == threads)
+                #expect(after.regions > 0 || after.active == threads, "\(after)")
             }
-            #expect(inside.withLock { $0 } == [1, 1])
-            #expect(BLAS.threadCount == configured)
-            // With one worker the body runs on the caller and BLAS keeps its threads.
-            withWorkers(1) { Parallel.forEachChunk(100) { _ in #expect(BLAS.threadCount == configured) } }
-            #expect(BLAS.threadCount == configured)
+            // With one worker the body runs on the calling thread: no region, no switch.
+            Parallel.withSettings(workers: 1, blasThreads: threads) {
+                let caller = pthread_self()
+                Parallel.forEachChunk(100) { _ in #expect(pthread_equal(pthread_self(), caller) != 0) }
+            }
+        }
+    }
+
+    /// A thread count set while a region keeps OpenBLAS on one thread takes effect when it ends.
+    @Test func settingTheThreadCountInsideARegionIsDeferred() {
+        Parallel.withSettings(workers: 2, blasThreads: 1) {
+            let target = max(2, BLAS.processorCount)
+            Parallel.forEachWorkerChunk(2) { worker, _ in
+                if worker == 0 { BLAS.threadCount = target }
+                #expect(BLAS.threadState.active == 1)
+            }
+            let after = BLAS.threadState
+            #expect(after.configured == target)
+            #expect(after.regions > 0 || after.active == target, "\(after)")
         }
     }
 
     @Test func blasThreadCountIsAtLeastOne() {
-        let savedThreads = BLAS.threadCount
-        defer { BLAS.threadCount = savedThreads }
-        BLAS.threadCount = 0
-        #expect(BLAS.threadCount == 1)
+        Parallel.withSettings(workers: 1, blasThreads: 0) {
+            #expect(BLAS.threadCount == 1)
+        }
         #expect(BLAS.processorCount >= 1)
         #expect(!BLAS.coreName.isEmpty && !BLAS.configuration.isEmpty)
     }
 
     /// Two threads in parallel regions at the same time must not leave OpenBLAS single-threaded.
     @Test func concurrentRegionsRestoreTheBLASThreadCount() {
-        let savedThreads = BLAS.threadCount
-        defer { BLAS.threadCount = savedThreads }
-        BLAS.threadCount = max(2, BLAS.processorCount)
-        let configured = BLAS.threadCount
-        withWorkers(2) {
+        let configured = max(2, BLAS.processorCount)
+        Parallel.withSettings(workers: 2, blasThreads: configured) {
             DispatchQueue.concurrentPerform(iterations: 2) { _ in
                 for _ in 0..<300 { Parallel.forEachChunk(64) { range in _ = range.reduce(0, +) } }
             }
+            let after = BLAS.threadState
+            #expect(after.configured == configured)
+            #expect(after.regions > 0 || after.active == configured, "\(after)")
         }
-        #expect(BLAS.threadCount == configured)
     }
 
     /// Storage allocated by a chunk on a worker thread is charged to the caller's scoped tracker.
