@@ -26,19 +26,25 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Tensor"], swiftSettings: kernelFlags),
         .target(name: "FSNN", dependencies: ["Tensor", "Layers"], swiftSettings: kernelFlags),
         .target(name: "Datasets", dependencies: ["Tensor", "CZlib"], swiftSettings: kernelFlags),
+        // A typed binding over libhdf5 that knows no fsnn type; Harness puts tensors and runs into it.
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(
             name: "Harness",
-            dependencies: ["Tensor", "Layers", "FSNN", "Datasets", "CHDF5", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Tensor", "Layers", "FSNN", "Datasets", "HDF5", .product(name: "Yams", package: "Yams")],
             swiftSettings: kernelFlags),
         .executableTarget(
             name: "fsnn",
             dependencies: ["Harness", "FSNN", "Datasets", "Tensor",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
+        // Oracles and fixtures that several test targets share: Float64 references, central
+        // differences, relative errors, dense solves, temporary directories.
+        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "LayersTests", dependencies: ["Tensor", "Layers"]),
         .testTarget(name: "FSNNTests", dependencies: ["Tensor", "Layers", "FSNN"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Tensor", "Datasets", "CZlib"]),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "HDF5", "TestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import HDF5
 import Harness
 import Tensor
 import Testing

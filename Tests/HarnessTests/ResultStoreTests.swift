@@ -1,6 +1,8 @@
 import Foundation
+import HDF5
 import Harness
 import Tensor
+import TestSupport
 import Testing
 
 /// A record with `epochs` epochs of made-up but distinct metrics.

@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Harness
 import Tensor
+import TestSupport
 import Testing
 
 /// Every test that trains: one suite, run serially, because OpenBLAS's thread count and

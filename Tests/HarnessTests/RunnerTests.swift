@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Harness
+import TestSupport
 import Testing
 
 extension RunnerTests {

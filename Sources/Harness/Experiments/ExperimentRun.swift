@@ -1,5 +1,6 @@
 import Datasets
 import FSNN
+import HDF5
 
 /// One row of an experiment file resolved for one profile: everything the runner needs to train
 /// and evaluate it once per seed. Built only by `Experiment`, so every value has been validated.

@@ -1,5 +1,6 @@
 import Datasets
 import FSNN
+import HDF5
 
 /// Checks a decoded experiment file and resolves its rows for every profile, collecting every
 /// problem with its location. Rules beyond the schema:

@@ -1,6 +1,7 @@
 import Datasets
 import FSNN
 import Foundation
+import HDF5
 
 /// `fsnn inspect convergence`: the residual ‖f(a[t]) − a[t]‖ / ‖a[t]‖ for t = 1…steps of a
 /// checkpoint's model on its first test batches (spec §9.5), as the runner records the

@@ -1,6 +1,7 @@
 import Datasets
 import FSNN
 import Foundation
+import HDF5
 import Tensor
 
 /// `fsnn inspect grads`: one batch through a checkpointed model, forward and backward with its

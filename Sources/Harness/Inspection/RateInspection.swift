@@ -1,6 +1,7 @@
 import Datasets
 import FSNN
 import Foundation
+import HDF5
 
 /// `fsnn inspect rates`: the per-layer test firing rates and synaptic operations of a checkpoint's
 /// model (spec §9.4, Table 5), measured as the runner measures them after the last epoch:

@@ -1,3 +1,4 @@
+import HDF5
 import Tensor
 
 /// A named tensor, e.g. `network_s.weight` in its PyTorch layout.

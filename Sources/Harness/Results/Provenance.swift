@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 import Tensor
 
 /// Where and from what a run was made: enough to tell two result files' conditions apart.

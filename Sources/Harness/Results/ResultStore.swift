@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 
 /// Reads and writes result files (`results/<table>/<row>/seed-<k>.h5`), one per run. The layout
 /// (docs/results-layout.md) holds metrics only, so files stay in the tens of kilobytes and

@@ -1,3 +1,5 @@
+import HDF5
+
 /// Everything a result file holds about one run (one row × one seed): what was run, on what,
 /// and what it measured. Accuracies are in percent, rates are fractions, bytes are bytes, epochs
 /// are numbered from 1. The HDF5 layout is documented in docs/results-layout.md.

@@ -1,6 +1,7 @@
 import Datasets
 import FSNN
 import Foundation
+import HDF5
 import Layers
 import Tensor
 

@@ -6,11 +6,11 @@ import CHDF5
 /// stack and the automatic printing of that stack are per thread. `call` therefore switches the
 /// printing off on the calling thread before every C call and turns a failure into an
 /// `HDF5Error` that carries the stack's messages instead.
-enum HDF5Library {
+public enum HDF5Library {
     static var defaultProperties: hid_t { fsnn_h5p_default() }
 
-    /// "1.10.8"
-    static var version: String {
+    /// The linked library's version, e.g. "1.10.8" (recorded in every result file's provenance).
+    public static var version: String {
         var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
         _ = H5get_libversion(&major, &minor, &release)
         return "\(major).\(minor).\(release)"

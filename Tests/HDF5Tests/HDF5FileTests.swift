@@ -1,6 +1,6 @@
 import Foundation
-import Harness
-import Tensor
+import HDF5
+import TestSupport
 import Testing
 
 @Suite struct HDF5FileTests {
@@ -102,17 +102,6 @@ import Testing
         #expect(try file.kind(of: "/weights/a") == .dataset)
         #expect(try file.contains("/weights/a"))
         #expect(try !file.contains("/weights/missing/deeper"))
-    }
-
-    @Test func tensorsRoundTripInTheirShape() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.file("tensor.h5")
-        let tensor = try Tensor(shape: [2, 3, 1, 2], values: (0..<12).map { Float($0) * 0.5 - 2 })
-        let file = try HDF5File.create(path)
-        try file.write(tensor, to: "/weights/conv.weight")
-        let back = try file.readTensor("/weights/conv.weight")
-        #expect(back.shape == [2, 3, 1, 2])
-        #expect(back.scalars == tensor.scalars)
     }
 
     @Test func failuresAreTypedErrorsNamingFileAndObject() throws {

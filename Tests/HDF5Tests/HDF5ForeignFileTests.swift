@@ -1,5 +1,6 @@
 import CHDF5
-import Harness
+import HDF5
+import TestSupport
 import Testing
 
 /// Files written by other tools: plain C API calls with default properties (no creation-order
