@@ -14,6 +14,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        // Insecure.MD5 for the data files' published checksums.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         // System libraries from Debian's -dev packages; headers and libraries are on the default
@@ -25,7 +27,10 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
         .target(name: "Layers", dependencies: ["Tensor"], swiftSettings: kernelFlags),
         .target(name: "FSNN", dependencies: ["Tensor", "Layers"], swiftSettings: kernelFlags),
-        .target(name: "Datasets", dependencies: ["Tensor", "CZlib"], swiftSettings: kernelFlags),
+        .target(
+            name: "Datasets",
+            dependencies: ["Tensor", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: kernelFlags),
         // A typed binding over libhdf5 that knows no fsnn type; Harness puts tensors and runs into it.
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(
@@ -43,7 +48,9 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "LayersTests", dependencies: ["Tensor", "Layers"]),
         .testTarget(name: "FSNNTests", dependencies: ["Tensor", "Layers", "FSNN"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Tensor", "Datasets", "CZlib"]),
+        .testTarget(
+            name: "DatasetsTests",
+            dependencies: ["Tensor", "Datasets", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "HDF5", "TestSupport"]),
     ]

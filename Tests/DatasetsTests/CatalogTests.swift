@@ -26,7 +26,7 @@ import Testing
         let suffix = name == .fashionMNIST ? ".gz" : ""
         #expect(checksums.map(\.path) == ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
                                           "t10k-labels-idx1-ubyte"].map { "\(name.folderName)/\($0)\(suffix)" })
-        #expect(checksums.map(\.md5) == [train.imageFile, train.labelFile, test.imageFile, test.labelFile].map(MD5.hexDigest))
+        #expect(checksums.map(\.md5) == [train.imageFile, train.labelFile, test.imageFile, test.labelFile].map(DataFileChecksum.md5))
         #expect(checksums[0].byteCount == train.imageFile.count)
     }
 
@@ -86,9 +86,9 @@ import Testing
         #expect(checksums.map(\.path) == ["nmnist/Train", "nmnist/Test"])
         let listing = (1...10).map { id in
             let label = id - 1
-            return "\(MD5.hexDigest(of: nmnistFile(testEvents(count: 200, seed: 62 &+ UInt64(id)))))  Test/\(label)/\(String(format: "%05d", id)).bin\n"
+            return "\(DataFileChecksum.md5(of: nmnistFile(testEvents(count: 200, seed: 62 &+ UInt64(id)))))  Test/\(label)/\(String(format: "%05d", id)).bin\n"
         }.joined()
-        #expect(checksums[1].md5 == MD5.hexDigest(of: Array(listing.utf8)))
+        #expect(checksums[1].md5 == DataFileChecksum.md5(of: Array(listing.utf8)))
     }
 
     @Test func missingDatasetNamesWhereItLookedAndHowToObtainIt() {

@@ -18,13 +18,12 @@ import Testing
         #expect(Array(dataset.train.labels.prefix(8)) == [5, 0, 4, 1, 9, 2, 1, 3])
     }
 
-    /// Decompressed files against MNIST's published md5s: all but the 47 MB training images, which
-    /// `fsnn data verify` checks (hashing them in a debug build would dominate the test run).
+    /// Decompressed files against MNIST's published md5s.
     @Test(.enabled(if: sharedData != nil, sharedNote))
     func mnistChecksums() throws {
-        for name in ["train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
+        for name in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
             let content = try FileContents.read(sharedData! + "/mnist/\(name).gz")
-            #expect(MD5.hexDigest(of: content) == DatasetName.mnist.publishedMD5[name])
+            #expect(DataFileChecksum.md5(of: content) == DatasetName.mnist.publishedMD5[name])
         }
     }
 
@@ -50,7 +49,10 @@ import Testing
 
     @Test(.enabled(if: sharedData != nil, sharedNote))
     func cifar10Subset() throws {
-        let records = try CIFARRecords.read([sharedData! + "/cifar10/\(DatasetName.cifar10SubsetFile)"], format: .cifar10)
+        let path = sharedData! + "/cifar10/\(DatasetName.cifar10SubsetFile)"
+        #expect(DataFileChecksum.md5(of: try FileContents.read(path))
+            == DatasetName.cifar10Subset.publishedMD5[DatasetName.cifar10SubsetFile])
+        let records = try CIFARRecords.read([path], format: .cifar10)
         #expect(records.count == 4000)
         #expect(Array(records.labels.prefix(10)) == [6, 9, 9, 4, 1, 1, 2, 7, 8, 3])
         let dataset = try DatasetCatalog.load(.cifar10Subset, from: DataRoot(path: sharedData!))
@@ -66,7 +68,7 @@ import Testing
         #expect(dataset.test.labelHistogram == [Int](repeating: 1000, count: 10))
         for name in ["train-labels-idx1-ubyte", "t10k-labels-idx1-ubyte"] {
             let content = try FileContents.read(debianFashionMNIST! + "/\(name).gz")
-            #expect(MD5.hexDigest(of: content) == DatasetName.fashionMNIST.publishedMD5[name])
+            #expect(DataFileChecksum.md5(of: content) == DatasetName.fashionMNIST.publishedMD5[name])
         }
     }
 }

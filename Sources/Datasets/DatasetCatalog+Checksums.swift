@@ -1,18 +1,5 @@
+import Crypto
 import Foundation
-
-/// The checksum of one data file as read, for run records and `fsnn data verify`.
-public struct DataFileChecksum: Codable, Equatable, Sendable {
-    /// Path relative to the data root, e.g. "mnist/train-images-idx3-ubyte.gz".
-    public let path: String
-    /// Bytes of the content: decompressed for gzip files; for an N-MNIST split folder, the sum
-    /// over its sample files.
-    public let byteCount: Int
-    /// md5 of the content (decompressed for gzip files, so it is independent of how a file was
-    /// compressed). For an N-MNIST split folder, the md5 of its `md5sum`-style listing: one line
-    /// "<md5>  <split>/<label>/<id>.bin" per sample, in byte order of the paths, i.e. the output of
-    /// `cd <root>/nmnist && find Train -name '*.bin' | LC_ALL=C sort | xargs md5sum | md5sum`.
-    public let md5: String
-}
 
 extension DatasetCatalog {
     /// The checksums of every file a dataset is read from, in `locate`'s order.
@@ -24,7 +11,7 @@ extension DatasetCatalog {
                 result.append(try folderChecksum(path, relativePath: relative))
             } else {
                 let content = try FileContents.read(path)
-                result.append(DataFileChecksum(path: relative, byteCount: content.count, md5: MD5.hexDigest(of: content)))
+                result.append(DataFileChecksum(path: relative, byteCount: content.count, md5: DataFileChecksum.md5(of: content)))
             }
         }
         return result
@@ -39,12 +26,12 @@ extension DatasetCatalog {
             .filter { $0.hasSuffix(".bin") && !$0.split(separator: "/").contains { $0.hasPrefix(".") } }
             .map { splitName + "/" + $0 }
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        var listing = MD5(), byteCount = 0
+        var listing = Insecure.MD5(), byteCount = 0
         for sample in samples {
             let content = try FileContents.read(folder + "/" + sample.dropFirst(splitName.count + 1))
             byteCount += content.count
-            listing.update(Array("\(MD5.hexDigest(of: content))  \(sample)\n".utf8))
+            listing.update(data: Array("\(DataFileChecksum.md5(of: content))  \(sample)\n".utf8))
         }
-        return DataFileChecksum(path: relativePath, byteCount: byteCount, md5: listing.hexDigest())
+        return DataFileChecksum(path: relativePath, byteCount: byteCount, md5: DataFileChecksum.hexadecimal(listing.finalize()))
     }
 }
