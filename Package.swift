@@ -45,12 +45,12 @@ let package = Package(
         // Oracles and fixtures that several test targets share: Float64 references, central
         // differences, relative errors, dense solves, temporary directories.
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "LayersTests", dependencies: ["Tensor", "Layers"]),
-        .testTarget(name: "FSNNTests", dependencies: ["Tensor", "Layers", "FSNN"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "LayersTests", dependencies: ["Tensor", "Layers", "TestSupport"]),
+        .testTarget(name: "FSNNTests", dependencies: ["Tensor", "Layers", "FSNN", "TestSupport"]),
         .testTarget(
             name: "DatasetsTests",
-            dependencies: ["Tensor", "Datasets", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["Tensor", "Datasets", "CZlib", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "HDF5", "TestSupport"]),
     ]

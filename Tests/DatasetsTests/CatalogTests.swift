@@ -1,12 +1,15 @@
 import Datasets
 import Foundation
 import Tensor
+import TestSupport
 import Testing
 
 /// Datasets by name from generated data roots in the real layouts.
 @Suite struct CatalogTests {
-    let root = TemporaryFolder()
+    let root: TemporaryDirectory
     var dataRoot: DataRoot { DataRoot(path: root.path) }
+
+    init() throws { root = try TemporaryDirectory() }
 
     @Test(arguments: [DatasetName.mnist, .fashionMNIST])
     func idxDatasets(name: DatasetName) throws {

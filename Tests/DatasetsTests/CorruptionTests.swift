@@ -1,12 +1,15 @@
 import Datasets
 import Foundation
+import TestSupport
 import Testing
 
 /// Bad input: each corruption gives a typed `DatasetError` of the expected case whose message
 /// names the file (or folder) and the byte offset — never a crash, a hang, or a short dataset.
 @Suite struct CorruptionTests {
-    let folder = TemporaryFolder()
+    let folder: TemporaryDirectory
     let mnist = IDXContent(count: 5, seed: 41)
+
+    init() throws { folder = try TemporaryDirectory() }
 
     /// Runs `body`, expects a `DatasetError` accepted by `matches`, whose description names
     /// `path` and, when given, "byte <offset>".

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Tensor
+import TestSupport
 import Testing
 
 @Suite struct NMNISTEncodingTests {
@@ -68,7 +69,7 @@ import Testing
     /// Dense frames written by the split equal a naive Float64 construction from the events,
     /// straight from spec §8.4 (the reference encoding, T = 30), for random recordings.
     @Test func splitFramesMatchNaiveReference() throws {
-        let root = TemporaryFolder()
+        let root = try TemporaryDirectory()
         writeNMNISTSplit(root, folder: "Train", perLabel: 2, seed: 21)
         let split = try EventFrameSplit.load(folder: root.path + "/Train", identifier: "nmnist/train", encoding: .reference)
         #expect(split.count == 20 && split.sampleShape == [30, 2, 34, 34])

@@ -1,11 +1,12 @@
 import Datasets
+import TestSupport
 import Testing
 
 /// Round trips: write known content in each real format, read it back.
 @Suite struct ReaderTests {
     @Test(arguments: [false, true])
     func idxRoundTrip(compressed: Bool) throws {
-        let folder = TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let content = IDXContent(count: 37, seed: 11)
         let name = compressed ? "images.gz" : "images"
         let path = compressed ? folder.writeGzip(name, content.imageFile) : folder.write(name, content.imageFile)
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test func cifar10RoundTripAcrossFiles() throws {
-        let folder = TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let pixels = testBytes(5 * 3072, seed: 12)
         let labels: [UInt8] = [3, 0, 9, 9, 1]
         let first = folder.write("a.bin", cifarFile(labels: labels[0..<2].map { [$0] }, pixels: Array(pixels[0..<(2 * 3072)])))
@@ -32,7 +33,7 @@ import Testing
     }
 
     @Test func cifar100RoundTripKeepsCoarseAndFineLabels() throws {
-        let folder = TemporaryFolder()
+        let folder = try TemporaryDirectory()
         let pixels = testBytes(3 * 3072, seed: 13)
         let labels: [[UInt8]] = [[19, 99], [0, 0], [7, 42]]
         let path = folder.write("train.bin", cifarFile(labels: labels, pixels: pixels))
@@ -43,7 +44,7 @@ import Testing
     }
 
     @Test func nmnistEventsRoundTrip() throws {
-        let folder = TemporaryFolder()
+        let folder = try TemporaryDirectory()
         var events = testEvents(count: 500, seed: 14)
         // The extremes of every field: corner addresses, both polarities, the largest 23-bit time.
         events += [NMNISTEvent(x: 0, y: 33, polarity: 1, timestamp: events.last!.timestamp),

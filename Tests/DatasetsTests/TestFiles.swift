@@ -2,18 +2,10 @@ import CZlib
 import Datasets
 import Foundation
 import Tensor
+import TestSupport
 
-/// A fresh folder under the system's temporary directory, removed when released.
-final class TemporaryFolder {
-    let path: String
-
-    init() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("fsnn-datasets-\(UUID().uuidString)").path
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
+/// Writing test files into a temporary directory.
+extension TemporaryDirectory {
     /// Writes `bytes` to `name` (sub-folders created as needed) and returns the full path.
     @discardableResult
     func write(_ name: String, _ bytes: [UInt8]) -> String {
@@ -82,7 +74,7 @@ struct IDXContent {
 }
 
 /// Writes an MNIST-layout dataset folder (`<folder>/train-images-idx3-ubyte[.gz]` …).
-func writeIDXDataset(_ root: TemporaryFolder, folder: String, train: IDXContent, test: IDXContent, compressed: Bool) {
+func writeIDXDataset(_ root: TemporaryDirectory, folder: String, train: IDXContent, test: IDXContent, compressed: Bool) {
     let files = [("train-images-idx3-ubyte", train.imageFile), ("train-labels-idx1-ubyte", train.labelFile),
                  ("t10k-images-idx3-ubyte", test.imageFile), ("t10k-labels-idx1-ubyte", test.labelFile)]
     for (name, bytes) in files {
@@ -115,7 +107,7 @@ func testEvents(count: Int, seed: UInt64) -> [NMNISTEvent] {
 }
 
 /// Writes an N-MNIST split folder `<folder>/<label>/<id>.bin` with `perLabel` samples per label.
-func writeNMNISTSplit(_ root: TemporaryFolder, folder: String, perLabel: Int, seed: UInt64) {
+func writeNMNISTSplit(_ root: TemporaryDirectory, folder: String, perLabel: Int, seed: UInt64) {
     for label in 0..<10 {
         for k in 0..<perLabel {
             let id = label * perLabel + k + 1

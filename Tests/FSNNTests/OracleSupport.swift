@@ -1,6 +1,7 @@
 import FSNN
 import Layers
 import Tensor
+import TestSupport
 
 /// A network's parameters as one Float64 vector (in `namedParameters` order) and back, so that a
 /// reference function of all parameters can be differentiated by central differences.

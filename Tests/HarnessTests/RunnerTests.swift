@@ -199,14 +199,7 @@ extension RunnerTests {
         }
 
         static func launch(_ arguments: [String]) throws -> (process: Process, output: Pipe) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            return (process, output)
+            try TestSupport.launch(executable, arguments)
         }
 
         @Test func jobsRunEachRunInItsOwnSingleThreadedProcess() throws {

@@ -1,5 +1,6 @@
 import Layers
 import Tensor
+import TestSupport
 import Testing
 
 /// ⟨A x, y⟩ = ⟨x, Aᵀ y⟩ for the linear maps of the paper's models (spec §5), at their real sizes,

@@ -1,5 +1,6 @@
 @testable import Layers
 import Tensor
+import TestSupport
 import Testing
 
 /// The convolution kernels split a batch into chunks whose column matrices fit a byte budget, and

@@ -21,15 +21,5 @@ enum DoubleReference {
         return zip(a, b).map { abs($0 - $1) }.max() ?? 0
     }
 
-    /// ∂f/∂x by central differences (f(x + h·e_i) − f(x − h·e_i)) / 2h.
-    static func centralDifferences(of f: ([Double]) -> Double, at x: [Double], step h: Double = 1e-5) -> [Double] {
-        (0..<x.count).map { i in
-            var plus = x, minus = x
-            plus[i] += h
-            minus[i] -= h
-            return (f(plus) - f(minus)) / (2 * h)
-        }
-    }
-
     static func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
 }

@@ -1,4 +1,5 @@
 import Tensor
+import TestSupport
 import Testing
 
 /// `Tensor.gemm` against a naive Float64 product: c = alpha·op(a)·op(b) + beta·c.

@@ -1,4 +1,5 @@
 import Tensor
+import TestSupport
 import Testing
 
 /// `ConvolutionGeometry.im2col` / `col2im` against naive loops, and their adjointness. The cases

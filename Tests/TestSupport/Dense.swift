@@ -1,9 +1,7 @@
-import Tensor
-
 /// Float64 reference linear algebra for the oracles: row-major n×n matrices as [Double].
-enum Dense {
+public enum Dense {
     /// Solves A x = b by Gaussian elimination with partial pivoting.
-    static func solve(_ a: [Double], _ b: [Double]) -> [Double] {
+    public static func solve(_ a: [Double], _ b: [Double]) -> [Double] {
         let n = b.count
         var m = a, rhs = b
         for column in 0..<n {
@@ -26,28 +24,13 @@ enum Dense {
     }
 
     /// y = A x
-    static func multiply(_ a: [Double], _ x: [Double]) -> [Double] {
+    public static func multiply(_ a: [Double], _ x: [Double]) -> [Double] {
         let n = x.count
         return (0..<(a.count / n)).map { r in (0..<n).reduce(0) { $0 + a[r * n + $1] * x[$1] } }
     }
 
-    /// Aᵀ for an n×n matrix.
-    static func transpose(_ a: [Double], _ n: Int) -> [Double] {
-        (0..<n * n).map { a[($0 % n) * n + $0 / n] }
-    }
-
     /// c·I + s·A for an n×n matrix.
-    static func shiftedIdentity(_ c: Double, _ s: Double, _ a: [Double], _ n: Int) -> [Double] {
+    public static func shiftedIdentity(_ c: Double, _ s: Double, _ a: [Double], _ n: Int) -> [Double] {
         (0..<n * n).map { (($0 / n) == ($0 % n) ? c : 0) + s * a[$0] }
     }
 }
-
-/// max |a − b| / max |b|: the relative error used throughout the FSNN oracles.
-func relativeError(_ a: [Double], _ b: [Double]) -> Double {
-    precondition(a.count == b.count)
-    let scale = b.map(abs).max() ?? 0
-    let difference = zip(a, b).map { abs($0 - $1) }.max() ?? 0
-    return scale > 0 ? difference / scale : difference
-}
-
-func doubles(_ t: Tensor) -> [Double] { t.scalars.map(Double.init) }

@@ -1,23 +1,27 @@
 import Foundation
-import Tensor
 
 /// Naive Float64 building blocks for the oracles. Arrays are row-major; images NCHW, conv
 /// weights OIHW, conv-transpose weights IOHW (PyTorch layouts).
-enum Reference {
+public enum Reference {
     /// y[n, o] = Σ_i w[o, i] x[n, i] (+ b[o])
-    static func linear(_ x: [Double], _ w: [Double], _ b: [Double]?, batch: Int, inputs: Int, outputs: Int) -> [Double] {
+    public static func linear(_ x: [Double], _ w: [Double], _ b: [Double]?, batch: Int, inputs: Int, outputs: Int) -> [Double] {
         (0..<batch * outputs).map { index in
             let n = index / outputs, o = index % outputs
             return (0..<inputs).reduce(b?[o] ?? 0) { $0 + w[o * inputs + $1] * x[n * inputs + $1] }
         }
     }
 
-    struct Conv {
-        let inChannels, outChannels, size, kernel, stride, padding: Int
-        var outSize: Int { (size + 2 * padding - kernel) / stride + 1 }
+    public struct Conv {
+        public let inChannels, outChannels, size, kernel, stride, padding: Int
+        public var outSize: Int { (size + 2 * padding - kernel) / stride + 1 }
+
+        public init(inChannels: Int, outChannels: Int, size: Int, kernel: Int, stride: Int, padding: Int) {
+            (self.inChannels, self.outChannels, self.size) = (inChannels, outChannels, size)
+            (self.kernel, self.stride, self.padding) = (kernel, stride, padding)
+        }
 
         /// y[n, o, oy, ox] = b[o] + Σ w[o, c, ky, kx] x[n, c, oy·s − p + ky, ox·s − p + kx]
-        func forward(_ x: [Double], _ w: [Double], _ b: [Double]?, batch: Int) -> [Double] {
+        public func forward(_ x: [Double], _ w: [Double], _ b: [Double]?, batch: Int) -> [Double] {
             var y = [Double](repeating: 0, count: batch * outChannels * outSize * outSize)
             for n in 0..<batch { for o in 0..<outChannels { for oy in 0..<outSize { for ox in 0..<outSize {
                 var sum = b?[o] ?? 0
@@ -34,7 +38,7 @@ enum Reference {
         /// The transposed convolution with an IOHW weight [outChannels, inChannels, k, k] (this
         /// geometry's output channels are its input): maps [N, outChannels, outSize²] to
         /// [N, inChannels, size²].
-        func transposed(_ y: [Double], _ w: [Double], batch: Int) -> [Double] {
+        public func transposed(_ y: [Double], _ w: [Double], batch: Int) -> [Double] {
             var x = [Double](repeating: 0, count: batch * inChannels * size * size)
             for n in 0..<batch { for o in 0..<outChannels { for oy in 0..<outSize { for ox in 0..<outSize {
                 let value = y[((n * outChannels + o) * outSize + oy) * outSize + ox]
@@ -49,7 +53,7 @@ enum Reference {
     }
 
     /// Train-mode BN over [N, C, L] (L = 1 for 1-d): returns the output, batch means and biased variances.
-    static func batchNorm(_ z: [Double], gamma: [Double], beta: [Double], batch: Int, channels: Int, length: Int,
+    public static func batchNorm(_ z: [Double], gamma: [Double], beta: [Double], batch: Int, channels: Int, length: Int,
                           epsilon: Double = 1e-5) -> (y: [Double], mean: [Double], variance: [Double]) {
         var y = z, means = [Double](), variances = [Double]()
         let m = Double(batch * length)
@@ -65,7 +69,7 @@ enum Reference {
     }
 
     /// Eval-mode BN with given statistics.
-    static func batchNormEval(_ z: [Double], gamma: [Double], beta: [Double], mean: [Double], variance: [Double],
+    public static func batchNormEval(_ z: [Double], gamma: [Double], beta: [Double], mean: [Double], variance: [Double],
                               channels: Int, length: Int, epsilon: Double = 1e-5) -> [Double] {
         z.indices.map { i in
             let c = (i / length) % channels
@@ -73,10 +77,10 @@ enum Reference {
         }
     }
 
-    static func clamp01(_ x: Double) -> Double { min(max(x, 0), 1) }
+    public static func clamp01(_ x: Double) -> Double { min(max(x, 0), 1) }
 
     /// ∂L/∂logits and ∂L/∂(classifier input) for mean softmax cross-entropy with a linear classifier.
-    static func classifierGradients(rate: [Double], weight: [Double], bias: [Double], labels: [Int], features: Int,
+    public static func classifierGradients(rate: [Double], weight: [Double], bias: [Double], labels: [Int], features: Int,
                                     classes: Int) -> (weight: [Double], bias: [Double], rate: [Double]) {
         let batch = labels.count
         let logits = linear(rate, weight, bias, batch: batch, inputs: features, outputs: classes)
@@ -102,7 +106,7 @@ enum Reference {
     }
 
     /// Central differences of a scalar function of many parameters (step h, Float64).
-    static func gradient(of function: ([Double]) -> Double, at point: [Double], step h: Double = 1e-6) -> [Double] {
+    public static func gradient(of function: ([Double]) -> Double, at point: [Double], step h: Double = 1e-6) -> [Double] {
         point.indices.map { i in
             var plus = point, minus = point
             plus[i] += h
@@ -112,7 +116,7 @@ enum Reference {
     }
 
     /// Jacobian ∂f/∂x (rows: outputs) by central differences.
-    static func jacobian(of function: ([Double]) -> [Double], at point: [Double], step h: Double = 1e-6) -> [[Double]] {
+    public static func jacobian(of function: ([Double]) -> [Double], at point: [Double], step h: Double = 1e-6) -> [[Double]] {
         let columns = point.indices.map { i -> [Double] in
             var plus = point, minus = point
             plus[i] += h
@@ -123,7 +127,7 @@ enum Reference {
     }
 
     /// β = (I − J)⁻ᵀ g for one sample.
-    static func adjoint(jacobian j: [[Double]], rhs g: [Double]) -> [Double] {
+    public static func adjoint(jacobian j: [[Double]], rhs g: [Double]) -> [Double] {
         let d = g.count
         // (I − J)ᵀ[r][c] = δ − J[c][r]
         let matrix = (0..<d * d).map { idx -> Double in

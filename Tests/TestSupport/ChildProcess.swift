@@ -1,0 +1,25 @@
+import Foundation
+
+/// Starts `executable` with `arguments`, its standard output and error joined into one pipe.
+public func launch(_ executable: String, _ arguments: [String]) throws -> (process: Process, output: Pipe) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    return (process, output)
+}
+
+/// Runs an installed command-line tool to its end; nil when it is not installed.
+public func runTool(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String)? {
+    let candidates = ["/usr/bin/\(name)", "/usr/local/bin/\(name)"]
+    guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        return nil
+    }
+    let (process, pipe) = try launch(executable, arguments)
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
