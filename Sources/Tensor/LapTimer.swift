@@ -11,10 +11,3 @@ public struct LapTimer {
         return (now - start).inSeconds
     }
 }
-
-extension Duration {
-    /// The duration in seconds.
-    public var inSeconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) * 1e-18
-    }
-}

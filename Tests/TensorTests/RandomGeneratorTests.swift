@@ -8,7 +8,7 @@ import Tensor
 /// direct Python transcription (integers masked to 64 bits) of Vigna's C reference code —
 /// splitmix64.c for seeding (four successive outputs) and xoshiro256starstar.c for `next()` and
 /// `jump()` (https://prng.di.unimi.it/). The derived draws (uniform, normal, integer, permutation)
-/// were computed by the same script from the formulas documented in Random.swift, with Float32
+/// were computed by the same script from the formulas documented in RandomGenerator.swift, with Float32
 /// rounding emulated by packing to IEEE single; the normal draws used the same glibc `log`/`cos`.
 ///
 /// Statistical tests use fixed seeds, so they are deterministic; their thresholds are 5 standard

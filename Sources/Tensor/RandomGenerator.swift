@@ -150,15 +150,3 @@ public struct RandomGenerator: RandomNumberGenerator, Codable, Equatable, Sendab
 
     @inlinable func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }
-
-extension Tensor {
-    /// Fills with draws from U[range) in element order.
-    public func fillUniform(_ range: Range<Float>, using generator: inout RandomGenerator) {
-        for i in 0..<count { pointer[i] = generator.nextUniform(in: range) }
-    }
-
-    /// Fills with standard-normal draws in element order.
-    public func fillNormal(using generator: inout RandomGenerator) {
-        for i in 0..<count { pointer[i] = generator.nextNormal() }
-    }
-}
