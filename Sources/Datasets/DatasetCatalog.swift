@@ -1,27 +1,5 @@
 import Foundation
 
-/// A dataset loaded into memory: its two splits and the files they were read from.
-public struct Dataset: Sendable {
-    public let name: DatasetName
-    public let train: any DatasetSplit
-    public let test: any DatasetSplit
-    /// The files read (for N-MNIST the two split folders), as paths under the data root.
-    public let files: [String]
-}
-
-/// Settings that change what a dataset's splits produce.
-public struct DatasetOptions: Equatable, Sendable {
-    /// N-MNIST frame encoding (spec §8.4); the reference `tsslbp`, T = 30 by default.
-    public var nmnistEncoding: NMNISTEncoding
-    /// Whether the CIFAR train splits apply random crop + flip (spec §8.2). Test splits never do.
-    public var augmentsTraining: Bool
-
-    public init(nmnistEncoding: NMNISTEncoding = .reference, augmentsTraining: Bool = true) {
-        self.nmnistEncoding = nmnistEncoding
-        self.augmentsTraining = augmentsTraining
-    }
-}
-
 /// The datasets by name: where their files are and how to read them.
 public enum DatasetCatalog {
     /// Reads and validates a whole dataset.

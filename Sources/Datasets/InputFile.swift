@@ -1,0 +1,39 @@
+import Foundation
+
+/// A file opened for sequential binary reading; closed when released.
+final class InputFile {
+    let path: String
+    /// Bytes in the file when it was opened.
+    let size: Int
+    private let handle: UnsafeMutablePointer<FILE>
+
+    init(_ path: String) throws(DatasetError) {
+        guard let handle = fopen(path, "rb") else {
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        var status = stat()
+        guard fstat(fileno(handle), &status) == 0 else {
+            let reason = String(cString: strerror(errno))
+            fclose(handle)
+            throw .unreadable(path: path, reason: reason)
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            fclose(handle)
+            throw .unreadable(path: path, reason: "not a regular file")
+        }
+        self.path = path
+        self.handle = handle
+        size = Int(status.st_size)
+    }
+
+    deinit { fclose(handle) }
+
+    /// Reads up to `count` bytes; returns how many were read, 0 at the end of the file.
+    func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(DatasetError) -> Int {
+        let read = fread(buffer, 1, count, handle)
+        if read < count && ferror(handle) != 0 {
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        return read
+    }
+}
