@@ -3,12 +3,13 @@ import Tensor
 /// How a training step turns a batch into parameter gradients: the only difference between an
 /// IDE run and an STBP run (issue: "one Trainer, two gradient strategies").
 public protocol GradientStrategy {
-    /// The training simulation (what the backward needs is kept by the network).
-    func simulate(_ network: any FeedbackNetwork, _ batch: NetworkInput) throws -> Simulation
-    /// Accumulates ∂L/∂θ of the spiking part given ∂L/∂a[T] ([B, D]) and returns solver
-    /// statistics when a solver ran.
-    func backward(_ network: any FeedbackNetwork, _ batch: NetworkInput, rate: Tensor, rateGradient: Tensor,
-                  timing: inout StepTiming) throws -> SolverStatistics?
+    /// The training simulation (with what the backward needs of it).
+    func simulate(_ network: FeedbackNetwork, _ batch: NetworkInput) throws -> Simulation
+    /// Accumulates ∂L/∂θ of the spiking part given the training `simulation` of `batch`, its output
+    /// rate a[T] flattened to [B, D] and ∂L/∂a[T] ([B, D]); returns solver statistics when a
+    /// solver ran.
+    func backward(_ network: FeedbackNetwork, _ batch: NetworkInput, simulation: Simulation, rate: Tensor,
+                  rateGradient: Tensor, timing: inout StepTiming) throws -> SolverStatistics?
 }
 
 /// Iterations and residual of one adjoint solve.
@@ -26,21 +27,22 @@ public struct ImplicitDifferentiation: GradientStrategy {
         self.solver = solver
     }
 
-    public func simulate(_ network: any FeedbackNetwork, _ batch: NetworkInput) throws -> Simulation {
+    public func simulate(_ network: FeedbackNetwork, _ batch: NetworkInput) throws -> Simulation {
         try network.simulate(batch, phase: .training, traceResidual: false)
     }
 
-    public func backward(_ network: any FeedbackNetwork, _ batch: NetworkInput, rate: Tensor, rateGradient: Tensor,
-                         timing: inout StepTiming) throws -> SolverStatistics? {
+    public func backward(_ network: FeedbackNetwork, _ batch: NetworkInput, simulation: Simulation, rate: Tensor,
+                         rateGradient: Tensor, timing: inout StepTiming) throws -> SolverStatistics? {
         var clock = LapTimer()
-        try network.applyEquilibriumMap(at: rate, input: batch)
+        let map = network.equilibriumMap
+        let point = try map.linearize(at: rate, input: batch)
         timing.parameterGradient += clock.lap()
         let problem = AdjointProblem(rightHandSide: rateGradient) { v, out in
-            try network.jacobianTransposeProduct(v, into: out)
+            try map.jacobianTransposeProduct(v, at: point, into: out)
         }
         let solution = try solver.solve(problem)
         timing.solve += clock.lap()
-        try network.backwardEquilibriumMap(solution.beta)
+        try map.accumulateParameterGradients(solution.beta, at: point)
         timing.parameterGradient += clock.lap()
         return SolverStatistics(iterations: solution.iterations, relativeResidual: solution.relativeResidual)
     }
@@ -54,14 +56,17 @@ public struct BackpropagationThroughTime: GradientStrategy {
         self.surrogate = surrogate
     }
 
-    public func simulate(_ network: any FeedbackNetwork, _ batch: NetworkInput) throws -> Simulation {
+    public func simulate(_ network: FeedbackNetwork, _ batch: NetworkInput) throws -> Simulation {
         try network.simulateRecordingHistory(batch, surrogate: surrogate)
     }
 
-    public func backward(_ network: any FeedbackNetwork, _ batch: NetworkInput, rate: Tensor, rateGradient: Tensor,
-                         timing: inout StepTiming) throws -> SolverStatistics? {
+    public func backward(_ network: FeedbackNetwork, _ batch: NetworkInput, simulation: Simulation, rate: Tensor,
+                         rateGradient: Tensor, timing: inout StepTiming) throws -> SolverStatistics? {
+        guard let history = simulation.history else {
+            throw NetworkError.backwardWithoutForward("backwardThroughTime without a recorded simulation")
+        }
         var clock = LapTimer()
-        try network.backwardThroughTime(rateGradient: rateGradient)
+        try network.backwardThroughTime(history, rateGradient: rateGradient)
         timing.parameterGradient += clock.lap()
         return nil
     }

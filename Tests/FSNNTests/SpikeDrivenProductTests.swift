@@ -1,6 +1,7 @@
+import Layers
 import Testing
 import Tensor
-@testable import Layers
+@testable import FSNN
 
 /// The spike-driven forward equals the layer's dense forward on binary inputs (relative 1e-5:
 /// only the order of the Float32 sums differs), for every layer kind and geometry the networks
