@@ -155,14 +155,6 @@ public final class FeedbackNetwork: ParameterContainer {
     }
 }
 
-/// What the input block of a network reads (spec §2.4).
-public enum InputKind: Sendable {
-    /// A static image: the input current is computed once per batch and injected at every step.
-    case staticImage
-    /// Binary spike frames, one per step: the current is computed from each step's frame.
-    case spikeFrames
-}
-
 /// Firing rate per layer, spikes / (neurons × T × samples) (spec §9.4 with the true sample count).
 public func firingRates(spikeCounts: [Double], layerSizes: [Int], timeSteps: Int, samples: Int) -> [Double] {
     zip(spikeCounts, layerSizes).map { $0 / (Double($1) * Double(timeSteps) * Double(max(samples, 1))) }
