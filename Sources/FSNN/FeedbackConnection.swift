@@ -61,6 +61,6 @@ public final class FeedbackConnection: ParameterContainer {
 
     /// Maps the accumulated ∂L/∂W_eff to ∂L/∂W_raw and ∂L/∂g (spec §4.7).
     func finishBackward() throws {
-        try spectralNorm.backward()
+        try spectralNorm.backward(effectiveWeightGradient: layer.weight.gradient)
     }
 }

@@ -1,112 +1,163 @@
 import Layers
 import Tensor
 
-/// What a simulation reports (spec §2.5, §2.6).
-public struct Simulation {
-    /// Rate a[T] of the output population (the classifier's input and the fixed-point variable),
-    /// [B] + output shape. Owned by the network and overwritten by its next simulation.
-    public let outputRate: Tensor
-    /// Spikes emitted per spiking layer (layer 1 first) during the T steps, summed over the batch.
-    public let spikeCounts: [Double]
-    /// ‖f(a[t]) − a[t]‖ / ‖a[t]‖ over the batch for t = 1…T, when requested (the convergence figure).
-    public let residualTrace: [Float]?
-}
-
-/// A feedback spiking network: the simulator, the equilibrium map f with its two VJPs for IDE,
-/// and the per-step VJPs for STBP, all over the same layer objects (spec §2–§4, §10).
+/// A feedback spiking network over L ≥ 1 spiking layers (spec §2, §3): the single-layer networks
+/// of §3.1 are L = 1 (F-MNIST F400, MNIST and N-MNIST 64C5s), AlexNet-F and CIFARNet-F are L = 5
+/// with the delayed feedback of §2.6.
 ///
-/// Call order per training batch: `prepare` → `simulate` → (IDE) `applyEquilibriumMap` →
-/// `jacobianTransposeProduct`… → `backwardEquilibriumMap`, or (STBP) `simulate(…recordingHistory)`
-/// → `backwardThroughTime`.
-public protocol FeedbackNetwork: ParameterContainer {
-    var neuron: NeuronModel { get }
-    var threshold: Float { get }
-    var timeSteps: Int { get }
-    var quirks: Set<Quirk> { get }
+/// Layer 1 is driven by the input block F₁ (conv/FC + bias, BN, dropout) and, one step late, by
+/// the feedback W (spectral reparameterisation, dropout) of the last layer's spikes; layer l ≥ 2
+/// by the loop block F_l of layer l − 1's spikes of the same step:
+///
+///     m₁[t] = v₁[t−1] + m_W ⊙ W s_L[t−1] + I[t],     I[t] = m₁ ⊙ BN₁(F₁ x[t])
+///     m_l[t] = v_l[t−1] + m_l ⊙ BN_l(F_l s_{l−1}[t]),  l = 2…L
+///
+/// (for L = 1, s_L = s₁: the population feeds itself). The input block reads static images — the
+/// current is computed once per batch — or spike frames, one per step (`inputKind`). The readout
+/// is the rate a_L[T] of the last layer, which is also the fixed-point variable of the
+/// equilibrium map (`equilibriumMap`, spec §3.4).
+///
+/// The simulator (`simulate`), the map and the BPTT backward all use the same layer objects.
+/// Buffers live in one workspace per batch shape; nothing about a batch is kept between calls
+/// except that workspace: the map's linearisation point and STBP's history are values the
+/// gradient strategies hold.
+public final class FeedbackNetwork: ParameterContainer {
+    public let neuron: NeuronModel
+    public let threshold: Float
+    public let timeSteps: Int
+    public let quirks: Set<Quirk>
+    /// F₁, the input block of layer 1.
+    public let input: SynapticBlock
+    /// What F₁ reads.
+    public let inputKind: InputKind
+    /// F₂…F_L (empty for a single-layer network).
+    public let loop: [SynapticBlock]
+    /// W, from the last layer to the first.
+    public let feedback: FeedbackConnection
     /// Readout on the flattened output rate (spec §5).
-    var classifier: Linear { get }
+    public let classifier: Linear
+    /// The L populations, layer 1 first.
+    let populations: [SpikingPopulation]
+    private var workspace: NetworkWorkspace?
+
+    public init(neuron: NeuronModel, threshold: Float, timeSteps: Int, quirks: Set<Quirk>, input: SynapticBlock,
+                inputKind: InputKind, loop: [SynapticBlock] = [], feedback: FeedbackConnection, classifier: Linear) {
+        let shapes = [input.outputSampleShape] + loop.map(\.outputSampleShape)
+        precondition(zip(shapes, loop.map(\.inputSampleShape)).allSatisfy { $0 == $1 },
+                     "each loop block must read the previous layer's output")
+        precondition(feedback.layer.inputSampleShape == shapes.last! && feedback.layer.outputSampleShape == shapes[0],
+                     "the feedback must map the last layer onto the first")
+        self.neuron = neuron
+        self.threshold = threshold
+        self.timeSteps = timeSteps
+        self.quirks = quirks
+        self.input = input
+        self.inputKind = inputKind
+        self.loop = loop
+        self.feedback = feedback
+        self.classifier = classifier
+        populations = shapes.map { SpikingPopulation(neuron: neuron, threshold: threshold, shape: [0] + $0) }
+    }
+
+    /// Sample shape of each spiking layer, layer 1 first.
+    var layerShapes: [[Int]] { [input.outputSampleShape] + loop.map(\.outputSampleShape) }
+    /// Index of the output layer (0 for a single-layer network, 4 for the paper's five layers).
+    var last: Int { loop.count }
     /// Shape of one sample of the output population; D = its element count.
-    var outputShape: [Int] { get }
-    /// Spiking neurons per sample in each layer (layer 1 first).
-    var layerSizes: [Int] { get }
-    /// Synaptic operations caused per spike of each layer's neurons, on average over the layer
-    /// (its outgoing synapses: the next layer's and the feedback connection's fan-out).
-    var synapsesPerSpike: [Double] { get }
-
-    /// Per-batch state: dropout masks, spectral power iteration, W_eff (spec §4.10 step 1).
-    func prepare(batchSize: Int, phase: Phase, generator: inout RandomGenerator) throws
-    /// Runs T steps without keeping history (memory independent of T).
-    func simulate(_ input: NetworkInput, phase: Phase, traceResidual: Bool) throws -> Simulation
-
-    /// The training-mode application z = f(a; x̄) at the simulated rate a (spec §4.2 step 4),
-    /// updating BN running statistics, followed by the Jacobian's linearisation point (step 5).
-    func applyEquilibriumMap(at rate: Tensor, input: NetworkInput) throws
-    /// out = Jᵀv for v, out: [B, D] (spec §4.7; loop BN in evaluation mode).
-    func jacobianTransposeProduct(_ v: Tensor, into out: Tensor) throws
-    /// Accumulates β ∂f/∂θ into the parameter gradients (spec §4.7; train-mode BN).
-    func backwardEquilibriumMap(_ beta: Tensor) throws
-
-    /// STBP: simulate while storing, per step, what `backwardThroughTime` needs.
-    func simulateRecordingHistory(_ input: NetworkInput, surrogate: SpikeSurrogate) throws -> Simulation
-    /// STBP: back-propagates ∂L/∂a[T] through the stored T steps into the parameter gradients.
-    func backwardThroughTime(rateGradient: Tensor) throws
-}
-
-/// Firing rate per layer, spikes / (neurons × T × samples) (spec §9.4 with the true sample count).
-public func firingRates(spikeCounts: [Double], layerSizes: [Int], timeSteps: Int, samples: Int) -> [Double] {
-    zip(spikeCounts, layerSizes).map { $0 / (Double($1) * Double(timeSteps) * Double(max(samples, 1))) }
-}
-
-extension FeedbackNetwork {
+    public var outputShape: [Int] { layerShapes[last] }
     /// D, the fixed-point dimension per sample.
     public var outputDimension: Int { outputShape.reduce(1, *) }
+    /// Spiking neurons per sample in each layer (layer 1 first).
+    public var layerSizes: [Int] { layerShapes.map { $0.reduce(1, *) } }
+    /// Synaptic operations caused per spike of each layer's neurons, on average over the layer:
+    /// the fan-out of its outgoing synapses (the next layer's block, or the feedback for the last).
+    public var synapsesPerSpike: [Double] { (loop.map(\.layer) + [feedback.layer]).map { meanFanOut(of: $0) } }
+    /// Trainable scalars, the gain g included (spec §12.1 "params with BN").
+    public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.parameter.value.count } }
+
+    /// Hidden spiking neurons + input dimensions (the paper's convention, spec §5.6).
+    public func neuronCount(inputShape: [Int]) -> Int {
+        layerSizes.reduce(0, +) + inputShape.reduce(1, *)
+    }
 
     public func has(_ quirk: Quirk) -> Bool { quirks.contains(quirk) }
 
     /// Λ_T of this network's neuron for T steps.
     var rateNormaliser: Float { SpikingPopulation.normaliser(neuron: neuron, steps: timeSteps) }
+
+    /// f, Jᵀv and the parameter VJP over this network's layers (spec §3, §4).
+    public var equilibriumMap: EquilibriumMap { EquilibriumMap(network: self) }
+
+    // MARK: Parameters
+
+    /// The blocks under the reference code's names: `input` for a single-layer network,
+    /// `layers.1` … `layers.L` for a multi-layer one.
+    public var namedBlocks: [(name: String, block: SynapticBlock)] {
+        guard !loop.isEmpty else { return [("input", input)] }
+        return ([input] + loop).enumerated().map { ("layers.\($0.offset + 1)", $0.element) }
+    }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        namedBlocks.flatMap { $0.block.namedParameters(prefix: $0.name) } + feedback.namedParameters(prefix: "feedback")
+            + classifier.namedParameters(prefix: "classifier")
+    }
+
+    public var namedBuffers: [(name: String, tensor: Tensor)] {
+        namedBlocks.flatMap { $0.block.namedBuffers(prefix: $0.name) } + feedback.namedBuffers(prefix: "feedback")
+    }
+
+    /// Per-batch state: dropout masks (input block, feedback, loop blocks, in this order), the
+    /// spectral power iteration and W_eff (spec §4.10 step 1).
+    public func prepare(batchSize: Int, phase: Phase, generator: inout RandomGenerator) throws {
+        input.prepare(batchSize: batchSize, phase: phase, generator: &generator)
+        try feedback.prepare(batchSize: batchSize, phase: phase, iterateInEvaluation: has(.evalPowerIterationUpdate),
+                             generator: &generator)
+        for block in loop { block.prepare(batchSize: batchSize, phase: phase, generator: &generator) }
+    }
+
+    // MARK: Inputs and buffers
+
+    /// The batch as the input block reads it: images viewed as [B] + its input sample shape (F400
+    /// flattens 1×28×28 to 784); spike frames must already be [B, T] + that shape.
+    func canonical(_ batch: NetworkInput) throws -> NetworkInput {
+        switch (batch, inputKind) {
+        case let (.image(x), .staticImage):
+            return .image(try x.reshaped([x.shape[0]] + input.inputSampleShape))
+        case let (.spikes(x), .spikeFrames):
+            guard x.rank >= 2, Array(x.shape.dropFirst(2)) == input.inputSampleShape else {
+                throw NetworkError.inputShape(expected: "[B, T] + \(Tensor.describe(input.inputSampleShape))", actual: x.shape)
+            }
+            guard x.shape[1] == timeSteps else {
+                throw NetworkError.inputShape(expected: "[B, \(timeSteps)] + \(Tensor.describe(input.inputSampleShape)) spike frames",
+                                              actual: x.shape)
+            }
+            return batch
+        case (.spikes, .staticImage):
+            throw NetworkError.unsupportedInput("this network's input block reads static images, not spike frames")
+        case (.image, .spikeFrames):
+            throw NetworkError.unsupportedInput("this network's input block reads spike frames, not static images")
+        }
+    }
+
+    /// The buffers for `batch` (canonical), allocated when its shape differs from the last one's.
+    func workspace(for batch: NetworkInput) -> NetworkWorkspace {
+        if let workspace, workspace.batchSize == batch.batchSize { return workspace }
+        let created = NetworkWorkspace(batchSize: batch.batchSize, layerShapes: layerShapes,
+                                       frameShape: batch.frameShape)
+        workspace = created
+        return created
+    }
+
+    /// The buffers of the last simulation, for the VJPs that follow it.
+    func currentWorkspace(_ operation: String) throws -> NetworkWorkspace {
+        guard let workspace else { throw NetworkError.backwardWithoutForward(operation) }
+        return workspace
+    }
 }
 
-/// Element-wise pieces of the map f shared by the topologies: σ(p) = clamp(p, 0, 1) with
-/// p = (mask ⊙ feedback + current)/V_th, and its derivative mask D = 1[0 < p < 1] (spec §4.6:
-/// derivative 0 at exactly 0 and 1).
-enum EquilibriumKernels {
-    /// out = clamp((mask ⊙ feedback + current)/V_th, 0, 1); active = 1[0 < p < 1] when given.
-    static func clampedMap(feedback: Tensor?, mask: Tensor?, current: Tensor, threshold: Float,
-                           into out: Tensor, active: Tensor?) {
-        let n = out.count, scale = 1 / threshold
-        let o = out.pointer, c = current.pointer
-        let f = feedback?.pointer, m = mask?.pointer, d = active?.pointer
-        for i in 0..<n {
-            var p = c[i]
-            if let f { p += (m.map { $0[i] } ?? 1) * f[i] }
-            p *= scale
-            d?[i] = (p > 0 && p < 1) ? 1 : 0
-            o[i] = min(max(p, 0), 1)
-        }
-    }
-
-    /// out = D ⊙ mask ⊙ v / V_th (the VJP through clamp, 1/V_th and the dropout mask).
-    static func maskedGradient(_ v: Tensor, active: Tensor, mask: Tensor?, threshold: Float, into out: Tensor) {
-        let n = out.count, scale = 1 / threshold
-        let o = out.pointer, x = v.pointer, d = active.pointer
-        if let m = mask?.pointer {
-            for i in 0..<n { o[i] = x[i] * d[i] * m[i] * scale }
-        } else {
-            for i in 0..<n { o[i] = x[i] * d[i] * scale }
-        }
-    }
-
-    /// ‖a − b‖ / ‖b‖ over all elements (0 when both vanish).
-    static func relativeDistance(_ a: Tensor, _ b: Tensor) -> Float {
-        var difference: Float = 0
-        for i in 0..<a.count {
-            let delta = a.pointer[i] - b.pointer[i]
-            difference += delta * delta
-        }
-        let reference = b.norm()
-        return reference > 0 ? difference.squareRoot() / reference : difference.squareRoot()
-    }
+/// Firing rate per layer, spikes / (neurons × T × samples) (spec §9.4 with the true sample count).
+public func firingRates(spikeCounts: [Double], layerSizes: [Int], timeSteps: Int, samples: Int) -> [Double] {
+    zip(spikeCounts, layerSizes).map { $0 / (Double($1) * Double(timeSteps) * Double(max(samples, 1))) }
 }
 
 /// Mean number of synapses one spike of an input neuron drives through `map` (its fan-out,

@@ -1,20 +1,21 @@
+import Foundation
 import Layers
 import Tensor
 
-/// The input current I[t] of the first spiking layer for one batch (spec §2.4, §6.2), written
-/// into the workspace's `current` buffer.
+/// The input current I[t] of layer 1 for one batch (spec §2.4, §6.2), written into layer 1's
+/// `current` buffer.
 ///
-/// * Static images: I = m_x ⊙ BN(F x), computed once; BN uses batch statistics in training
-///   (updating running statistics only when asked: quirk B1 or STBP) and running statistics in
-///   evaluation.
-/// * Spike frames: I[t] = m_x ⊙ BN(F x[t]) per step. In training BN uses fixed statistics of the
-///   averaged current F x̄ (mean, √(unbiased var + 1e-8)); in evaluation running statistics.
-///   x̄ is the plain mean (IF) or the λ-weighted mean Σ λ^{T−t} x[t]/Λ_T (LIF), written into
-///   `averageInput` for the map f.
+/// * Static images: I = m₁ ⊙ BN₁(F₁ x), computed once; BN uses batch statistics in training
+///   (updating running statistics only when asked: quirk B1 or STBP; saving its state for STBP's
+///   backward) and running statistics in evaluation.
+/// * Spike frames: I[t] = m₁ ⊙ BN₁(F₁ x[t]) per step. In training BN uses fixed statistics of the
+///   averaged current F₁ x̄ (mean, √(unbiased var + 1e-8)); in evaluation running statistics.
+///   x̄ is the plain mean (IF) or the λ-weighted mean Σ λ^{T−t} x[t]/Λ_T (LIF), written into the
+///   workspace's `averageInput` and F₁ x̄ into layer 1's `preactivation`, for the map f.
 final class InputCurrent {
     private let block: SynapticBlock
     let batch: NetworkInput
-    private let workspace: Workspace
+    private let workspace: NetworkWorkspace
     private let neuron: NeuronModel
     private let mode: BatchNorm.Mode
     /// Quirk B2 (a): the reference overwrites the last frame with x̄ before simulating.
@@ -23,7 +24,8 @@ final class InputCurrent {
     /// The fixed statistics used in training with spike input.
     let fixedStatistics: BatchNorm.Statistics?
 
-    init(network: SingleLayerNetwork, batch: NetworkInput, phase: Phase, workspace w: Workspace,
+    /// - Parameter batch: canonical for `network` (`FeedbackNetwork.canonical`).
+    init(network: FeedbackNetwork, batch: NetworkInput, phase: Phase, workspace w: NetworkWorkspace,
          updateRunningStatistics: Bool) throws {
         block = network.input
         self.batch = batch
@@ -31,30 +33,36 @@ final class InputCurrent {
         neuron = network.neuron
         timeSteps = network.timeSteps
         replacesLastFrame = network.aliasedAverageFactor != 1
+        let layer = w.layers[0]
         switch batch {
         case let .image(x):
-            try block.layer.forward(x, into: w.preactivation)
-            let mode: BatchNorm.Mode = phase == .training
-                ? .training(updatingRunningStatistics: updateRunningStatistics) : .evaluation
-            try block.normalize(w.preactivation, into: w.current, mode: mode)
-            self.mode = mode
+            try block.layer.forward(x, into: layer.preactivation)
+            switch phase {
+            case .training:
+                mode = .training(updatingRunningStatistics: updateRunningStatistics)
+                try block.normalize(layer.preactivation, into: layer.current, mode: mode, saving: layer.saved)
+            case .evaluation:
+                mode = .evaluation
+                try block.normalize(layer.preactivation, into: layer.current, mode: mode)
+            }
             fixedStatistics = nil
         case let .spikes(x):
-            try Self.timeAverage(of: x, neuron: neuron, into: w.averageInput!)
-            try block.layer.forward(w.averageInput!, into: w.preactivation)
+            try Self.timeAverage(of: x, neuron: neuron, into: w.averageInput)
+            try block.layer.forward(w.averageInput, into: layer.preactivation)
             switch phase {
             case .training:
                 if updateRunningStatistics {
-                    try block.norm.forward(w.preactivation, into: w.mapOutput, mode: .training(updatingRunningStatistics: true))
+                    try block.norm.forward(layer.preactivation, into: layer.current,
+                                           mode: .training(updatingRunningStatistics: true))
                 }
-                let statistics = try block.norm.fixedStatistics(of: w.preactivation)
+                let statistics = try block.norm.fixedStatistics(of: layer.preactivation)
                 mode = .fixed(statistics)
                 fixedStatistics = statistics
             case .evaluation:
                 mode = .evaluation
                 fixedStatistics = nil
             }
-            w.currentSum!.fill(0)
+            w.currentSum.fill(0)
         }
     }
 
@@ -64,34 +72,35 @@ final class InputCurrent {
         return false
     }
 
-    /// Makes `workspace.current` hold I[t] (t = 1…T).
+    /// Makes layer 1's `current` hold I[t] (t = 1…T); for spike input the workspace's
+    /// `stepPreactivation` then holds F₁ x[t].
     func load(step t: Int) throws {
         guard variesWithTime else { return }
-        let w = workspace
+        let w = workspace, current = w.layers[0].current
         try loadFrame(step: t)
-        try block.layer.forward(w.frame!, into: w.stepPreactivation!)
-        try block.normalize(w.stepPreactivation!, into: w.current, mode: mode)
-        VectorKernels.scaleAndAdd(w.currentSum!.pointer, neuron.lambda, w.current.pointer, w.current.count)
+        try block.layer.forward(w.frame, into: w.stepPreactivation)
+        try block.normalize(w.stepPreactivation, into: current, mode: mode)
+        VectorKernels.scaleAndAdd(w.currentSum.pointer, neuron.lambda, current.pointer, current.count)
     }
 
     /// The current averaged like the rate up to step t, Σ_{τ≤t} λ^{t−τ} I[τ]/Λ_t (I itself for
-    /// static input). Uses the workspace's scratch buffer.
+    /// static input). Uses layer 1's scratch buffer.
     func average(upTo t: Int) throws -> Tensor {
-        guard variesWithTime else { return workspace.current }
-        let w = workspace
-        try w.scratch.assign(w.currentSum!)
-        w.scratch.scale(by: 1 / SpikingPopulation.normaliser(neuron: neuron, steps: t))
-        return w.scratch
+        let layer = workspace.layers[0]
+        guard variesWithTime else { return layer.current }
+        try layer.scratch.assign(workspace.currentSum)
+        layer.scratch.scale(by: 1 / SpikingPopulation.normaliser(neuron: neuron, steps: t))
+        return layer.scratch
     }
 
-    /// Makes `workspace.frame` hold the input frame of step t (spike input only): x[:, t − 1],
-    /// or x̄ at the last step under quirk B2 (a).
+    /// Makes the workspace's `frame` hold the input frame of step t (spike input only):
+    /// x[:, t − 1], or x̄ at the last step under quirk B2 (a).
     func loadFrame(step t: Int) throws {
         guard case let .spikes(x) = batch else { return }
         if replacesLastFrame && t == timeSteps {
-            try workspace.frame!.assign(workspace.averageInput!)
+            try workspace.frame.assign(workspace.averageInput)
         } else {
-            try Self.gather(frame: t - 1, of: x, into: workspace.frame!)
+            try Self.gather(frame: t - 1, of: x, into: workspace.frame)
         }
     }
 
@@ -122,5 +131,17 @@ final class InputCurrent {
             }
             VectorKernels.scale(target, scale, size)
         }
+    }
+}
+
+extension FeedbackNetwork {
+    /// Quirk B2 (LIF, spike input): the reference's aliased in-place average yields
+    /// x̄·(1 + Λ_T)(1 + λ^T)/Λ_{T+1} when the last frame is empty (spec §11, §12.8); 1 otherwise.
+    var aliasedAverageFactor: Float {
+        guard has(.lifInputAverageAlias), neuron != .integrateAndFire else { return 1 }
+        let lambda = neuron.lambda
+        let normaliser = SpikingPopulation.normaliser(neuron: neuron, steps: timeSteps)
+        let next = SpikingPopulation.normaliser(neuron: neuron, steps: timeSteps + 1)
+        return (1 + normaliser) * (1 + pow(lambda, Float(timeSteps))) / next
     }
 }

@@ -20,7 +20,7 @@ public enum ModelZoo {
     /// Builds the network for `configuration`, drawing every initial weight, u and v from
     /// `generator` in a fixed order (input branch, feedback, loop layers, classifier).
     public static func make(_ configuration: TrainingConfiguration,
-                            generator: inout RandomGenerator) throws -> any FeedbackNetwork {
+                            generator: inout RandomGenerator) throws -> FeedbackNetwork {
         let c = configuration
         let estimate: SpectralNorm.Estimate = c.has(.spectralReshapedKernelNorm) ? .reshapedMatrix : .operatorNorm
         func conv(_ input: Int, _ output: Int, kernel: Int, stride: Int, padding: Int, bias: Bool = true,
@@ -29,16 +29,17 @@ public enum ModelZoo {
                        padding: padding, bias: bias, inputSize: (size, size), initialization: .uniformUnitNorm,
                        generator: &generator)
         }
-        func singleLayer(input: any AffineLayer, feedback: any AffineLayer) throws -> SingleLayerNetwork {
+        let inputKind: InputKind = takesSpikes(c.model) ? .spikeFrames : .staticImage
+        func singleLayer(input: any AffineLayer, feedback: any AffineLayer) throws -> FeedbackNetwork {
             let block = try SynapticBlock(layer: input, dropout: c.dropout)
             let connection = try FeedbackConnection(layer: feedback, estimate: estimate, dropout: c.dropout,
                                                     generator: &generator)
             let classifier = Linear(inputFeatures: block.outputSampleShape.reduce(1, *), outputFeatures: c.classCount,
                                         initialization: .pytorchDefault, generator: &generator)
-            return SingleLayerNetwork(neuron: c.neuron, threshold: c.threshold, timeSteps: c.timeSteps,
-                                      quirks: c.quirks, input: block, feedback: connection, classifier: classifier)
+            return FeedbackNetwork(neuron: c.neuron, threshold: c.threshold, timeSteps: c.timeSteps, quirks: c.quirks,
+                                   input: block, inputKind: inputKind, feedback: connection, classifier: classifier)
         }
-        func multiLayer(channels: [Int]) throws -> MultiLayerNetwork {
+        func multiLayer(channels: [Int]) throws -> FeedbackNetwork {
             let first = try SynapticBlock(layer: conv(3, channels[0], kernel: 3, stride: 2, padding: 1, size: 32),
                                           dropout: c.dropout)
             let feedback = try ConvTranspose2d(inputChannels: channels[4], outputChannels: channels[0], kernelSize: (3, 3),
@@ -54,8 +55,9 @@ public enum ModelZoo {
             }
             let classifier = Linear(inputFeatures: channels[4] * 64, outputFeatures: c.classCount,
                                         initialization: .pytorchDefault, generator: &generator)
-            return MultiLayerNetwork(neuron: c.neuron, threshold: c.threshold, timeSteps: c.timeSteps, quirks: c.quirks,
-                                     input: first, loop: loop, feedback: connection, classifier: classifier)
+            return FeedbackNetwork(neuron: c.neuron, threshold: c.threshold, timeSteps: c.timeSteps, quirks: c.quirks,
+                                   input: first, inputKind: inputKind, loop: loop, feedback: connection,
+                                   classifier: classifier)
         }
 
         switch c.model {
@@ -79,15 +81,5 @@ public enum ModelZoo {
         case .cifarnetF:
             return try multiLayer(channels: [128, 256, 512, 1024, 512])
         }
-    }
-}
-
-extension FeedbackNetwork {
-    /// Trainable scalars, the gain g included (spec §12.1 "params with BN").
-    public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.parameter.value.count } }
-
-    /// Hidden spiking neurons + input dimensions (the paper's convention, spec §5.6).
-    public func neuronCount(inputShape: [Int]) -> Int {
-        layerSizes.reduce(0, +) + inputShape.reduce(1, *)
     }
 }

@@ -10,7 +10,7 @@ import Tensor
 ///
 /// with v[0] = 0 and A[0] = 0, so the first step is m[1] = input[1] exactly as §2.1. The rate is
 /// a[T] = A[T]/Λ_T with Λ_T = Σ_{k<T} λ^k (T for IF). Buffers are allocated once per batch shape;
-/// `step` allocates nothing.
+/// `step` allocates nothing. `backwardStep` next to it is the step's VJP for STBP (spec §10).
 public final class SpikingPopulation {
     public let neuron: NeuronModel
     public let threshold: Float
@@ -77,6 +77,27 @@ public final class SpikingPopulation {
         spikeCount += Double(spikes)
         density = n > 0 ? spikes / Float(n) : 0
         stepCount += 1
+    }
+
+    /// The VJP of `step` for STBP (spec §10), run backwards from t = T. With
+    /// v[t] = λ(m[t] − V_th s[t]), m[t+1] = v[t] + (input of step t+1) and the surrogate ∂s/∂m:
+    ///
+    ///     δs[t] = (direct gradient of s[t]) + (gradient through the synapses it drives)
+    ///             − λ V_th δv[t]                       (the reset path, unless detached)
+    ///     δm[t] = λ δv[t] + δs[t] · ∂s/∂m(m[t])
+    ///     δv[t−1] = δm[t]
+    ///
+    /// `spikeGradient` holds δs[t] without the reset path; `membraneGradient` holds δv[t] = δm[t+1]
+    /// on entry (0 at t = T) and δm[t] = δv[t−1] on return; m is the stored m[t]. All [B] + shape.
+    public func backwardStep(membrane m: UnsafePointer<Float>, spikeGradient: Tensor, membraneGradient: Tensor,
+                             surrogate: SpikeSurrogate) {
+        let n = membraneGradient.count, lambda = neuron.lambda, vth = threshold
+        let dm = membraneGradient.pointer, ds = spikeGradient.pointer
+        let reset: Float = surrogate.detachReset ? 0 : -lambda * vth
+        for i in 0..<n {
+            let dv = dm[i]
+            dm[i] = lambda * dv + (ds[i] + reset * dv) * surrogate.derivative(membrane: m[i], threshold: vth)
+        }
     }
 
     /// Writes the rate a = A/Λ_T for the steps taken so far into `rate`.

@@ -41,19 +41,21 @@ public final class SynapticBlock: ParameterContainer {
         try spikeDriven.forward(s, into: z, density: density)
     }
 
-    /// y = mask ⊙ BN(z) for a pre-activation z = layer(x) (z and y may be the same tensor only
-    /// when the BN cache is not needed afterwards).
-    func normalize(_ z: Tensor, into y: Tensor, mode: BatchNorm.Mode) throws {
-        try norm.forward(z, into: y, mode: mode)
+    /// y = mask ⊙ BN(z) for a pre-activation z = layer(x) (y may be z), saving BN's state for
+    /// `backward` in `saved` when given.
+    func normalize(_ z: Tensor, into y: Tensor, mode: BatchNorm.Mode, saving saved: BatchNorm.Saved? = nil) throws {
+        try norm.forward(z, into: y, mode: mode, saving: saved)
         try dropout.apply(y)
     }
 
-    /// VJP of `normalize` followed by the layer at input x, for the gradient dy of the block's
-    /// output: accumulates the layer's and BN's parameter gradients; dy is overwritten; the
-    /// input gradient is written when `dx` is given. `scratch` has the pre-activation's shape.
-    func backward(input x: Tensor, outputGradient dy: Tensor, scratch: Tensor, inputGradient dx: Tensor?) throws {
-        try dropout.backward(dy)
-        try norm.backward(outputGradient: dy, inputGradient: scratch)
+    /// VJP of the layer followed by `normalize` at input x, for the gradient dy of the block's
+    /// output and BN's `saved` state: accumulates the layer's and BN's parameter gradients; dy is
+    /// overwritten; the input gradient is written when `dx` is given. `scratch` has the
+    /// pre-activation's shape.
+    func backward(input x: Tensor, outputGradient dy: Tensor, saved: BatchNorm.Saved, scratch: Tensor,
+                  inputGradient dx: Tensor?) throws {
+        try dropout.backward(outputGradient: dy, inputGradient: dy)
+        try norm.backward(outputGradient: dy, saved: saved, inputGradient: scratch)
         try layer.backward(input: x, outputGradient: scratch, inputGradient: dx)
     }
 }

@@ -9,6 +9,12 @@ public protocol AffineLayer: LinearMap, CustomStringConvertible {
     /// Multiply–adds of one application of A_W to one sample, counted as the dense product
     /// (padding included); its adjoint and its weight gradient cost the same.
     var multiplyAddsPerSample: Int { get }
+    /// Which outputs each input element reaches through which weight entries (for products that
+    /// visit only some of the inputs).
+    var synapseTable: SynapseTable { get }
+    /// Writes `weight.value` as [input channel, tap, output channel], the layout `synapseTable`'s
+    /// taps index; `relaid` has inputChannels·taps·outputChannels elements.
+    func writeInputMajorWeight(into relaid: Tensor)
 }
 
 extension AffineLayer {

@@ -37,11 +37,12 @@ public enum BatchNormError: Error, Equatable, CustomStringConvertible {
 /// - `.evaluation`: μ, s from the running statistics (a per-channel affine map);
 /// - `.fixed`: μ, s from statistics computed beforehand by `fixedStatistics(of:)` (spike input).
 ///
-/// `backward` differentiates the most recent `forward` (the pairing the IDE f application and the
-/// STBP per-step VJPs use): after a training forward it includes the batch-statistics terms, after
-/// an evaluation or fixed forward it is the per-channel affine map. Every forward caches the
-/// normalised input x̂ for it in a buffer that is reused as long as the sample shape is unchanged
-/// and the batch is no larger.
+/// A forward that will be differentiated writes what its VJP needs into a caller-owned `Saved`
+/// (x̂, 1/s per channel and whether the statistics came from the batch), which `backward` takes
+/// explicitly: after a training forward the VJP includes the batch-statistics terms, after an
+/// evaluation or fixed forward it is the per-channel affine map. The caller keeps one `Saved`
+/// per forward it differentiates (the IDE map's, a BPTT step's), so forwards of the same layer
+/// never overwrite each other's state.
 public final class BatchNorm: ParameterContainer {
     /// Where the normalisation statistics of a forward come from.
     public enum Mode {
@@ -83,17 +84,13 @@ public final class BatchNorm: ParameterContainer {
     /// exactly up to 2²⁴ updates).
     public let batchesTracked: Tensor
 
-    /// x̂ of the last forward, a view of `normalizedStorage`.
-    private var normalized: Tensor?
-    private var normalizedStorage: Tensor?
     /// μ_c and 1/s_c the last forward normalised with, and the biased batch variance of a training forward.
     private let mean: Tensor
     private let inverseStandardDeviation: Tensor
     private let batchVariance: Tensor
-    /// Σ dy and Σ dy·x̂ per channel, from the last backward.
+    /// Σ dy and Σ dy·x̂ per channel, scratch of `backward`.
     private let gradientSum: Tensor
     private let gradientDotNormalized: Tensor
-    private var lastForwardWasTraining = false
 
     public init(channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
         precondition(channels > 0, "BatchNorm needs at least one channel")
@@ -121,8 +118,8 @@ public final class BatchNorm: ParameterContainer {
     // MARK: Forward and backward
 
     /// y = γ·(x − μ)/s + β with μ, s chosen by `mode`. x: [N, C] or [N, C, H, W]; y: the same shape
-    /// (y may be x itself).
-    public func forward(_ x: Tensor, into y: Tensor, mode: Mode) throws(BatchNormError) {
+    /// (y may be x itself). With `saved`, also x̂ = (x − μ)/s, 1/s and the mode for `backward`.
+    public func forward(_ x: Tensor, into y: Tensor, mode: Mode, saving saved: Saved? = nil) throws(BatchNormError) {
         let layout = try ChannelLayout(shape: x.shape, channels: channels)
         guard y.shape == x.shape else { throw .shapeMismatch(operation: "forward output", expected: x.shape, actual: y.shape) }
         let isTraining: Bool
@@ -148,8 +145,10 @@ public final class BatchNorm: ParameterContainer {
                 inverseStandardDeviation.pointer[c] = 1 / statistics.standardDeviation.pointer[c]
             }
         }
-        let xHat = normalizedBuffer(shape: x.shape)
-        let (xp, yp, xHatp) = (x.pointer, y.pointer, xHat.pointer)
+        let (xp, yp) = (x.pointer, y.pointer)
+        // Without `saved`, x̂ goes to y itself and is overwritten at once: one loop serves both.
+        let xHatp = try saved?.prepare(shape: x.shape, inverseStandardDeviation: inverseStandardDeviation,
+                                       usedBatchStatistics: isTraining).pointer ?? yp
         let (mu, inverseS, gamma, beta) = (mean.pointer, inverseStandardDeviation.pointer, weight.value.pointer, bias.value.pointer)
         layout.forEachChannelInParallel { c in
             let (m, k, g, b) = (mu[c], inverseS[c], gamma[c], beta[c])
@@ -161,24 +160,22 @@ public final class BatchNorm: ParameterContainer {
                 }
             }
         }
-        normalized = xHat
-        lastForwardWasTraining = isTraining
     }
 
-    /// VJP of the last forward: writes dx and adds Σ dy·x̂ to γ's gradient and Σ dy to β's.
-    /// After a training forward (M = N·H·W values per channel),
+    /// VJP of the forward that wrote `saved`: writes dx and adds Σ dy·x̂ to γ's gradient and Σ dy
+    /// to β's. After a training forward (M = N·H·W values per channel),
     /// dx = γ/s · (dy − Σdy/M − x̂·Σ(dy·x̂)/M); after an evaluation or fixed forward, dx = γ/s · dy.
     /// dy, dx: the forward's input shape (dx may be dy itself).
-    public func backward(outputGradient dy: Tensor, inputGradient dx: Tensor) throws(BatchNormError) {
-        guard let xHat = normalized else { throw .backwardWithoutForward }
+    public func backward(outputGradient dy: Tensor, saved: Saved, inputGradient dx: Tensor) throws(BatchNormError) {
+        guard let xHat = saved.normalized else { throw .backwardWithoutForward }
         guard dy.shape == xHat.shape else {
             throw .shapeMismatch(operation: "backward output gradient (shape of the last forward)", expected: xHat.shape, actual: dy.shape)
         }
         guard dx.shape == xHat.shape else { throw .shapeMismatch(operation: "backward input gradient", expected: xHat.shape, actual: dx.shape) }
         let layout = try ChannelLayout(shape: dy.shape, channels: channels)
-        let batchTerms: Float = lastForwardWasTraining ? 1 / Float(layout.valuesPerChannel) : 0
+        let batchTerms: Float = saved.usedBatchStatistics ? 1 / Float(layout.valuesPerChannel) : 0
         let (dyp, dxp, xHatp) = (dy.pointer, dx.pointer, xHat.pointer)
-        let (inverseS, gamma) = (inverseStandardDeviation.pointer, weight.value.pointer)
+        let (inverseS, gamma) = (saved.inverseStandardDeviation.pointer, weight.value.pointer)
         let (sums, dots) = (gradientSum.pointer, gradientDotNormalized.pointer)
         layout.forEachChannelInParallel { c in
             var sum: Float = 0, dot: Float = 0
@@ -244,18 +241,6 @@ public final class BatchNorm: ParameterContainer {
                 + momentum * batchVariance.pointer[c] * correction
         }
         batchesTracked.pointer[0] += 1
-    }
-
-    /// The x̂ cache for an input of `shape`: a view of a buffer kept while the sample shape stays
-    /// the same and the batch fits.
-    private func normalizedBuffer(shape: [Int]) -> Tensor {
-        if let storage = normalizedStorage, storage.shape.dropFirst() == shape.dropFirst(),
-           let view = try? storage.batch(0..<shape[0]) {
-            return view
-        }
-        let storage = Tensor(zeros: shape)
-        normalizedStorage = storage
-        return storage
     }
 }
 

@@ -71,4 +71,23 @@ public final class Conv2d: AffineLayer {
                               target: dy, outputSampleShape, "output gradient")
         kernels.accumulateWeightGradient(images: x, mapGradient: dy, into: dW)
     }
+
+    // MARK: Synapse table
+
+    public var synapseTable: SynapseTable { .convolution(geometry, outputChannels: outputChannels) }
+
+    /// OIHW [out, in, ky, kx] → [in, ky, kw − 1 − kx, out] (mirrored along x, as the table's taps).
+    public func writeInputMajorWeight(into relaid: Tensor) {
+        let w = weight.value.pointer, r = relaid.pointer
+        let (ci, co, kw) = (geometry.channels, outputChannels, geometry.kernelWidth)
+        let t = geometry.kernelHeight * kw
+        for o in 0..<co {
+            for i in 0..<ci {
+                for k in 0..<t {
+                    let mirrored = k - k % kw + (kw - 1 - k % kw)
+                    r[(i * t + mirrored) * co + o] = w[(o * ci + i) * t + k]
+                }
+            }
+        }
+    }
 }

@@ -95,4 +95,15 @@ public final class ConvTranspose2d: AffineLayer {
                               target: dy, outputSampleShape, "output gradient")
         kernels.accumulateWeightGradient(images: dy, mapGradient: x, into: dW)
     }
+
+    // MARK: Synapse table
+
+    public var synapseTable: SynapseTable { .transposedConvolution(geometry, inputChannels: inputChannels) }
+
+    /// IOHW [in, out, ky, kx] → [in, ky·kw + kx, out]
+    public func writeInputMajorWeight(into relaid: Tensor) {
+        let w = weight.value.pointer, r = relaid.pointer
+        let (ci, co, t) = (inputChannels, outputChannels, geometry.kernelHeight * geometry.kernelWidth)
+        for i in 0..<ci { for o in 0..<co { for k in 0..<t { r[(i * t + k) * co + o] = w[(i * co + o) * t + k] } } }
+    }
 }

@@ -56,4 +56,14 @@ public final class Linear: AffineLayer {
         BLAS.gemm(transposeA: true, m: outputFeatures, n: inputFeatures, k: n, a: dy.pointer, lda: outputFeatures,
                   b: x.pointer, ldb: inputFeatures, beta: 1, c: dW.pointer, ldc: inputFeatures)
     }
+
+    // MARK: Synapse table
+
+    public var synapseTable: SynapseTable { .fullyConnected(inputs: inputFeatures, outputs: outputFeatures) }
+
+    /// [out, in] → [in, 1, out]
+    public func writeInputMajorWeight(into relaid: Tensor) {
+        let w = weight.value.pointer, r = relaid.pointer
+        for o in 0..<outputFeatures { for i in 0..<inputFeatures { r[i * outputFeatures + o] = w[o * inputFeatures + i] } }
+    }
 }

@@ -28,12 +28,12 @@ public enum SpectralNormError: Error, Equatable, CustomStringConvertible {
 /// Trainable: `rawWeight` ("weight_raw", the layer weight's shape) and the scalar gain `gain`
 /// ("g", shape [1]). Persistent buffers: u ("u") and v ("v"). The wrapped layer's own `weight`
 /// becomes a derived value: `update` writes W_eff into `layer.weight.value`, the layer's backward
-/// accumulates ∂L/∂W_eff into `layer.weight.gradient`, and `backward()` turns that into gradients
-/// of W_raw and g. The optimiser therefore steps `namedParameters` of this object, never
+/// accumulates ∂L/∂W_eff into `layer.weight.gradient`, and `backward(effectiveWeightGradient:)`
+/// turns that into gradients of W_raw and g. The optimiser therefore steps `namedParameters` of this object, never
 /// `layer.weight`.
 ///
-/// Per mini-batch (spec §4.10): `update(iteratingPowerMethod:)` once, the layer's forwards and
-/// backwards with W_eff, then `backward()` once.
+/// Per mini-batch (spec §4.10): `update(iteratingPowerMethod:)` once (the forward; it saves σ̂),
+/// the layer's forwards and backwards with W_eff, then `backward(effectiveWeightGradient:)` once.
 public final class SpectralNorm: ParameterContainer {
     /// Which operator σ̂ estimates the norm of (quirk B9).
     public enum Estimate: String, Codable, Sendable {
@@ -126,18 +126,19 @@ public final class SpectralNorm: ParameterContainer {
         effective.scale(by: clampedGain / sigma)
     }
 
-    /// VJP of W_eff(W_raw, g) with u, v held constant, for G_W = ∂L/∂W_eff read from
-    /// `layer.weight.gradient` (spec §4.7):
+    /// VJP of W_eff(W_raw, g) with u, v and the σ̂ of the last `update` held constant, for
+    /// G_W = ∂L/∂W_eff (the layer weight's shape) (spec §4.7):
     /// ∂L/∂W_raw += (ĝ/σ)·G_W − (ĝ/σ²)·⟨G_W, W_raw⟩·∂σ/∂W_raw and
     /// ∂L/∂g += ⟨G_W, W_raw⟩/σ · 1[|g| < c], where ∂σ/∂W_raw is u vᵀ (matrix) or the layer's
     /// weight gradient for input v and output gradient u (operator).
-    public func backward() throws(SpectralNormError) {
+    public func backward(effectiveWeightGradient gW: Tensor) throws(SpectralNormError) {
         guard let sigma else { throw .backwardBeforeUpdate }
+        guard gW.shape == rawWeight.shape else { throw .layer(.shapeMismatch(operation: "SpectralNorm backward", lhs: gW.shape, rhs: rawWeight.shape)) }
         if !sigmaGradientIsCurrent {
             try computeSigmaGradient()
             sigmaGradientIsCurrent = true
         }
-        let gW = layer.weight.gradient, raw = rawWeight.value
+        let raw = rawWeight.value
         let inner = VectorKernels.dot(gW.pointer, raw.pointer, raw.count)
         let gHat = clampedGain
         VectorKernels.axpy(rawWeight.gradient.pointer, gHat / sigma, gW.pointer, raw.count)

@@ -63,8 +63,11 @@ public final class VariationalDropout {
         VectorKernels.multiply(y.pointer, mask.pointer, y.count)
     }
 
-    /// The VJP of `apply`, which is the same element-wise product: dy ⊙= mask in place.
-    public func backward(_ gradient: Tensor) throws(VariationalDropoutError) {
-        try apply(gradient)
+    /// The VJP of `apply`, the same element-wise product: dx = mask ⊙ dy (dx may be dy itself;
+    /// dx = dy while inactive).
+    public func backward(outputGradient dy: Tensor, inputGradient dx: Tensor) throws(VariationalDropoutError) {
+        guard dx.shape == dy.shape else { throw .shapeMismatch(mask: dy.shape, tensor: dx.shape) }
+        if dx.pointer != dy.pointer { dx.pointer.update(from: dy.pointer, count: dy.count) }
+        try apply(dx)
     }
 }

@@ -111,7 +111,7 @@ import Tensor
 
     /// The loss on the tape from the output layer's λ-weighted spike counts, and the worst
     /// relative error of the network's gradients against the tape's.
-    static func compareGradients(_ network: any FeedbackNetwork, leaves: Leaves, accumulator: [[Node]],
+    static func compareGradients(_ network: FeedbackNetwork, leaves: Leaves, accumulator: [[Node]],
                                  labels: [Int]) -> (name: String, error: Double) {
         let normaliser = Double(SpikingPopulation.normaliser(neuron: network.neuron, steps: network.timeSteps))
         let rates = accumulator.map { $0.map { $0 * (1 / normaliser) } }
@@ -177,7 +177,7 @@ import Tensor
         let batch = 3, inputs = 6, hidden = 5, classes = 3, steps = 8, threshold: Float = 1
         var generator = RandomGenerator(seed: 47)
         let network = try tinySingleLayerNetwork(neuron: neuron, threshold: threshold, steps: steps,
-                                                 inputs: inputs, hidden: hidden, classes: classes,
+                                                 inputKind: .spikeFrames, inputs: inputs, hidden: hidden, classes: classes,
                                                  generator: &generator)
         let frames = Tensor(zeros: [batch, steps, inputs])
         for i in 0..<frames.count { frames.pointer[i] = generator.nextBernoulli(0.5) ? 1 : 0 }
@@ -233,9 +233,9 @@ import Tensor
         func linear(_ i: Int, _ o: Int, bias: Bool = true) -> Linear {
             Linear(inputFeatures: i, outputFeatures: o, bias: bias, initialization: .uniformUnitNorm, generator: &generator)
         }
-        let network = MultiLayerNetwork(
+        let network = FeedbackNetwork(
             neuron: c.neuron, threshold: threshold, timeSteps: steps, quirks: [],
-            input: try SynapticBlock(layer: linear(inputs, first), dropout: 0.2),
+            input: try SynapticBlock(layer: linear(inputs, first), dropout: 0.2), inputKind: .staticImage,
             loop: [try SynapticBlock(layer: linear(first, second), dropout: 0.2)],
             feedback: try FeedbackConnection(layer: linear(second, first, bias: false), estimate: .operatorNorm,
                                              dropout: 0.2, generator: &generator),

@@ -32,7 +32,7 @@ import Tensor
         let batch = 3, inputs = 6, hidden = 5, classes = 3, steps = 20, threshold: Float = 1
         var generator = RandomGenerator(seed: 21)
         let network = try tinySingleLayerNetwork(neuron: c.neuron, threshold: threshold, steps: steps, quirks: c.quirks,
-                                                 inputs: inputs, hidden: hidden, classes: classes,
+                                                 inputKind: c.spikes ? .spikeFrames : .staticImage, inputs: inputs, hidden: hidden, classes: classes,
                                                  generator: &generator)
         let labels = [0, 2, 1]
         let input: NetworkInput
@@ -117,8 +117,8 @@ import Tensor
         let feedbackLayer = try ConvTranspose2d(inputChannels: 2, outputChannels: 2, kernelSize: (3, 3), stride: 2,
                                                 padding: 1, outputPadding: 1, inputSize: (2, 2),
                                                 initialization: .uniformUnitNorm, generator: &generator)
-        let network = MultiLayerNetwork(
-            neuron: neuron, threshold: threshold, timeSteps: 20, quirks: [], input: first, loop: loop,
+        let network = FeedbackNetwork(
+            neuron: neuron, threshold: threshold, timeSteps: 20, quirks: [], input: first, inputKind: .staticImage, loop: loop,
             feedback: try FeedbackConnection(layer: feedbackLayer, estimate: .operatorNorm, dropout: 0.2,
                                              generator: &generator),
             classifier: Linear(inputFeatures: 8, outputFeatures: classes, initialization: .pytorchDefault,

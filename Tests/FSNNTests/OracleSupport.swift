@@ -50,7 +50,7 @@ func worstGradientError(_ parameters: [(name: String, parameter: Parameter)], ex
 
 /// A trainer with learning rate, momentum and weight decay 0: one `trainStep` computes the
 /// gradients and leaves the parameters (and their gradients) in place for the oracles.
-func gradientOnlyTrainer(_ network: any FeedbackNetwork,
+func gradientOnlyTrainer(_ network: FeedbackNetwork,
                          configure: (inout TrainingConfiguration) -> Void = { _ in }) throws -> Trainer {
     var configuration = TrainingConfiguration(model: .fmnistF400, timeSteps: network.timeSteps)
     configuration.learningRate = 0
@@ -62,14 +62,16 @@ func gradientOnlyTrainer(_ network: any FeedbackNetwork,
 
 /// A tiny fully connected single-layer network for the oracles: Linear inputs→hidden + BN +
 /// dropout 0.2, spectrally normalised Linear feedback hidden→hidden with dropout 0.2 and the gain
-/// set to 0.7 (inside the clamp, so g gets a gradient), classifier hidden→classes.
+/// set to 0.7 (inside the clamp, so g gets a gradient), classifier hidden→classes; the input block
+/// reads static inputs [B, inputs] or spike frames [B, T, inputs].
 func tinySingleLayerNetwork(neuron: NeuronModel, threshold: Float, steps: Int, quirks: Set<Quirk> = [],
-                            inputs: Int, hidden: Int, classes: Int,
-                            generator: inout RandomGenerator) throws -> SingleLayerNetwork {
-    let network = SingleLayerNetwork(
+                            inputKind: InputKind = .staticImage, inputs: Int, hidden: Int, classes: Int,
+                            generator: inout RandomGenerator) throws -> FeedbackNetwork {
+    let network = FeedbackNetwork(
         neuron: neuron, threshold: threshold, timeSteps: steps, quirks: quirks,
         input: try SynapticBlock(layer: Linear(inputFeatures: inputs, outputFeatures: hidden,
                                                initialization: .uniformUnitNorm, generator: &generator), dropout: 0.2),
+        inputKind: inputKind,
         feedback: try FeedbackConnection(layer: Linear(inputFeatures: hidden, outputFeatures: hidden, bias: false,
                                                        initialization: .uniformUnitNorm, generator: &generator),
                                          estimate: .operatorNorm, dropout: 0.2, generator: &generator),

@@ -25,7 +25,7 @@ import Tensor
             configuration.neuron = neuron
             configuration.quirks = quirks
             var generator = RandomGenerator(seed: 1)
-            let network = try #require(try ModelZoo.make(configuration, generator: &generator) as? SingleLayerNetwork)
+            let network = try ModelZoo.make(configuration, generator: &generator)
             return network.aliasedAverageFactor
         }
         #expect(abs(try factor(.leaky(lambda: 0.95), [.lifInputAverageAlias]) - 1.27) < 0.005)
@@ -42,7 +42,7 @@ import Tensor
         configuration.quirks = faithful ? [.inputBNDoubleUpdate] : []
         configuration.learningRate = 0
         var generator = RandomGenerator(seed: 2)
-        let network = try #require(try ModelZoo.make(configuration, generator: &generator) as? SingleLayerNetwork)
+        let network = try ModelZoo.make(configuration, generator: &generator)
         let trainer = try Trainer(configuration: configuration, network: network, dropoutGenerator: generator.split())
         let images = Tensor(zeros: [16, 1, 28, 28])
         images.fillNormal(using: &generator)

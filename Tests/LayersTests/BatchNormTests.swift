@@ -151,7 +151,7 @@ struct BatchNormTests {
 
     /// The Float64 backward against central differences of the Float64 forward (≤ 1e-6, step 1e-5),
     /// then the Float32 backward against the Float64 backward (≤ 1e-4), for L = Σ w ⊙ y.
-    /// A larger-batch forward runs first, so the x̂ cache is a view of a reused buffer.
+    /// A larger-batch forward saves into the same `Saved` first, so its x̂ is a view of a reused buffer.
     @Test(arguments: shapes, [BatchNormModeCase.training, .evaluation, .fixed])
     func backwardMatchesFiniteDifferencesAndFloat64(shape: [Int], mode: BatchNormModeCase) throws {
         let f = try Fixture(shape: shape, seed: 13)
@@ -175,11 +175,13 @@ struct BatchNormTests {
         // Float32 library backward vs the Float64 backward.
         let larger = Tensor(repeating: 0.5, shape: [shape[0] + 2] + shape.dropFirst())
         larger.pointer[1] = -1
-        try f.layer.forward(larger, into: Tensor(zeros: larger.shape), mode: .training(updatingRunningStatistics: false))
-        try f.layer.forward(f.x, into: Tensor(zeros: shape), mode: layerMode)
+        let saved = BatchNorm.Saved(channels: shape[1])
+        try f.layer.forward(larger, into: Tensor(zeros: larger.shape), mode: .training(updatingRunningStatistics: false),
+                            saving: saved)
+        try f.layer.forward(f.x, into: Tensor(zeros: shape), mode: layerMode, saving: saved)
         let dy = try DoubleReference.tensor(w, shape: shape), dx = Tensor(zeros: shape)
         f.layer.zeroGradients()
-        try f.layer.backward(outputGradient: dy, inputGradient: dx)
+        try f.layer.backward(outputGradient: dy, saved: saved, inputGradient: dx)
         let dyValues = DoubleReference.values(dy)
         let expected = r.backward(f.xValues, gamma: f.gamma, dy: dyValues, fixed: statistics)
         #expect(DoubleReference.maxAbsDifference(DoubleReference.values(dx), expected.dx) <= 1e-4)
@@ -193,11 +195,13 @@ struct BatchNormTests {
         let dy = Tensor(zeros: f.x.shape), dx = Tensor(zeros: f.x.shape)
         var generator = RandomGenerator(seed: 16)
         dy.fillUniform(-1..<1, using: &generator)
-        try f.layer.forward(f.x, into: Tensor(zeros: f.x.shape), mode: .training(updatingRunningStatistics: false))
+        let saved = BatchNorm.Saved(channels: 3)
+        try f.layer.forward(f.x, into: Tensor(zeros: f.x.shape), mode: .training(updatingRunningStatistics: false),
+                            saving: saved)
         f.layer.zeroGradients()
-        try f.layer.backward(outputGradient: dy, inputGradient: dx)
+        try f.layer.backward(outputGradient: dy, saved: saved, inputGradient: dx)
         let once = f.layer.weight.gradient.scalars, onceBias = f.layer.bias.gradient.scalars
-        try f.layer.backward(outputGradient: dy, inputGradient: dy)
+        try f.layer.backward(outputGradient: dy, saved: saved, inputGradient: dy)
         #expect(dy.scalars == dx.scalars)
         #expect(f.layer.weight.gradient.scalars == once.map { 2 * $0 })
         #expect(f.layer.bias.gradient.scalars == onceBias.map { 2 * $0 })
@@ -256,10 +260,36 @@ struct BatchNormTests {
         try layer.forward(x, into: y, mode: .evaluation)
     }
 
+    /// Each forward's state lives in its own `Saved`: a second forward of the same layer, saved
+    /// elsewhere, leaves the first one's VJP unchanged (bit for bit).
+    @Test func savedStatesAreIndependent() throws {
+        let f = try Fixture(shape: [3, 3, 5, 3], seed: 17)
+        var generator = RandomGenerator(seed: 18)
+        let other = Tensor(zeros: f.x.shape), dy = Tensor(zeros: f.x.shape)
+        other.fillUniform(-3..<3, using: &generator)
+        dy.fillUniform(-1..<1, using: &generator)
+        let first = BatchNorm.Saved(channels: 3), second = BatchNorm.Saved(channels: 3)
+        func gradient(after forwards: () throws -> Void) throws -> [Float] {
+            try forwards()
+            let dx = Tensor(zeros: f.x.shape)
+            try f.layer.backward(outputGradient: dy, saved: first, inputGradient: dx)
+            return dx.scalars
+        }
+        let training = BatchNorm.Mode.training(updatingRunningStatistics: false)
+        let alone = try gradient { try f.layer.forward(f.x, into: Tensor(zeros: f.x.shape), mode: training, saving: first) }
+        let interleaved = try gradient {
+            try f.layer.forward(f.x, into: Tensor(zeros: f.x.shape), mode: training, saving: first)
+            try f.layer.forward(other, into: Tensor(zeros: f.x.shape), mode: .evaluation, saving: second)
+        }
+        #expect(alone == interleaved)
+        #expect(second.usedBatchStatistics == false && first.usedBatchStatistics)
+    }
+
     @Test func shapeErrorsAreTyped() throws {
         let layer = BatchNorm(channels: 3)
+        let saved = BatchNorm.Saved(channels: 3)
         #expect(throws: BatchNormError.backwardWithoutForward) {
-            try layer.backward(outputGradient: Tensor(zeros: [2, 3]), inputGradient: Tensor(zeros: [2, 3]))
+            try layer.backward(outputGradient: Tensor(zeros: [2, 3]), saved: saved, inputGradient: Tensor(zeros: [2, 3]))
         }
         #expect(throws: BatchNormError.invalidInputShape(channels: 3, shape: [2, 4])) {
             try layer.forward(Tensor(zeros: [2, 4]), into: Tensor(zeros: [2, 4]), mode: .evaluation)
@@ -274,13 +304,18 @@ struct BatchNormTests {
         #expect(throws: BatchNormError.shapeMismatch(operation: "fixed statistics", expected: [3], actual: [2])) {
             try layer.forward(Tensor(zeros: [2, 3]), into: Tensor(zeros: [2, 3]), mode: .fixed(wrongStatistics))
         }
-        try layer.forward(Tensor(zeros: [2, 3, 2, 2]), into: Tensor(zeros: [2, 3, 2, 2]), mode: .evaluation)
+        try layer.forward(Tensor(zeros: [2, 3, 2, 2]), into: Tensor(zeros: [2, 3, 2, 2]), mode: .evaluation, saving: saved)
         #expect(throws: BatchNormError.shapeMismatch(
             operation: "backward output gradient (shape of the last forward)", expected: [2, 3, 2, 2], actual: [3, 3, 2, 2])) {
-            try layer.backward(outputGradient: Tensor(zeros: [3, 3, 2, 2]), inputGradient: Tensor(zeros: [3, 3, 2, 2]))
+            try layer.backward(outputGradient: Tensor(zeros: [3, 3, 2, 2]), saved: saved,
+                               inputGradient: Tensor(zeros: [3, 3, 2, 2]))
         }
         #expect(throws: BatchNormError.shapeMismatch(operation: "backward input gradient", expected: [2, 3, 2, 2], actual: [2, 3, 4])) {
-            try layer.backward(outputGradient: Tensor(zeros: [2, 3, 2, 2]), inputGradient: Tensor(zeros: [2, 3, 4]))
+            try layer.backward(outputGradient: Tensor(zeros: [2, 3, 2, 2]), saved: saved, inputGradient: Tensor(zeros: [2, 3, 4]))
+        }
+        #expect(throws: BatchNormError.shapeMismatch(operation: "saved state", expected: [3], actual: [2])) {
+            try layer.forward(Tensor(zeros: [2, 3]), into: Tensor(zeros: [2, 3]), mode: .evaluation,
+                              saving: BatchNorm.Saved(channels: 2))
         }
     }
 }

@@ -47,7 +47,7 @@ struct VariationalDropoutTests {
         #expect(b.mask?.scalars != first)
     }
 
-    /// apply and backward multiply in place by the same mask.
+    /// apply (in place) and backward (into another tensor or in place) multiply by the same mask.
     @Test func applyAndBackwardMultiplyByTheMask() throws {
         let dropout = try VariationalDropout(probability: 0.5)
         var generator = RandomGenerator(seed: 25)
@@ -58,9 +58,13 @@ struct VariationalDropoutTests {
         g.fillUniform(-1..<1, using: &generator)
         let (y0, g0) = (y.scalars, g.scalars)
         try dropout.apply(y)
-        try dropout.backward(g)
+        let dx = Tensor(zeros: [4, 6])
+        try dropout.backward(outputGradient: g, inputGradient: dx)
+        #expect(g.scalars == g0)
+        try dropout.backward(outputGradient: g, inputGradient: g)
         #expect(y.scalars == zip(y0, mask).map { $0 * $1 })
         #expect(g.scalars == zip(g0, mask).map { $0 * $1 })
+        #expect(dx.scalars == g.scalars)
         #expect(mask.contains(0) && mask.contains(2))
     }
 
@@ -87,7 +91,7 @@ struct VariationalDropoutTests {
         zero.resample(shape: [5, 7], using: &generator)
         #expect(generator == before && !zero.isActive)
         try zero.apply(y)
-        try zero.backward(y)
+        try zero.backward(outputGradient: y, inputGradient: y)
 
         #expect(y.scalars == original)
     }

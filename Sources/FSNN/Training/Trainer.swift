@@ -56,13 +56,13 @@ public struct NonFiniteError: Error, CustomStringConvertible {
 /// `dropoutGenerator`.
 public final class Trainer {
     public let configuration: TrainingConfiguration
-    public let network: any FeedbackNetwork
+    public let network: FeedbackNetwork
     public let strategy: any GradientStrategy
     public let optimizer: TrainingOptimizer
     public var schedule: LearningRateSchedule
     public var dropoutGenerator: RandomGenerator
 
-    public init(configuration: TrainingConfiguration, network: any FeedbackNetwork,
+    public init(configuration: TrainingConfiguration, network: FeedbackNetwork,
                 dropoutGenerator: RandomGenerator) throws {
         self.configuration = configuration
         self.network = network
@@ -109,8 +109,8 @@ public final class Trainer {
         let rate = try flattened(simulation.outputRate)
         let readout = try Readout(network: network, rate: rate, labels: labels, computeGradient: true)
         timing.parameterGradient += clock.lap()
-        let solver = try strategy.backward(network, batch, rate: rate, rateGradient: readout.rateGradient!,
-                                           timing: &timing)
+        let solver = try strategy.backward(network, batch, simulation: simulation, rate: rate,
+                                           rateGradient: readout.rateGradient!, timing: &timing)
         return GradientPass(loss: readout.loss, correct: readout.correct, logits: readout.logits, rate: rate,
                             simulation: simulation, solver: solver, timing: timing)
     }
@@ -160,7 +160,7 @@ struct Readout {
     let correct: Int
     let rateGradient: Tensor?
 
-    init(network: any FeedbackNetwork, rate: Tensor, labels: [Int], computeGradient: Bool) throws {
+    init(network: FeedbackNetwork, rate: Tensor, labels: [Int], computeGradient: Bool) throws {
         logits = try network.classifier.forward(rate)
         correct = try CrossEntropy.correctCount(logits: logits, labels: labels)
         guard computeGradient else {

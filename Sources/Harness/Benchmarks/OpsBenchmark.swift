@@ -1,3 +1,4 @@
+import FSNN
 import Foundation
 import Layers
 import Tensor

@@ -94,9 +94,7 @@ public struct GradientInspection {
             for (name, layer) in network.namedDropouts {
                 if let mask = layer.mask { try file.write(mask, to: "/masks/\(name)") }
             }
-            if let weight = network.effectiveFeedbackWeight {
-                try file.write(weight, to: "/effective_weights/feedback.weight")
-            }
+            try file.write(network.effectiveFeedbackWeight, to: "/effective_weights/feedback.weight")
             try file.write(try pass.rate.reshaped([labels.count] + network.outputShape), to: "/rates/output")
             try file.write(trainer.meanRates(pass.simulation.spikeCounts, batchSize: labels.count),
                            to: "/rates/layer_mean")

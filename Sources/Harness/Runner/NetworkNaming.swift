@@ -13,26 +13,13 @@ extension FeedbackNetwork {
     /// The variational dropout layers with PyTorch-style names (`input.dropout`,
     /// `feedback.dropout`, `layers.<l>.dropout`), in the order `prepare` draws their masks.
     var namedDropouts: [(name: String, dropout: VariationalDropout)] {
-        switch self {
-        case let network as SingleLayerNetwork:
-            return [("input.dropout", network.input.dropout), ("feedback.dropout", network.feedback.dropout)]
-        case let network as MultiLayerNetwork:
-            return [("layers.1.dropout", network.input.dropout), ("feedback.dropout", network.feedback.dropout)]
-                + network.loop.enumerated().map { ("layers.\($0.offset + 2).dropout", $0.element.dropout) }
-        default:
-            return []
-        }
+        let blocks = namedBlocks.map { (name: "\($0.name).dropout", dropout: $0.block.dropout) }
+        return [blocks[0], (name: "feedback.dropout", dropout: feedback.dropout)] + blocks.dropFirst()
     }
 
     /// The feedback connection's effective weight W_eff = clamp(g)·W_raw/σ̂ of the current batch
     /// (spec §6.1), in the feedback layer's PyTorch layout.
-    var effectiveFeedbackWeight: Tensor? {
-        switch self {
-        case let network as SingleLayerNetwork: return network.feedback.layer.weight.value
-        case let network as MultiLayerNetwork: return network.feedback.layer.weight.value
-        default: return nil
-        }
-    }
+    var effectiveFeedbackWeight: Tensor { feedback.layer.weight.value }
 
     /// Parameters and buffers (`namedParameters` values, then `namedBuffers`) by name: the state
     /// that defines the model, without gradients or optimiser state.

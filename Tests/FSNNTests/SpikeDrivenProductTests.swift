@@ -1,7 +1,8 @@
-import TestSupport
+import Layers
 import Testing
 import Tensor
-@testable import Layers
+import TestSupport
+@testable import FSNN
 
 /// The spike-driven forward equals the layer's dense forward on binary inputs (relative 1e-5:
 /// only the order of the Float32 sums differs), for every layer kind and geometry the networks

@@ -1,0 +1,185 @@
+import Layers
+import Tensor
+
+/// The equilibrium map f of a feedback network (spec §3.1, §3.4) with its two VJPs for IDE
+/// (spec §4.2–§4.7), over the network's own layer objects:
+///
+///     a₁ = σ((m_W ⊙ W a_L + m₁ ⊙ BN₁(F₁ x̄))/V_th)
+///     a_l = σ(m_l ⊙ BN_l(F_l a_{l−1})/V_th),  l = 2…L,      f(a_L) = a_L of the chain
+///
+/// with σ = clamp to [0, 1]; for L = 1, f(a) = σ((m_W ⊙ W a + m₁ ⊙ BN₁(F₁ x̄))/V_th). x̄ is the
+/// image, or the (λ-weighted) time average of the spike frames (spec §3.1).
+///
+/// `linearize` applies f once at the simulated rate a* with every BN in training mode (batch
+/// statistics, running statistics updated: spec §4.2 step 4) and returns the linearisation point,
+/// an explicit value the IDE strategy holds and passes to
+/// * `jacobianTransposeProduct`: Jᵀv at a*, with the loop BNs in evaluation mode on the running
+///   statistics that application just refreshed (the reference's frozen clone, spec §4.3);
+/// * `accumulateParameterGradients`: βᵀ ∂f/∂θ through the training-mode application (spec §4.7).
+public struct EquilibriumMap {
+    public let network: FeedbackNetwork
+
+    /// Everything the two VJPs need of one application of f. Its tensors are the network's
+    /// workspace buffers: it is valid until the network's next simulation or linearisation.
+    public struct Linearization {
+        /// a*, [B] + output shape.
+        public let rate: Tensor
+        /// x̄, [B] + the input block's input sample shape.
+        public let averageInput: Tensor
+        /// The loop BNs in evaluation mode, as J sees them.
+        let jacobianAffines: [ChannelAffine]
+        fileprivate let workspace: NetworkWorkspace
+    }
+
+    // MARK: f at the simulated rate
+
+    /// f(a*) in training mode and the Jacobian's linearisation, for the batch the network has just
+    /// simulated (`rate` is its output rate, any shape with B·D elements).
+    public func linearize(at rate: Tensor, input batch: NetworkInput) throws -> Linearization {
+        let batch = try network.canonical(batch)
+        let w = try network.currentWorkspace("linearize before simulate")
+        let a = try rate.reshaped(w.rate.shape)
+        let first = w.layers[0]
+        let (x̄, preactivation) = try equilibriumInput(for: batch, workspace: w)
+        try network.input.normalize(preactivation, into: first.current, mode: .training(updatingRunningStatistics: true),
+                                    saving: first.saved)
+        try network.feedback.apply(a, into: w.feedback)
+        EquilibriumKernels.clampedMap(feedback: w.feedback, mask: network.feedback.dropout.mask, current: first.current,
+                                      threshold: network.threshold, into: first.map, active: first.active)
+        for (index, block) in network.loop.enumerated() {
+            let layer = w.layers[index + 1]
+            try block.layer.forward(w.layers[index].map, into: layer.preactivation)
+            try block.normalize(layer.preactivation, into: layer.current, mode: .training(updatingRunningStatistics: true),
+                                saving: layer.saved)
+            EquilibriumKernels.clampedMap(feedback: nil, mask: nil, current: layer.current, threshold: network.threshold,
+                                          into: layer.map, active: layer.active)
+        }
+        // The Jacobian's linearisation (the reference's frozen clone): layer 1 as above, the loop
+        // BNs in evaluation mode with the running statistics just updated.
+        let affines = network.loop.map { $0.norm.evaluationAffine() }
+        for (index, block) in network.loop.enumerated() {
+            let layer = w.layers[index + 1]
+            try block.layer.forward(Self.jacobianMap(of: index, in: w), into: layer.scratch)
+            try affines[index].apply(layer.scratch, into: layer.scratch)
+            try block.dropout.apply(layer.scratch)
+            EquilibriumKernels.clampedMap(feedback: nil, mask: nil, current: layer.scratch, threshold: network.threshold,
+                                          into: layer.jacobianMap, active: layer.jacobianActive)
+        }
+        return Linearization(rate: a, averageInput: x̄, jacobianAffines: affines, workspace: w)
+    }
+
+    /// x̄ and F₁ x̄: the image itself and the simulation's F₁ x, or the spike frames' average and
+    /// its pre-activation — inflated as the reference does under quirk B2.
+    private func equilibriumInput(for batch: NetworkInput, workspace w: NetworkWorkspace) throws -> (Tensor, Tensor) {
+        switch batch {
+        case let .image(x):
+            return (x, w.layers[0].preactivation)
+        case .spikes:
+            let factor = network.aliasedAverageFactor
+            guard factor != 1 else { return (w.averageInput, w.layers[0].preactivation) }
+            let inflated = w.averageInput.copy()
+            inflated.scale(by: factor)
+            let preactivation = Tensor(zeros: w.layers[0].shape)
+            try network.input.layer.forward(inflated, into: preactivation)
+            return (inflated, preactivation)
+        }
+    }
+
+    /// a_l of the Jacobian's linearisation (layer 1 shares the training-mode one).
+    private static func jacobianMap(of l: Int, in w: NetworkWorkspace) -> Tensor {
+        l == 0 ? w.layers[0].map : w.layers[l].jacobianMap
+    }
+
+    private static func jacobianActive(of l: Int, in w: NetworkWorkspace) -> Tensor {
+        l == 0 ? w.layers[0].active : w.layers[l].jacobianActive
+    }
+
+    // MARK: VJPs
+
+    /// out = Jᵀv for v, out: [B, D] (any shapes with B·D elements; spec §4.7): back through the
+    /// loop, δ_{l−1} = F_lᵀ(A_l ⊙ m_l ⊙ D_l ⊙ δ_l / V_th) with A_l the evaluation BN's scale, and
+    /// out = Wᵀ(m_W ⊙ D₁ ⊙ δ₁ / V_th).
+    public func jacobianTransposeProduct(_ v: Tensor, at point: Linearization, into out: Tensor) throws {
+        let w = point.workspace, threshold = network.threshold
+        var gradient = try v.reshaped(w.rate.shape)
+        for l in stride(from: network.last, through: 1, by: -1) {
+            let block = network.loop[l - 1], layer = w.layers[l]
+            EquilibriumKernels.maskedGradient(gradient, active: layer.jacobianActive, mask: block.dropout.mask,
+                                              threshold: threshold, into: layer.scratch)
+            try point.jacobianAffines[l - 1].scale(layer.scratch)
+            let previous = w.layers[l - 1].gradient
+            try block.layer.applyTransposed(weight: block.layer.weight.value, to: layer.scratch, into: previous)
+            gradient = previous
+        }
+        let first = w.layers[0]
+        EquilibriumKernels.maskedGradient(gradient, active: Self.jacobianActive(of: 0, in: w),
+                                          mask: network.feedback.dropout.mask, threshold: threshold, into: first.scratch)
+        try network.feedback.applyTransposed(first.scratch, into: try out.reshaped(w.rate.shape))
+    }
+
+    /// Accumulates βᵀ ∂f/∂θ at `point` into the parameter gradients (spec §4.7; train-mode BN):
+    /// δ_l = D_l ⊙ β_l / V_th through each loop block's VJP (which gives β_{l−1}), then W_eff's
+    /// gradient (m_W ⊙ δ₁) ⊗ a* and the input block's from δ₁ at x̄, and finally ∂L/∂W_raw, ∂L/∂g.
+    public func accumulateParameterGradients(_ beta: Tensor, at point: Linearization) throws {
+        let w = point.workspace, threshold = network.threshold
+        var gradient = try beta.reshaped(w.rate.shape)
+        for l in stride(from: network.last, through: 1, by: -1) {
+            let layer = w.layers[l], previous = w.layers[l - 1]
+            EquilibriumKernels.maskedGradient(gradient, active: layer.active, mask: nil, threshold: threshold,
+                                              into: layer.scratch)
+            try network.loop[l - 1].backward(input: previous.map, outputGradient: layer.scratch, saved: layer.saved,
+                                             scratch: layer.current, inputGradient: previous.gradient)
+            gradient = previous.gradient
+        }
+        let first = w.layers[0]
+        EquilibriumKernels.maskedGradient(gradient, active: first.active, mask: network.feedback.dropout.mask,
+                                          threshold: threshold, into: first.scratch)
+        try network.feedback.accumulateGradient(input: point.rate, maskedOutputGradient: first.scratch)
+        EquilibriumKernels.maskedGradient(gradient, active: first.active, mask: nil, threshold: threshold,
+                                          into: first.scratch)
+        try network.input.backward(input: point.averageInput, outputGradient: first.scratch, saved: first.saved,
+                                   scratch: first.current, inputGradient: nil)
+        try network.feedback.finishBackward()
+    }
+}
+
+/// Element-wise pieces of the map f: σ(p) = clamp(p, 0, 1) with p = (mask ⊙ feedback + current)/V_th,
+/// and its derivative mask D = 1[0 < p < 1] (spec §4.6: derivative 0 at exactly 0 and 1).
+enum EquilibriumKernels {
+    /// out = clamp((mask ⊙ feedback + current)/V_th, 0, 1); active = 1[0 < p < 1] when given.
+    static func clampedMap(feedback: Tensor?, mask: Tensor?, current: Tensor, threshold: Float,
+                           into out: Tensor, active: Tensor?) {
+        let n = out.count, scale = 1 / threshold
+        let o = out.pointer, c = current.pointer
+        let f = feedback?.pointer, m = mask?.pointer, d = active?.pointer
+        for i in 0..<n {
+            var p = c[i]
+            if let f { p += (m.map { $0[i] } ?? 1) * f[i] }
+            p *= scale
+            d?[i] = (p > 0 && p < 1) ? 1 : 0
+            o[i] = min(max(p, 0), 1)
+        }
+    }
+
+    /// out = D ⊙ mask ⊙ v / V_th (the VJP through clamp, 1/V_th and the dropout mask).
+    static func maskedGradient(_ v: Tensor, active: Tensor, mask: Tensor?, threshold: Float, into out: Tensor) {
+        let n = out.count, scale = 1 / threshold
+        let o = out.pointer, x = v.pointer, d = active.pointer
+        if let m = mask?.pointer {
+            for i in 0..<n { o[i] = x[i] * d[i] * m[i] * scale }
+        } else {
+            for i in 0..<n { o[i] = x[i] * d[i] * scale }
+        }
+    }
+
+    /// ‖a − b‖ / ‖b‖ over all elements (0 when both vanish).
+    static func relativeDistance(_ a: Tensor, _ b: Tensor) -> Float {
+        var difference: Float = 0
+        for i in 0..<a.count {
+            let delta = a.pointer[i] - b.pointer[i]
+            difference += delta * delta
+        }
+        let reference = b.norm()
+        return reference > 0 ? difference.squareRoot() / reference : difference.squareRoot()
+    }
+}

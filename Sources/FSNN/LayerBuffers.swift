@@ -1,0 +1,40 @@
+import Layers
+import Tensor
+
+/// The buffers of one spiking layer, [B] + its sample shape each. Which ones a network uses
+/// depends on its depth and input, so each is allocated at its first use.
+final class LayerBuffers {
+    let shape: [Int]
+    /// z_l = F_l(·) before BN: the input block's F₁ x (or F₁ x̄, F₁ x[t]); a loop block's F_l s_{l−1}[t] or F_l a_{l−1}.
+    private(set) lazy var preactivation = Tensor(zeros: shape)
+    /// The layer's input current m_l ⊙ BN_l(z_l) (simulation) or its train-mode value (map).
+    private(set) lazy var current = Tensor(zeros: shape)
+    /// a_l of the train-mode map and its clamp derivative D_l = 1[0 < p < 1] (spec §4.6).
+    private(set) lazy var map = Tensor(zeros: shape)
+    private(set) lazy var active = Tensor(zeros: shape)
+    /// a_l and D_l of the Jacobian's linearisation (loop BN in evaluation mode, spec §4.3); layer 1
+    /// shares the train-mode ones.
+    private(set) lazy var jacobianMap = Tensor(zeros: shape)
+    private(set) lazy var jacobianActive = Tensor(zeros: shape)
+    /// Gradients flowing into the layer's output and a scratch buffer for its VJPs.
+    private(set) lazy var gradient = Tensor(zeros: shape)
+    private(set) lazy var scratch = Tensor(zeros: shape)
+    /// What the layer's BN saves for its VJP (the map's train-mode forward, or a BPTT step's).
+    private(set) lazy var saved = BatchNorm.Saved(channels: shape[1])
+
+    // BPTT (spec §10), see `FeedbackNetwork.backwardThroughTime`:
+    /// δs[t], assembled before the population's backward step.
+    private(set) lazy var spikeGradient = Tensor(zeros: shape)
+    /// δm[t] after the backward step (and δv[t−1] for the next one, so one buffer holds both).
+    private(set) lazy var membraneGradient = Tensor(zeros: shape)
+    /// m_W ⊙ δm[t+1], the masked gradient reaching the feedback synapses (layer 1).
+    private(set) lazy var maskedNext = Tensor(zeros: shape)
+    /// Wᵀ(m_W ⊙ δm₁[t+1]) (last layer).
+    private(set) lazy var feedbackGradient = Tensor(zeros: shape)
+    /// s[t] recomputed from the stored membrane.
+    private(set) lazy var spikes = Tensor(zeros: shape)
+
+    init(shape: [Int]) {
+        self.shape = shape
+    }
+}
