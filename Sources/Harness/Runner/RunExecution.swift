@@ -230,8 +230,3 @@ struct RunInterruption: Error {
     let epoch: Int
     let batchesDone: Int
 }
-
-/// This build of fsnn, as result files record it.
-public enum FSNNVersion {
-    public static let current = "0.1.0"
-}
