@@ -24,7 +24,7 @@ let package = Package(
 
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
         .target(name: "Layers", dependencies: ["Tensor"], swiftSettings: kernelFlags),
-        .target(name: "FSNN", dependencies: ["Tensor", "Layers"], swiftSettings: kernelFlags),
+        .target(name: "FSNN", dependencies: ["Tensor", "Layers", "Datasets"], swiftSettings: kernelFlags),
         .target(name: "Datasets", dependencies: ["Tensor", "CZlib"], swiftSettings: kernelFlags),
         .target(
             name: "Harness",

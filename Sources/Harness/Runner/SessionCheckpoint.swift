@@ -285,11 +285,3 @@ extension HDF5AttributeValue {
         }
     }
 }
-
-extension ExperimentRun {
-    /// The subsets and batch caps of the row, as the session applies them.
-    public var dataLimits: DataLimits {
-        DataLimits(trainSubset: trainSubset.map { .first($0) } ?? .all, testSubset: testSubset.map { .first($0) } ?? .all,
-                   trainBatches: trainBatches, testBatches: testBatches)
-    }
-}
