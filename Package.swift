@@ -32,7 +32,7 @@ let package = Package(
             swiftSettings: kernelFlags),
         .executableTarget(
             name: "fsnn",
-            dependencies: ["Harness", "FSNN", "Datasets", "Tensor",
+            dependencies: ["Harness",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),

@@ -1,4 +1,5 @@
 import Foundation
+import FSNN
 import Harness
 import Tensor
 import Testing

@@ -22,6 +22,14 @@ public enum SettingLiteral: Equatable, Hashable, Sendable, CustomStringConvertib
         }
     }
 
+    /// Whether it is a list (`integers`, `texts`).
+    public var isList: Bool {
+        switch self {
+        case .integers, .texts: return true
+        default: return false
+        }
+    }
+
     /// The number of an `integer` or `number`.
     var number: Double? {
         switch self {
