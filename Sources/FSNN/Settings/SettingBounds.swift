@@ -10,14 +10,14 @@ public struct SettingBounds: Sendable {
         case interval
     }
 
-    let lower: Double
-    let includesLower: Bool
-    let upper: Double
-    let includesUpper: Bool
-    let isIntegral: Bool
-    let style: Style
+    public let lower: Double
+    public let includesLower: Bool
+    public let upper: Double
+    public let includesUpper: Bool
+    public let isIntegral: Bool
+    public let style: Style
     /// Why the bounds are where they are.
-    let reason: String
+    public let reason: String
 
     /// Integers in `range`.
     public static func integers(_ range: ClosedRange<Int>, because reason: String) -> SettingBounds {

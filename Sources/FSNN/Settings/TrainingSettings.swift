@@ -82,9 +82,9 @@ public enum TrainingSettings {
         // Optimisation (spec §7)
         Setting(\.optimizer, key: "optimizer", noun: "the optimiser", meaning: "`sgd` or `adam`"),
         Setting(\.learningRate, key: "learning_rate", noun: "the learning rate", meaning: "base learning rate",
-                bounds: .reals(from: 1e-12, to: Double(Float.greatestFiniteMagnitude),
+                bounds: .reals(from: 1e-12, to: 1e38,
                                because: "a smaller rate changes no Float32 weight (its relative spacing is 6e-8) for "
-                                   + "any gradient below 10⁴; a larger one is not a Float32")),
+                                   + "any gradient below 10⁴; a larger one is near Float32's largest number, 3.4e38")),
         Setting(\.momentum, key: "momentum", noun: "the momentum", meaning: "SGD momentum",
                 bounds: .interval(0, 1, includesLower: true, includesUpper: false,
                                   because: "momentum 1 or more never forgets a step and diverges"),

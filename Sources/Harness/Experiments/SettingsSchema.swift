@@ -127,3 +127,30 @@ extension SettingLiteral {
         }
     }
 }
+
+extension SettingsSchema {
+    /// The settings as the Markdown table of docs/experiment-files.md: key, meaning, default,
+    /// allowed values with their reason, and where the setting applies.
+    static var documentation: String {
+        let defaults = ResolvedSettings(run: RunSettings(), training: TrainingConfiguration(model: .fmnistF400, timeSteps: 1))
+        var lines = ["| key | meaning | default | values | applies to |", "|---|---|---|---|---|"]
+        for entry in entries where entry.attribute != nil {
+            let declaration = entry.declaration
+            let fallback: String
+            switch entry.requirement {
+            case .always?: fallback = "required"
+            case .whereApplicable?: fallback = "required where it applies"
+            case nil: fallback = declaration.followsDataset ? "from the dataset"
+                : entry.literal(in: defaults).map { "`\($0)`" } ?? "unset"
+            }
+            let values = declaration.bounds.map { "\($0.text): \($0.reason)" } ?? ""
+            let scope: String
+            switch entry {
+            case let .run(setting): scope = setting.condition?.scope ?? ""
+            case let .training(setting): scope = setting.condition?.scope ?? ""
+            }
+            lines.append("| `\(entry.key)` | \(declaration.meaning) | \(fallback) | \(values) | \(scope) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
