@@ -85,6 +85,7 @@ struct BenchCommand: ParsableCommand {
             settings.set(\.batchSize, batch, option: "--batch")
             settings.set(\.method, method, option: "--method")
             settings.set(\.quirks, quirks.isEmpty ? nil : quirks, option: "--quirk")
+            settings.set(\.seeds, [0], option: "--seed")
             let resolved = try validated {
                 let resolved = try settings.resolve()
                 try ComputeThreads.set(threads: threads, workers: workers)

@@ -42,8 +42,21 @@ public struct CommandLineSettings: Sendable {
         preconditionFailure("\(keyPath) is not a setting of the table")
     }
 
-    /// The settings resolved, or every problem, one line each.
+    /// The settings resolved, or every problem, one line each. On the command line the model
+    /// `nmnist_64c5s_f64c5_p1` implies its quirk `nmnist_input_conv_pad1` (B6), which an
+    /// experiment file must list to say that a row is the reference's layout.
     public func resolve() throws(CommandLineSettingsError) -> ResolvedSettings {
+        var patch = patch
+        let padding1 = Quirk.nmnistInputConvPad1.rawValue
+        if patch["model"] == .text(ModelName.nmnist64C5sF64C5P1.rawValue) {
+            var quirks: [String] = []
+            if case let .texts(given)? = patch["quirks"] { quirks = given }
+            if !quirks.contains(padding1) { patch["quirks"] = .texts(quirks + [padding1]) }
+        }
+        return try resolve(patch)
+    }
+
+    private func resolve(_ patch: SettingsPatch) throws(CommandLineSettingsError) -> ResolvedSettings {
         var lines: [String] = []
         for entry in SettingsSchema.entries {
             guard let literal = patch[entry.key] else { continue }
