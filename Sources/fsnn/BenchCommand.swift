@@ -76,16 +76,9 @@ struct BenchCommand: ParsableCommand {
         }
 
         func run() throws {
-            var settings = CommandLineSettings()
-            settings.set(\.model, model, option: "--model")
-            settings.set(\.dataset, dataset ?? DatasetRules.paperDataset(of: model), option: "--dataset")
-            settings.set(\.neuronType, neuron, option: "--neuron")
-            settings.set(\.lambda, lambda ?? (neuron == .leaky ? 0.95 : nil), option: "--lambda")
-            settings.set(\.timeSteps, timeSteps, option: "--T")
-            settings.set(\.batchSize, batch, option: "--batch")
-            settings.set(\.method, method, option: "--method")
-            settings.set(\.quirks, quirks.isEmpty ? nil : quirks, option: "--quirk")
-            settings.set(\.seeds, [0], option: "--seed")
+            let settings = networkSettings(model: model, dataset: dataset ?? DatasetRules.paperDataset(of: model),
+                                           neuron: neuron, lambda: lambda, timeSteps: timeSteps, method: method,
+                                           quirks: quirks, batch: batch, seed: 0)
             let resolved = try validated {
                 let resolved = try settings.resolve()
                 try ComputeThreads.set(threads: threads, workers: workers)

@@ -31,18 +31,10 @@ struct TrainCommand: ParsableCommand {
     var dataDirectory: String?
 
     func run() throws {
-        var settings = CommandLineSettings()
-        settings.set(\.model, model, option: "--model")
-        settings.set(\.dataset, dataset, option: "--dataset")
-        settings.set(\.neuronType, neuron, option: "--neuron")
-        settings.set(\.lambda, lambda ?? (neuron == .leaky ? 0.95 : nil), option: "--lambda")
-        settings.set(\.timeSteps, timeSteps, option: "--T")
-        settings.set(\.method, method, option: "--method")
+        var settings = networkSettings(model: model, dataset: dataset, neuron: neuron, lambda: lambda, timeSteps: timeSteps,
+                                       method: method, quirks: quirks, batch: batch, seed: seed)
         settings.set(\.solver, solver, option: "--solver")
-        settings.set(\.quirks, quirks.isEmpty ? nil : quirks, option: "--quirk")
         settings.set(\.epochs, epochs, option: "--epochs")
-        settings.set(\.batchSize, batch, option: "--batch")
-        settings.set(\.seeds, [seed], option: "--seed")
         settings.set(\.trainSubset, trainSubset, option: "--train-subset")
         let resolved = try validated {
             let resolved = try settings.resolve()

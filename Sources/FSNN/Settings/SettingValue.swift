@@ -55,8 +55,11 @@ extension Float: SettingValue {
         guard let number = literal.number else { return nil }
         self = Float(number)
     }
-    /// The decimal the value was written as (Float's shortest round-trip form).
-    public var literal: SettingLiteral? { .number(Double(description) ?? Double(self)) }
+    public var literal: SettingLiteral? { .number(decimal) }
+
+    /// The decimal the value was written as (0.95, not 0.949999988): Float's shortest
+    /// round-trip form, as attributes and labels show it.
+    public var decimal: Double { Double(description) ?? Double(self) }
 
     public static func representationProblem(_ literal: SettingLiteral) -> String? {
         guard let number = literal.number else { return nil }

@@ -50,6 +50,3 @@ public struct ExperimentRun: Equatable, Sendable {
         SettingsSchema.attributes(of: resolved)
     }
 }
-
-/// A `Float` setting as the decimal it was written as (0.95, not 0.949999988), for attributes.
-func decimal(_ value: Float) -> Double { Double(value.description) ?? Double(value) }

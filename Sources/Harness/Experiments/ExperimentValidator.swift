@@ -227,7 +227,7 @@ struct ExperimentValidator {
 
     /// "mnist · mnist_64c5s_f64c5 · LIF λ=0.95 · T=30 · ide"
     static func defaultLabel(dataset: DatasetName, training t: TrainingConfiguration) -> String {
-        let neuron = t.neuron == .integrateAndFire ? "IF" : "LIF λ=\(decimal(t.neuron.lambda))"
+        let neuron = t.neuron == .integrateAndFire ? "IF" : "LIF λ=\(t.neuron.lambda.decimal)"
         return "\(dataset.rawValue) · \(t.model.rawValue) · \(neuron) · T=\(t.timeSteps) · \(t.method.rawValue)"
     }
 }

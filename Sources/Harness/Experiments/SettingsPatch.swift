@@ -31,37 +31,29 @@ public struct SettingsPatch: Equatable, Sendable {
 }
 
 extension SettingsPatch: Decodable {
-    private struct Key: CodingKey {
-        let stringValue: String
-        var intValue: Int? { nil }
-        init(_ name: String) { stringValue = name }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { return nil }
-    }
-
     /// Reads every key of the schema that the mapping has; a mapping key of the schema
     /// (`neuron`) may also be written as the scalar of its shorthand member (`neuron: lif`).
     public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: Key.self)
+        let container = try decoder.container(keyedBy: AnyKey.self)
         var groups: [String: [SettingsSchema.Entry]] = [:]
         for entry in SettingsSchema.entries {
             if let group = entry.group {
                 groups[group, default: []].append(entry)
-            } else if let literal = try entry.decodeLiteral(from: container, forKey: Key(entry.key)) {
+            } else if let literal = try entry.decodeLiteral(from: container, forKey: AnyKey(entry.key)) {
                 values[entry.key] = literal
             }
         }
-        for (group, members) in groups.sorted(by: { $0.key < $1.key }) where container.contains(Key(group)) {
-            if let mapping = try? container.nestedContainer(keyedBy: Key.self, forKey: Key(group)) {
+        for (group, members) in groups.sorted(by: { $0.key < $1.key }) where container.contains(AnyKey(group)) {
+            if let mapping = try? container.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(group)) {
                 for member in members {
-                    if let literal = try member.decodeLiteral(from: mapping, forKey: Key(member.member)) {
+                    if let literal = try member.decodeLiteral(from: mapping, forKey: AnyKey(member.member)) {
                         values[member.key] = literal
                     }
                 }
             } else if let shorthand = SettingsSchema.shorthands[group].flatMap({ SettingsSchema.byKey[$0] }) {
-                values[shorthand.key] = try shorthand.decodeLiteral(from: container, forKey: Key(group))
+                values[shorthand.key] = try shorthand.decodeLiteral(from: container, forKey: AnyKey(group))
             } else {
-                _ = try container.nestedContainer(keyedBy: Key.self, forKey: Key(group))
+                _ = try container.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(group))
             }
         }
     }
