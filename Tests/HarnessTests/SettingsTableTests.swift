@@ -32,8 +32,6 @@ import Testing
         }
     }
 
-    static let defaults = ResolvedSettings(run: RunSettings(), training: TrainingConfiguration(model: .fmnistF400, timeSteps: 1))
-
     @Test func everyBoundAcceptsItselfAndRefusesTheFirstValueOutside() throws {
         let cases = Self.boundaryCases
         #expect(cases.count >= 20, "bounded settings: \(cases.map(\.key))")

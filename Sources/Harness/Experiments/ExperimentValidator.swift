@@ -116,15 +116,12 @@ struct ExperimentValidator {
         for entry in SettingsSchema.entries where entry.group != nil {
             guard let literal = patch[entry.key], let reads = entry.reads, let condition = SettingsSchema.byKey[reads],
                   condition.group == entry.group, let value = patch[reads] else { continue }
-            var probe = Self.probe
+            var probe = ResolvedSettings.defaults
             guard condition.assign(value, to: &probe), entry.assign(literal, to: &probe),
                   let message = entry.inapplicability(in: probe) else { continue }
             report(YAMLPath.child(prefix, entry.key), message)
         }
     }
-
-    /// Settings with every default, to evaluate one layer's values on.
-    private static let probe = ResolvedSettings(run: RunSettings(), training: TrainingConfiguration(model: .fmnistF400, timeSteps: 1))
 
     // MARK: Resolution
 

@@ -33,7 +33,7 @@ enum SettingsResolution {
             return .rejected([Problem(key: nil, message: "no \(missing.map { $0.attribute ?? $0.key }.joined(separator: ", ")) set")])
         }
 
-        var settings = ResolvedSettings(run: RunSettings(), training: TrainingConfiguration(model: .fmnistF400, timeSteps: 1))
+        var settings = ResolvedSettings.defaults
         var problems: [Problem] = []
         for entry in SettingsSchema.entries {
             guard let literal = written[entry.key] else { continue }

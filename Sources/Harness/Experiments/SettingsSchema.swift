@@ -11,6 +11,10 @@ public struct ResolvedSettings: Equatable, Sendable {
         self.run = run
         self.training = training
     }
+
+    /// Every setting at its default; the required model and T hold placeholders (F400, 1) that
+    /// resolution replaces.
+    static let defaults = ResolvedSettings(run: RunSettings(), training: TrainingConfiguration(model: .fmnistF400, timeSteps: 1))
 }
 
 /// Every setting a run has, in `/config` order: `RunSettings.data`, `TrainingSettings.all`,
@@ -132,7 +136,7 @@ extension SettingsSchema {
     /// The settings as the Markdown table of docs/experiment-files.md: key, meaning, default,
     /// allowed values with their reason, and where the setting applies.
     static var documentation: String {
-        let defaults = ResolvedSettings(run: RunSettings(), training: TrainingConfiguration(model: .fmnistF400, timeSteps: 1))
+        let defaults = ResolvedSettings.defaults
         var lines = ["| key | meaning | default | values | applies to |", "|---|---|---|---|---|"]
         for entry in entries where entry.attribute != nil {
             let declaration = entry.declaration
