@@ -35,7 +35,10 @@ struct InspectCommand: ParsableCommand {
         var out: String
 
         func validate() throws {
-            _ = try IndexList.parse(indices)
+            let count = try IndexList.parse(indices).count
+            do { try CommandLineSettings.check(\.batchSize, count, option: "--indices") } catch {
+                throw ValidationError("\(error)")
+            }
         }
 
         func run() throws {

@@ -116,6 +116,8 @@ extension RunnerTests.CommandLine {
             (["run", "experiments/none.yaml", "--jobs", "0"], "--jobs 0: runs at a time must be in 1…256"),
             (["inspect", "convergence", "--checkpoint", "x.h5", "--steps", "0"], "--steps 0: 0 must be positive"),
             (["inspect", "rates", "--checkpoint", "x.h5", "--test-batches", "0"], "--test-batches 0: 0 must be positive"),
+            (["inspect", "grads", "--checkpoint", "x.h5", "--indices", "0-4096", "--out", "g.h5"],
+             "--indices 4097: 4097 exceeds 4096; the batch size must be in 1…4096"),
         ]
         for (arguments, message) in cases {
             let (status, output) = try Self.finish(arguments)

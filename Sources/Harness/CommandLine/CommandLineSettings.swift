@@ -57,12 +57,7 @@ public struct CommandLineSettings: Sendable {
     }
 
     private func resolve(_ patch: SettingsPatch) throws(CommandLineSettingsError) -> ResolvedSettings {
-        var lines: [String] = []
-        for entry in SettingsSchema.entries {
-            guard let literal = patch[entry.key] else { continue }
-            lines += entry.declaration.problems(of: literal).map { line(entry.key, $0.message) }
-        }
-        guard lines.isEmpty else { throw CommandLineSettingsError(lines: lines) }
+        try checkValues(patch)
         switch SettingsResolution.resolve(patch, isOwn: { options[$0] != nil }) {
         case let .resolved(settings):
             return settings
@@ -79,8 +74,25 @@ public struct CommandLineSettings: Sendable {
                                                   option: String) throws(CommandLineSettingsError) {
         var settings = CommandLineSettings()
         settings.set(keyPath, value, option: option)
-        let lines = settings.patch.values.flatMap { key, literal in
-            SettingsSchema.byKey[key]!.declaration.problems(of: literal).map { settings.line(key, $0.message) }
+        try settings.checkValues()
+    }
+
+    /// Checks one value against a training setting's bounds (`fsnn inspect grads --indices`
+    /// makes a batch, so its count has the bounds of `batch_size`).
+    public static func check<Value: SettingValue>(_ keyPath: WritableKeyPath<TrainingConfiguration, Value>,
+                                                  _ value: Value.Written?, option: String) throws(CommandLineSettingsError) {
+        var settings = CommandLineSettings()
+        settings.set(keyPath, value, option: option)
+        try settings.checkValues()
+    }
+
+    /// Each given value against its setting's bounds and list rules, in table order.
+    private func checkValues(_ patch: SettingsPatch? = nil) throws(CommandLineSettingsError) {
+        let patch = patch ?? self.patch
+        var lines: [String] = []
+        for entry in SettingsSchema.entries {
+            guard let literal = patch[entry.key] else { continue }
+            lines += entry.declaration.problems(of: literal).map { line(entry.key, $0.message) }
         }
         guard lines.isEmpty else { throw CommandLineSettingsError(lines: lines) }
     }
