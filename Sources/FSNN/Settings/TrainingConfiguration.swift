@@ -1,7 +1,8 @@
 /// Everything that determines how one network is built and trained, resolved from an experiment
 /// row (defaults ⊕ profile ⊕ row) or the command line. Defaults are the paper's hyperparameters
 /// (spec §7). Each property is a setting of `TrainingSettings.all`, which gives its file key,
-/// bounds and applicability; a value built by code is not validated (see `SettingsResolution`).
+/// bounds and applicability; experiment files and options are validated against that table, a
+/// value built by code is not.
 public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var model: ModelName
     /// Classes of the readout (10, or 100 for CIFAR-100).
