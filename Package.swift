@@ -26,7 +26,7 @@ let package = Package(
 
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
         .target(name: "Layers", dependencies: ["Tensor"], swiftSettings: kernelFlags),
-        .target(name: "FSNN", dependencies: ["Tensor", "Layers"], swiftSettings: kernelFlags),
+        .target(name: "FSNN", dependencies: ["Tensor", "Layers", "Datasets"], swiftSettings: kernelFlags),
         .target(
             name: "Datasets",
             dependencies: ["Tensor", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
@@ -39,7 +39,7 @@ let package = Package(
             swiftSettings: kernelFlags),
         .executableTarget(
             name: "fsnn",
-            dependencies: ["Harness", "FSNN", "Datasets", "Tensor",
+            dependencies: ["Harness",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Oracles and fixtures that several test targets share: Float64 references, central

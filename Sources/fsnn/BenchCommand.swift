@@ -1,9 +1,5 @@
 import ArgumentParser
-import Foundation
-import Datasets
-import FSNN
 import Harness
-import Tensor
 
 /// `fsnn bench …`: speed measurements (not tests; see the README's Performance section).
 struct BenchCommand: ParsableCommand {
@@ -38,32 +34,28 @@ struct BenchCommand: ParsableCommand {
         func run() throws {
             let benchmark = OpsBenchmark(threadCounts: threads, batch: batch,
                                          stopwatch: Stopwatch(warmups: warmups, repetitions: repetitions))
-            let report = try benchmark.run { line in
-                FileHandle.standardError.write(Data((line + "\n").utf8))
-            }
+            let report = try benchmark.run(progress: Console.log)
             print(report.markdown)
         }
     }
 
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Milliseconds per training iteration of a zoo model, split into phases, as a Markdown table.")
+            abstract: "Milliseconds per training iteration of a zoo model, split into phases, as a Markdown table.",
+            discussion: "Settings are checked as experiment files are; the data is read as the configuration needs it (N-MNIST frames follow --T).")
 
-        @Option(help: "Model: \(ModelName.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var model = "fmnist_f400"
-        @Option(help: "Dataset for real batches (default: the model's).")
-        var dataset: String?
-        @Option(help: "Neuron: if or lif.")
-        var neuron = "if"
-        @Option(help: "LIF leak factor λ.")
-        var lambda: Float = 0.95
+        @Option var model: ModelName = .fmnistF400
+        @Option(help: "Dataset for real batches (default: the model's, or its offline subset).")
+        var dataset: DatasetName?
+        @Option var neuron: NeuronType = .integrateAndFire
+        @Option(help: "LIF leak factor λ (default 0.95 for lif neurons).")
+        var lambda: Double?
         @Option(name: .customLong("T"), help: "Time steps.")
         var timeSteps = 5
         @Option var batch = 128
-        @Option(help: "ide or stbp.")
-        var method = "ide"
+        @Option var method: TrainingMethod = .ide
         @Option(name: .customLong("quirk"), help: "Reference-code behaviour to reproduce (repeatable).")
-        var quirks: [String] = []
+        var quirks: [Quirk] = []
         @Option(help: "Untimed iterations first.")
         var warmups = 3
         @Option(help: "Timed iterations.")
@@ -77,39 +69,27 @@ struct BenchCommand: ParsableCommand {
         @Option(name: .customLong("data-dir"), help: "Data root (default: $FSNN_DATA, else ./data).")
         var dataDirectory: String?
 
+        func validate() throws {
+            guard (0...10_000).contains(warmups), (1...10_000).contains(iterations) else {
+                throw ValidationError("--warmups must be in 0…10000 and --iterations in 1…10000")
+            }
+        }
+
         func run() throws {
-            guard let modelName = ModelName(rawValue: model) else { throw ValidationError("unknown model '\(model)'") }
-            guard let methodName = TrainingMethod(rawValue: method) else { throw ValidationError("unknown method '\(method)'") }
-            var configuration = TrainingConfiguration(model: modelName, timeSteps: timeSteps)
-            configuration.neuron = neuron == "lif" ? .leaky(lambda: lambda) : .integrateAndFire
-            configuration.method = methodName
-            configuration.batchSize = batch
-            configuration.quirks = Set(try quirks.map {
-                guard let quirk = Quirk(rawValue: $0) else { throw ValidationError("unknown quirk '\($0)'") }
-                return quirk
-            })
-            let datasetName = try dataset.map {
-                guard let name = DatasetName(rawValue: $0) else { throw ValidationError("unknown dataset '\($0)'") }
-                return name
-            } ?? TrainBenchmark.defaultDataset(for: modelName)
-            if let threads {
-                BLAS.threadCount = threads
-                Parallel.workerCount = threads
+            let settings = networkSettings(model: model, dataset: dataset ?? DatasetRules.paperDataset(of: model),
+                                           neuron: neuron, lambda: lambda, timeSteps: timeSteps, method: method,
+                                           quirks: quirks, batch: batch, seed: 0)
+            let resolved = try validated {
+                let resolved = try settings.resolve()
+                try ComputeThreads.set(threads: threads, workers: workers)
+                return resolved
             }
-            if let workers { Parallel.workerCount = workers }
-            let root = DataRoot.resolve(dataDirectory: dataDirectory)
-            let benchmark = TrainBenchmark(configuration: configuration, dataset: datasetName, root: root,
+            let benchmark = TrainBenchmark(settings: resolved, root: DataRoot.resolve(dataDirectory: dataDirectory),
                                            warmups: warmups, iterations: iterations)
-            let log = { (line: String) in FileHandle.standardError.write(Data((line + "\n").utf8)) }
-            log("OpenBLAS core \(BLAS.coreName), \(BLAS.threadCount) thread(s), \(Parallel.workerCount) worker(s); OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)")")
-            let rows = try benchmark.run(progress: log)
-            print(TrainBenchmark.markdown(rows, configuration: configuration, gemmRate: TrainBenchmark.gemmRate()))
-            if epoch {
-                let result = try TrainBenchmark.realEpoch(configuration: configuration, dataset: datasetName, root: root)
-                print(String(format: "\nOne real %@ training epoch: %.1f s (%d batches, data wait %.1f %%)",
-                             datasetName.rawValue, result.seconds, result.batches, 100 * result.dataWaitFraction))
-            }
+            Console.log(ComputeThreads.benchmarkDescription)
+            let rows = try benchmark.run(progress: Console.log)
+            print(TrainBenchmark.markdown(rows, configuration: resolved.training, gemmRate: TrainBenchmark.gemmRate()))
+            if epoch, let result = try benchmark.realEpoch() { print("\n\(result)") }
         }
     }
 }
-

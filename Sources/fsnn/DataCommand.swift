@@ -1,6 +1,5 @@
 import ArgumentParser
-import Datasets
-import Foundation
+import Harness
 
 /// `fsnn data …`: inspect the datasets under the data root.
 struct DataCommand: ParsableCommand {
@@ -18,21 +17,13 @@ struct DataCommand: ParsableCommand {
                 help: "Folder with one sub-folder per dataset (default: $FSNN_DATA, else ./data).")
         var dataDirectory: String?
 
-        @Argument(help: "Datasets to check (default: all): \(DatasetName.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var datasets: [String] = []
-
-        func validate() throws {
-            for name in datasets where DatasetName(rawValue: name) == nil {
-                throw ValidationError("unknown dataset '\(name)'")
-            }
-        }
+        @Argument(help: "Datasets to check (default: all).")
+        var datasets: [DatasetName] = []
 
         func run() throws {
-            let names = datasets.compactMap(DatasetName.init(rawValue:))
-            let root = DataRoot.resolve(dataDirectory: dataDirectory)
-            let results = DataVerification.verify(names.isEmpty ? DatasetName.allCases : names, root: root)
-            print(DataVerification.report(results, root: root))
-            if DataVerification.hasProblems(results) { throw ExitCode(1) }
+            let report = DataReport.verify(datasets, root: DataRoot.resolve(dataDirectory: dataDirectory))
+            print(report.text)
+            if report.hasProblems { throw ExitCode(1) }
         }
     }
 }

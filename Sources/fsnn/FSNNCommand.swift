@@ -10,3 +10,31 @@ struct FSNNCommand: ParsableCommand {
         subcommands: [RunCommand.self, ReportCommand.self, InspectCommand.self, TrainCommand.self, DataCommand.self,
                       BenchCommand.self])
 }
+
+/// `body`'s value; an error it throws (options that do not make a valid run) is printed as
+/// `Error: …` and ends the process with the usage-error status 64.
+func validated<Value>(_ body: () throws -> Value) throws -> Value {
+    do {
+        return try body()
+    } catch {
+        Console.log("Error: \(error)")
+        throw ExitCode.validationFailure
+    }
+}
+
+/// The settings `fsnn train` and `fsnn bench train` have in common, as their options give them;
+/// a LIF neuron without `--lambda` has λ = 0.95 (spec §7).
+func networkSettings(model: ModelName, dataset: DatasetName, neuron: NeuronType, lambda: Double?, timeSteps: Int,
+                     method: TrainingMethod, quirks: [Quirk], batch: Int?, seed: Int) -> CommandLineSettings {
+    var settings = CommandLineSettings()
+    settings.set(\.model, model, option: "--model")
+    settings.set(\.dataset, dataset, option: "--dataset")
+    settings.set(\.neuronType, neuron, option: "--neuron")
+    settings.set(\.lambda, lambda ?? (neuron == .leaky ? 0.95 : nil), option: "--lambda")
+    settings.set(\.timeSteps, timeSteps, option: "--T")
+    settings.set(\.method, method, option: "--method")
+    settings.set(\.quirks, quirks.isEmpty ? nil : quirks, option: "--quirk")
+    settings.set(\.batchSize, batch, option: "--batch")
+    settings.set(\.seeds, [seed], option: "--seed")
+    return settings
+}

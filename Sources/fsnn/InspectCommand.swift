@@ -1,6 +1,4 @@
 import ArgumentParser
-import Datasets
-import FSNN
 import Harness
 
 /// `fsnn inspect …`: look inside a checkpoint's model.
@@ -14,15 +12,10 @@ struct InspectCommand: ParsableCommand {
         @Option(help: "A checkpoint file written by fsnn run.")
         var checkpoint: String
         @Option(help: "Dataset to read (default: the one the checkpoint was trained on).")
-        var dataset: String?
+        var dataset: DatasetName?
         @Option(name: .customLong("data-dir"), help: "Data root (default: $FSNN_DATA, else ./data).")
         var dataDirectory: String?
 
-        func validate() throws {
-            if let dataset, DatasetName(rawValue: dataset) == nil { throw ValidationError("unknown dataset '\(dataset)'") }
-        }
-
-        var datasetName: DatasetName? { dataset.flatMap(DatasetName.init(rawValue:)) }
         var dataRoot: DataRoot { DataRoot.resolve(dataDirectory: dataDirectory) }
     }
 
@@ -31,43 +24,32 @@ struct InspectCommand: ParsableCommand {
             abstract: "One batch forward and backward (no update); writes inputs, masks, rates, logits, loss, solver statistics and every parameter gradient under PyTorch names.")
 
         @OptionGroup var source: CheckpointOptions
-        @Option(help: "train or test.")
-        var split = "train"
+        @Option var split: GradientInspection.Split = .train
         @Option(help: "Sample indices: a range 0-31 or a list 0,5,9.")
         var indices: String
-        @Option(help: "ide or stbp (default: the checkpoint's).")
-        var method: String?
+        @Option(help: "Default: the checkpoint's.")
+        var method: TrainingMethod?
         @Flag(help: "No dropout masks for this batch.")
         var noDropout = false
         @Option(help: "The HDF5 file to write.")
         var out: String
 
         func validate() throws {
-            guard GradientInspection.Split(rawValue: split) != nil else { throw ValidationError("--split must be train or test") }
-            if let method, TrainingMethod(rawValue: method) == nil { throw ValidationError("--method must be ide or stbp") }
-            _ = try IndexList.parse(indices)
+            let count = try IndexList.parse(indices).count
+            do { try CommandLineSettings.check(\.batchSize, count, option: "--indices") } catch {
+                throw ValidationError("\(error)")
+            }
         }
 
         func run() throws {
             var inspection = GradientInspection(checkpoint: source.checkpoint, dataRoot: source.dataRoot,
                                                 indices: try IndexList.parse(indices))
-            inspection.dataset = source.datasetName
-            inspection.split = GradientInspection.Split(rawValue: split)!
-            inspection.method = method.flatMap(TrainingMethod.init(rawValue:))
+            inspection.dataset = source.dataset
+            inspection.split = split
+            inspection.method = method
             inspection.dropout = !noDropout
             let summary = try inspection.write(to: out)
-            var lines = [String(format: "%@ batch of %d: loss %.6f, %d correct", summary.method.rawValue.uppercased(),
-                                summary.batchSize, summary.loss, summary.correct)]
-            if let solver = summary.solver {
-                lines.append(String(format: "adjoint solve: %d iterations, relative residual %.3e", solver.iterations,
-                                    solver.relativeResidual))
-            }
-            lines.append("| parameter | shape | ‖∂L/∂θ‖ |\n|---|---|--:|")
-            for (name, shape, norm) in summary.gradientNorms {
-                lines.append(String(format: "| %@ | %@ | %.6e |", name, shape.map(String.init).joined(separator: "×"), norm))
-            }
-            lines.append("wrote \(out)")
-            print(lines.joined(separator: "\n"))
+            print(summary.text + "\nwrote \(out)")
         }
     }
 
@@ -81,9 +63,15 @@ struct InspectCommand: ParsableCommand {
         @Option(help: "Also write the /rates group to this HDF5 file.")
         var out: String?
 
+        func validate() throws {
+            do { try CommandLineSettings.check(\.testBatches, testBatches, option: "--test-batches") } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+
         func run() throws {
             var inspection = RateInspection(checkpoint: source.checkpoint, dataRoot: source.dataRoot)
-            inspection.dataset = source.datasetName
+            inspection.dataset = source.dataset
             inspection.testBatches = testBatches
             let result = try inspection.measure()
             print(result.table, terminator: "")
@@ -106,9 +94,18 @@ struct InspectCommand: ParsableCommand {
         @Option(help: "Also write the trace to this HDF5 file.")
         var out: String?
 
+        func validate() throws {
+            do {
+                try CommandLineSettings.check(\.convergenceSteps, steps, option: "--steps")
+                try CommandLineSettings.check(\.convergenceBatches, batches, option: "--batches")
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+
         func run() throws {
             var inspection = ConvergenceInspection(checkpoint: source.checkpoint, dataRoot: source.dataRoot)
-            inspection.dataset = source.datasetName
+            inspection.dataset = source.dataset
             inspection.steps = steps
             inspection.batches = batches
             let result = try inspection.measure()

@@ -1,8 +1,5 @@
 import ArgumentParser
-import Datasets
-import Foundation
 import Harness
-import Tensor
 
 /// `fsnn run`: an experiment file's rows × seeds, one result file per run.
 struct RunCommand: ParsableCommand {
@@ -20,8 +17,7 @@ struct RunCommand: ParsableCommand {
 
     @Argument(help: "The experiment file, e.g. experiments/table1_mnist_fmnist.yaml.")
     var file: String
-    @Option(help: "paper, quick or smoke.")
-    var profile = "quick"
+    @Option var profile: Profile = .quick
     @Option(help: "Comma-separated row ids (default: all rows).")
     var rows: String?
     @Option(help: "Seeds for every selected row instead of the file's, e.g. 0-4 or 0,2.")
@@ -44,41 +40,34 @@ struct RunCommand: ParsableCommand {
     var child = false
 
     func validate() throws {
-        guard Profile(rawValue: profile) != nil else {
-            throw ValidationError("unknown profile '\(profile)'; use \(Profile.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard (1...ComputeThreads.maximum).contains(jobs) else {
+            throw ValidationError("--jobs \(jobs): runs at a time must be in 1…\(ComputeThreads.maximum)")
         }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be ≥ 1") }
-        guard threads.map({ $0 >= 1 }) ?? true else { throw ValidationError("--threads must be ≥ 1") }
         guard !(resume && overwrite) else { throw ValidationError("--resume and --overwrite exclude each other") }
-        if let seeds { _ = try IndexList.parse(seeds) }
+        do {
+            try CommandLineSettings.check(\.seeds, try seeds.map(IndexList.parse), option: "--seeds")
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     func run() throws {
         let experiment = try Experiment(contentsOf: file)
-        if let threads {
-            BLAS.threadCount = threads
-            Parallel.workerCount = threads
-        }
+        try validated { try ComputeThreads.set(threads: threads) }
         InterruptFlag.installSignalHandlers(exitOnRepeat: !child)
-        var options = RunnerOptions(profile: Profile(rawValue: profile)!, dataRoot: DataRoot.resolve(dataDirectory: dataDirectory))
-        options.rows = rows.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        var options = RunnerOptions(profile: profile, dataRoot: DataRoot.resolve(dataDirectory: dataDirectory))
+        options.rows = rows.map { $0.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) } }
         options.seeds = try seeds.map(IndexList.parse)
         options.jobs = jobs
         options.resume = resume
         options.overwrite = overwrite
         options.resultsRoot = results
         options.checkpointsRoot = runs
-        options.gitRevision = Provenance.gitRevision(of: FileManager.default.currentDirectoryPath)
-        options.executable = Self.executablePath
+        options.gitRevision = Provenance.gitRevision(of: Console.currentDirectory)
+        options.executable = Console.executablePath
         options.isChild = child
         let summary = try ExperimentRunner(experiment: experiment, options: options).run()
         if !child { print(summary.text) }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
-    }
-
-    /// This executable, for child processes.
-    static var executablePath: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
     }
 }

@@ -32,4 +32,17 @@ enum CommittedExperiments {
             }
         }
     }
+
+    /// The augmentation default is one rule, the paper's (spec §7, §8.2): every committed row,
+    /// in every profile, augments exactly when it trains on CIFAR, as it did when rows defaulted
+    /// to no augmentation and the CIFAR files said `augmentation: true`.
+    @Test func committedRowsAugmentExactlyOnCIFAR() throws {
+        for experiment in try Experiment.loadAll(in: CommittedExperiments.directory) {
+            for profile in Profile.allCases {
+                for run in experiment.runs(profile) {
+                    #expect(run.augmentation == DatasetRules.isCIFAR(run.dataset), "\(experiment.path) \(run.row) \(profile)")
+                }
+            }
+        }
+    }
 }

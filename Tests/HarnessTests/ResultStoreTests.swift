@@ -1,4 +1,5 @@
 import Foundation
+import FSNN
 import HDF5
 import Harness
 import Tensor

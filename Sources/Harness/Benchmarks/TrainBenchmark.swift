@@ -8,20 +8,31 @@ import Tensor
 /// iteration cap, on real batches when the dataset is under the data root (random ones otherwise).
 /// Also reports samples/s, peak tensor bytes, the achieved GFLOP/s of the BLAS products against a
 /// 1024² sgemm measured in the same process, and optionally the wall time of one real epoch.
+///
+/// The real data is the settings' dataset, or its offline stand-in (cifar10-subset for cifar10)
+/// when only that is under the data root, read with the configuration's data options (N-MNIST
+/// frames follow T).
 public struct TrainBenchmark {
-    public var configuration: TrainingConfiguration
-    public var dataset: DatasetName
+    public var settings: ResolvedSettings
     public var root: DataRoot
     public var warmups: Int
     public var iterations: Int
 
-    public init(configuration: TrainingConfiguration, dataset: DatasetName, root: DataRoot, warmups: Int = 3,
-                iterations: Int = 20) {
-        self.configuration = configuration
-        self.dataset = dataset
+    public var configuration: TrainingConfiguration { settings.training }
+
+    public init(settings: ResolvedSettings, root: DataRoot, warmups: Int = 3, iterations: Int = 20) {
+        self.settings = settings
         self.root = root
         self.warmups = warmups
         self.iterations = iterations
+    }
+
+    /// The dataset under the data root that the benchmark reads: the settings' or its stand-in.
+    public var dataset: DatasetName? {
+        let wanted = settings.run.dataset
+        return [wanted, DatasetRules.offlineStandIn(for: wanted)].compactMap { $0 }.first { name in
+            (try? DatasetCatalog.locate(name, in: root)) != nil
+        }
     }
 
     /// One measured variant.
@@ -40,9 +51,10 @@ public struct TrainBenchmark {
 
     /// Every variant (stopping rule, forced cap for IDE); `progress` receives status lines.
     public func run(progress: (String) -> Void = { _ in }) throws -> [Row] {
-        let data = try? DatasetCatalog.load(dataset, from: root)
-        progress(data == nil ? "\(dataset.rawValue) not found under \(root): random batches"
-                             : "real \(dataset.rawValue) batches")
+        let options = configuration.datasetOptions(augmentation: settings.run.augmentation)
+        let data = try dataset.map { try DatasetCatalog.load($0, from: root, options: options) }
+        progress(data.map { "real \($0.name.rawValue) batches" }
+            ?? "\(settings.run.dataset.rawValue) not found under \(root.path): random batches")
         var variants = [("stopping rule", configuration)]
         if configuration.method == .ide {
             var forced = configuration
@@ -140,24 +152,28 @@ public struct TrainBenchmark {
     }
 }
 
-
 extension TrainBenchmark {
-    /// The dataset a zoo model is trained on in the paper.
-    public static func defaultDataset(for model: ModelName) -> DatasetName {
-        switch model {
-        case .fmnistF400: return .fashionMNIST
-        case .mnist64C5sF64C5: return .mnist
-        case .nmnist64C5sF64C5P1, .nmnist64C5sF64C5P2: return .nmnist
-        case .alexnetF, .cifarnetF: return .cifar10Subset
-        }
+    /// Wall time of one full training epoch (no evaluation) on the real data, and its data-wait
+    /// fraction; nil when the data is not under the data root.
+    public func realEpoch() throws -> RealEpoch? {
+        guard let dataset else { return nil }
+        let session = try TrainingSession(configuration: configuration, dataset: dataset,
+                                          augmentation: settings.run.augmentation, root: root, seed: 0)
+        let summary = try session.trainEpoch(0)
+        return RealEpoch(dataset: dataset, seconds: summary.seconds, batches: summary.batches,
+                         dataWaitFraction: summary.dataWaitFraction)
     }
 
-    /// Wall time of one full training epoch (no evaluation) and its data-wait fraction.
-    public static func realEpoch(configuration: TrainingConfiguration, dataset: DatasetName, root: DataRoot) throws
-        -> (seconds: Double, batches: Int, dataWaitFraction: Double) {
-        let session = try TrainingSession(configuration: configuration,
-                                          dataset: try DatasetCatalog.load(dataset, from: root), seed: 0)
-        let summary = try session.trainEpoch(0)
-        return (summary.seconds, summary.batches, summary.dataWaitFraction)
+    /// One timed epoch on the real data.
+    public struct RealEpoch: Sendable, CustomStringConvertible {
+        public let dataset: DatasetName
+        public let seconds: Double
+        public let batches: Int
+        public let dataWaitFraction: Double
+
+        public var description: String {
+            String(format: "One real %@ training epoch: %.1f s (%d batches, data wait %.1f %%)", dataset.rawValue, seconds,
+                   batches, 100 * dataWaitFraction)
+        }
     }
 }

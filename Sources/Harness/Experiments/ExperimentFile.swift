@@ -5,7 +5,7 @@ import FSNN
 ///
 /// A row's settings resolve as `defaults ⊕ profiles[p] ⊕ row ⊕ row.profiles[p]` (later wins,
 /// field by field; lists replace). The file's text is kept in every result file.
-public struct ExperimentFile: Codable, Equatable, Sendable {
+public struct ExperimentFile: Decodable, Equatable, Sendable {
     /// Results go to `results/<table>/<row>/seed-<k>.h5`; a lower-case name such as `table1`.
     public var table: String
     /// The section heading in the report.
@@ -42,7 +42,7 @@ public enum Profile: String, CaseIterable, Codable, Sendable {
 }
 
 /// Per-profile settings; every profile must be present (`{}` when it changes nothing).
-public struct ProfilePatches: Codable, Equatable, Sendable {
+public struct ProfilePatches: Decodable, Equatable, Sendable {
     public var paper: SettingsPatch?
     public var quick: SettingsPatch?
     public var smoke: SettingsPatch?
@@ -70,7 +70,7 @@ public struct PaperResult: Codable, Equatable, Sendable {
 }
 
 /// One row: its identity, the paper's number, and the settings it changes.
-public struct ExperimentRow: Codable, Equatable, Sendable {
+public struct ExperimentRow: Decodable, Equatable, Sendable {
     /// Unique in the file; the result directory name (`mnist-if`).
     public var id: String
     /// Shown in the report; defaults to a description built from the settings.
@@ -108,16 +108,6 @@ public struct ExperimentRow: Codable, Equatable, Sendable {
         profiles = try container.decodeIfPresent(ProfilePatches.self, forKey: .profiles)
         settings = try SettingsPatch(from: decoder)
     }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encodeIfPresent(label, forKey: .label)
-        try container.encodeIfPresent(twin, forKey: .twin)
-        try container.encodeIfPresent(paper, forKey: .paper)
-        try container.encodeIfPresent(profiles, forKey: .profiles)
-        try settings.encode(to: encoder)
-    }
 }
 
 // The vocabulary of the other targets, spelled by raw value in files.
@@ -128,3 +118,4 @@ extension TrainingMethod: ExperimentVocabulary { static var vocabularyName: Stri
 extension SolverKind: ExperimentVocabulary { static var vocabularyName: String { "solver" } }
 extension SurrogateKind: ExperimentVocabulary { static var vocabularyName: String { "surrogate" } }
 extension OptimizerKind: ExperimentVocabulary { static var vocabularyName: String { "optimizer" } }
+extension NeuronType: ExperimentVocabulary { static var vocabularyName: String { "neuron" } }

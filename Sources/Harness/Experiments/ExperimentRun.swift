@@ -4,6 +4,8 @@ import HDF5
 
 /// One row of an experiment file resolved for one profile: everything the runner needs to train
 /// and evaluate it once per seed. Built only by `Experiment`, so every value has been validated.
+/// The run settings read as its own members (`run.dataset`, `run.seeds`, `run.trainSubset`).
+@dynamicMemberLookup
 public struct ExperimentRun: Equatable, Sendable {
     public var table: String
     public var row: String
@@ -11,26 +13,26 @@ public struct ExperimentRun: Equatable, Sendable {
     public var profile: Profile
     public var kind: ReportKind
 
-    public var dataset: DatasetName
-    /// Used instead of `dataset` when that is not found under the data root.
-    public var datasetFallback: DatasetName?
-    public var dataNote: String?
-    public var augmentation: Bool
-    /// First N samples of the training / test split; nil = all.
-    public var trainSubset: Int?
-    public var testSubset: Int?
-    /// Batches per epoch of training / evaluation; nil = the whole split.
-    public var trainBatches: Int?
-    public var testBatches: Int?
-
+    /// The data, seeds and records (`RunSettings.data`, `RunSettings.records`).
+    public var settings: RunSettings
     public var training: TrainingConfiguration
-    public var seeds: [Int]
-    /// Residual traces to record, if the file asks.
-    public var convergence: ConvergenceRecording?
 
     public var paper: PaperResult?
     /// For an STBP row, the IDE row it mirrors.
     public var twin: String?
+
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<RunSettings, Value>) -> Value {
+        get { settings[keyPath: keyPath] }
+        set { settings[keyPath: keyPath] = newValue }
+    }
+
+    /// Residual traces to record, if the file asks.
+    public var convergence: ConvergenceRecording? { settings.convergence }
+
+    /// The subsets and batch caps of the row, as the session applies them.
+    public var dataLimits: DataLimits { settings.dataLimits }
+
+    var resolved: ResolvedSettings { ResolvedSettings(run: settings, training: training) }
 
     /// `<root>/<table>/<row>/seed-<k>.h5`: the run's metrics (small, committed).
     public func resultPath(in root: String, seed: Int) -> String {
@@ -43,59 +45,9 @@ public struct ExperimentRun: Equatable, Sendable {
         "\(root)/\(table)/\(row)/seed-\(seed).checkpoint.h5"
     }
 
-    /// The resolved settings as `/config` attributes, named by their YAML keys; optional
-    /// settings that are unset are left out, IF neurons have `lambda` 1.
+    /// The resolved settings as `/config` attributes (`SettingsSchema.attributes`): named by
+    /// their YAML keys, unset optional settings left out, IF neurons with `lambda` 1.
     public var settingAttributes: [(name: String, value: HDF5AttributeValue)] {
-        let t = training
-        var attributes: [(String, HDF5AttributeValue)] = [("dataset", .string(dataset.rawValue))]
-        if let datasetFallback { attributes.append(("dataset_fallback", .string(datasetFallback.rawValue))) }
-        if let dataNote { attributes.append(("data_note", .string(dataNote))) }
-        attributes.append(("augmentation", augmentation.hdf5AttributeValue))
-        for (name, value) in [("train_subset", trainSubset), ("test_subset", testSubset),
-                              ("train_batches", trainBatches), ("test_batches", testBatches)] {
-            if let value { attributes.append((name, .integer(Int64(value)))) }
-        }
-        attributes += [
-            ("model", .string(t.model.rawValue)),
-            ("classes", .integer(Int64(t.classCount))),
-            ("neuron", .string(t.neuron == .integrateAndFire ? NeuronType.integrateAndFire.rawValue : NeuronType.leaky.rawValue)),
-            ("lambda", .double(decimal(t.neuron.lambda))),
-            ("time_steps", .integer(Int64(t.timeSteps))),
-            ("threshold", .double(decimal(t.threshold))),
-            ("dropout", .double(decimal(t.dropout))),
-            ("method", .string(t.method.rawValue)),
-            ("solver", .string(t.solver.rawValue)),
-            ("solver_max_iterations", .integer(Int64(t.solverMaxIterations))),
-            ("anderson_memory", .integer(Int64(t.andersonMemory))),
-            ("surrogate", .string(t.surrogate.rawValue)),
-            ("surrogate_parameter", .double(decimal(t.surrogateParameter))),
-            ("detach_reset", t.detachReset.hdf5AttributeValue),
-            ("quirks", .strings(Quirk.allCases.filter(t.quirks.contains).map(\.rawValue))),
-            ("optimizer", .string(t.optimizer.rawValue)),
-            ("learning_rate", .double(decimal(t.learningRate))),
-            ("momentum", .double(decimal(t.momentum))),
-            ("weight_decay", .double(decimal(t.weightDecay))),
-            ("milestones", .integers(t.milestones.map(Int64.init))),
-            ("gamma", .double(decimal(t.gamma))),
-            ("warmup_iterations", .integer(Int64(t.warmupIterations))),
-            ("epochs", .integer(Int64(t.epochs))),
-            ("batch_size", .integer(Int64(t.batchSize))),
-            ("test_batch_size", .integer(Int64(t.testBatchSize))),
-            ("seeds", .integers(seeds.map(Int64.init))),
-        ]
-        if let convergence {
-            attributes.append(("convergence_steps", .integer(Int64(convergence.steps))))
-            attributes.append(("convergence_batches", .integer(Int64(convergence.batches))))
-        }
-        return attributes
+        SettingsSchema.attributes(of: resolved)
     }
 }
-
-/// Residual traces to record: t = 1…steps, averaged over `batches` test batches.
-public struct ConvergenceRecording: Equatable, Sendable {
-    public var steps: Int
-    public var batches: Int
-}
-
-/// A `Float` setting as the decimal it was written as (0.95, not 0.949999988), for attributes.
-func decimal(_ value: Float) -> Double { Double(value.description) ?? Double(value) }

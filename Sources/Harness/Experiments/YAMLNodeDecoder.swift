@@ -305,7 +305,8 @@ private struct NodeDecoder: Decoder, SingleValueDecodingContainer {
     }
 }
 
-private struct AnyKey: CodingKey {
+/// A mapping key by name.
+struct AnyKey: CodingKey {
     let stringValue: String
     var intValue: Int? { nil }
     init(_ name: String) { stringValue = name }

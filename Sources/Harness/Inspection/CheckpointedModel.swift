@@ -20,9 +20,8 @@ struct CheckpointedModel {
         let identity = try RunIdentity(entries: checkpoint.metadata, file: path)
         var configuration = identity.configuration
         adjust(&configuration)
-        let options = DatasetOptions(nmnistEncoding: .tsslbp(timeSteps: configuration.timeSteps, fillLastFrame: false),
-                                     augmentsTraining: false)
-        let data = try DatasetCatalog.load(dataset ?? identity.datasetUsed, from: dataRoot, options: options)
+        let data = try DatasetCatalog.load(dataset ?? identity.datasetUsed, from: dataRoot,
+                                           options: configuration.datasetOptions(augmentation: false))
         var limits = identity.limits
         adjustLimits(&limits)
         let session = try TrainingSession(configuration: configuration, dataset: data, seed: UInt64(identity.seed),

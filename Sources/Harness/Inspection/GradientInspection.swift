@@ -59,6 +59,21 @@ public struct GradientInspection {
         public var solver: SolverStatistics?
         /// Every parameter's name, shape and gradient 2-norm, in model order.
         public var gradientNorms: [(name: String, shape: [Int], norm: Float)]
+
+        /// Loss, solver statistics and a Markdown table of the gradient norms.
+        public var text: String {
+            var lines = [String(format: "%@ batch of %d: loss %.6f, %d correct", method.rawValue.uppercased(), batchSize,
+                                loss, correct)]
+            if let solver {
+                lines.append(String(format: "adjoint solve: %d iterations, relative residual %.3e", solver.iterations,
+                                    solver.relativeResidual))
+            }
+            lines.append("| parameter | shape | ‖∂L/∂θ‖ |\n|---|---|--:|")
+            for (name, shape, norm) in gradientNorms {
+                lines.append(String(format: "| %@ | %@ | %.6e |", name, shape.map(String.init).joined(separator: "×"), norm))
+            }
+            return lines.joined(separator: "\n")
+        }
     }
 
     /// Runs the batch and writes `output` (atomically).

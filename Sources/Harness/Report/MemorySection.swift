@@ -55,7 +55,7 @@ enum MemorySection {
     private static func groupedLines(_ experiment: Experiment) -> [Line] {
         var lines: [Line] = []
         for run in experiment.runs(.paper) {
-            let neuron = run.training.neuron == .integrateAndFire ? "IF" : "LIF λ=\(decimal(run.training.neuron.lambda))"
+            let neuron = run.training.neuron == .integrateAndFire ? "IF" : "LIF λ=\(run.training.neuron.lambda.decimal)"
             let network = "\(run.dataset.rawValue) · \(run.training.model.rawValue) · \(neuron)"
             let method = run.training.method.rawValue.uppercased()
             if let index = lines.firstIndex(where: { $0.network == network && $0.method == method }) {

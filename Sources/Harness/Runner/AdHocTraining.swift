@@ -2,10 +2,11 @@ import Datasets
 import FSNN
 import Tensor
 
-/// `fsnn train`: one configuration trained and evaluated epoch by epoch, progress on standard
-/// error, nothing written to disk (the experiment runner is the tool for recorded results).
+/// `fsnn train`: one configuration trained and evaluated by the session's epoch loop, progress
+/// on standard error, nothing written to disk (the experiment runner is the tool for recorded
+/// results).
 public enum AdHocTraining {
-    /// Per-epoch test accuracy and wall time, in order.
+    /// Per-epoch accuracies and wall time, in order.
     public struct EpochLine: Sendable {
         public let epoch: Int
         public let trainAccuracy: Double
@@ -15,24 +16,40 @@ public enum AdHocTraining {
         public let solverIterations: Double
     }
 
-    public static func run(configuration: TrainingConfiguration, dataset name: DatasetName, root: DataRoot,
-                           seed: UInt64, limits: DataLimits) throws -> [EpochLine] {
-        let dataset = try DatasetCatalog.load(name, from: root)
-        let session = try TrainingSession(configuration: configuration, dataset: dataset, seed: seed, limits: limits)
-        let progress = ProgressReporter(label: "[\(configuration.model.rawValue) \(configuration.method.rawValue)]")
-        progress.note("OpenBLAS \(BLAS.coreName), \(BLAS.threadCount) threads; \(session.trainer.network.parameterCount) parameters")
+    /// Trains `settings` (resolved by `CommandLineSettings`) on its dataset under `root`.
+    public static func run(_ settings: ResolvedSettings, root: DataRoot) throws -> [EpochLine] {
+        let configuration = settings.training
+        let session = try TrainingSession(configuration: configuration, dataset: settings.run.dataset,
+                                          augmentation: settings.run.augmentation, root: root,
+                                          seed: UInt64(settings.run.seeds[0]), limits: settings.run.dataLimits)
+        let printer = Printer(session: session,
+                              progress: ProgressReporter(label: "[\(configuration.model.rawValue) \(configuration.method.rawValue)]"))
+        printer.progress.note("\(ComputeThreads.description); \(session.trainer.network.parameterCount) parameters")
+        try session.train(observer: printer)
+        return printer.lines
+    }
+
+    private final class Printer: TrainingObserver {
+        let session: TrainingSession
+        let progress: ProgressReporter
         var lines: [EpochLine] = []
-        for epoch in 0..<configuration.epochs {
-            let training = try session.trainEpoch(epoch) { index, report in
-                progress.batch(index, of: session.trainBatchesPerEpoch, epoch: epoch, of: configuration.epochs,
-                               report: report)
-            }
-            let test = try session.evaluate()
-            progress.epoch(epoch, of: configuration.epochs, training: training, test: test)
-            lines.append(EpochLine(epoch: epoch, trainAccuracy: training.accuracy, testAccuracy: test.accuracy,
+
+        init(session: TrainingSession, progress: ProgressReporter) {
+            self.session = session
+            self.progress = progress
+        }
+
+        func batchFinished(_ index: Int, epoch: Int, report: TrainingStepReport) {
+            progress.batch(index, of: session.trainBatchesPerEpoch, epoch: epoch, of: session.configuration.epochs,
+                           report: report)
+        }
+
+        func epochFinished(_ result: EpochResult) {
+            let training = result.training
+            progress.epoch(result.epoch, of: session.configuration.epochs, training: training, test: result.test)
+            lines.append(EpochLine(epoch: result.epoch, trainAccuracy: training.accuracy, testAccuracy: result.test.accuracy,
                                    seconds: training.seconds, dataWaitFraction: training.dataWaitFraction,
                                    solverIterations: training.solverIterations))
         }
-        return lines
     }
 }

@@ -49,13 +49,6 @@ final class RunData {
         self.root = root
     }
 
-    /// What the dataset's splits must produce for `run`: N-MNIST frames for its T (reference
-    /// binning, spec §8.4), CIFAR augmentation as the row says.
-    static func options(for run: ExperimentRun) -> DatasetOptions {
-        DatasetOptions(nmnistEncoding: .tsslbp(timeSteps: run.training.timeSteps, fillLastFrame: false),
-                       augmentsTraining: run.augmentation)
-    }
-
     /// `name` read with `options`; the previous dataset is reused when both match.
     func dataset(_ name: DatasetName, options: DatasetOptions) throws -> Dataset {
         if let loaded, loaded.name == name, loaded.options == options { return loaded.dataset }

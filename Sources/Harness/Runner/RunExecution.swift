@@ -31,9 +31,9 @@ final class RunExecution {
     let resumes: Bool
     let environment: RunEnvironment
     /// The result file's content as far as the run got (nil until the session exists).
-    private(set) var record: RunRecord?
+    fileprivate(set) var record: RunRecord?
     /// The 0-based epoch in progress and the batches finished in it.
-    private var epoch = 0, batch = 0
+    fileprivate var epoch = 0, batch = 0
 
     init(task: PlannedRun, datasetUsed: DatasetName, resumes: Bool, environment: RunEnvironment) {
         self.task = task
@@ -43,8 +43,8 @@ final class RunExecution {
     }
 
     private var run: ExperimentRun { task.run }
-    private var resultPath: String { run.resultPath(in: environment.resultsRoot, seed: task.seed) }
-    private var checkpointPath: String { run.checkpointPath(in: environment.checkpointsRoot, seed: task.seed) }
+    fileprivate var resultPath: String { run.resultPath(in: environment.resultsRoot, seed: task.seed) }
+    fileprivate var checkpointPath: String { run.checkpointPath(in: environment.checkpointsRoot, seed: task.seed) }
     private var label: String { environment.labelsProgress ? "[\(run.table)/\(run.row) seed \(task.seed)]" : "" }
 
     /// Runs to the end and returns how it ended: complete, failed or interrupted (never running).
@@ -83,14 +83,12 @@ final class RunExecution {
 
     private func train() throws {
         let configuration = run.training
-        let dataset = try environment.data.dataset(datasetUsed, options: RunData.options(for: run))
+        let dataset = try environment.data.dataset(datasetUsed, options: configuration.datasetOptions(augmentation: run.augmentation))
         let session = try TrainingSession(configuration: configuration, dataset: dataset, seed: UInt64(task.seed),
                                           limits: run.dataLimits)
         let identity = RunIdentity(run: run, seed: task.seed, datasetUsed: datasetUsed)
-        let firstEpoch: Int
-        var iterations: Int
         if resumes {
-            (firstEpoch, iterations) = try restore(session, identity: identity)
+            try restore(session, identity: identity)
         } else {
             var record = RunRecord(run: run, seed: task.seed, experimentYAML: environment.experimentText,
                                    provenance: try provenance(session), layerNames: session.trainer.network.layerNames)
@@ -100,41 +98,18 @@ final class RunExecution {
             }
             self.record = record
             try ResultStore.write(record, to: resultPath)
-            (firstEpoch, iterations) = (0, 0)
         }
 
         let epochs = configuration.epochs
-        let progress = ProgressReporter(label: label, firstEpoch: firstEpoch)
-        progress.note(describe(session, firstEpoch: firstEpoch))
-        var lastTest: EvaluationSummary?
-        for e in firstEpoch..<epochs {
-            (epoch, batch) = (e, 0)
-            var learningRate = session.trainer.schedule.learningRate
-            let training = try session.trainEpoch(e) { index, report in
-                batch = index + 1
-                learningRate = report.learningRate
-                progress.batch(index, of: session.trainBatchesPerEpoch, epoch: e, of: epochs, report: report)
-                if environment.interrupt.isSet { throw RunInterruption(epoch: e, batchesDone: index + 1) }
-            }
-            var clock = LapTimer()
-            let test = try session.evaluate()
-            let evaluationSeconds = clock.lap()
-            progress.epoch(e, of: epochs, training: training, test: test)
-            lastTest = test
-            iterations += training.batches
-            try recordEpoch(training: training, test: test, learningRate: learningRate,
-                            seconds: training.seconds + evaluationSeconds)
-            let best = record?.bestTestAccuracy
-            try session.checkpoint(progress: TrainingProgress(epoch: e + 1, iteration: iterations,
-                                                              bestAccuracy: best?.accuracy ?? 0, bestEpoch: best?.epoch ?? 0),
-                                   identity: identity).write(to: checkpointPath)
-            if let record { environment.onEpochRecorded?(record) }
-            if environment.interrupt.isSet, e + 1 < epochs { throw RunInterruption(epoch: e + 1, batchesDone: 0) }
-        }
+        let progress = ProgressReporter(label: label, firstEpoch: session.completedEpochs)
+        progress.note(describe(session, firstEpoch: session.completedEpochs))
+        let recorder = EpochRecorder(execution: self, session: session, identity: identity, progress: progress)
+        (epoch, batch) = (session.completedEpochs, 0)
+        try session.train(observer: recorder)
         (epoch, batch) = (epochs - 1, session.trainBatchesPerEpoch)
 
         guard var record else { return }
-        let test = try lastTest ?? session.evaluate()
+        let test = try recorder.lastTest ?? session.evaluate()
         record.rates = ModelMeasurements.firingRates(test, epoch: epochs, quirks: configuration.quirks)
         if let convergence = run.convergence {
             record.convergence.append(try ModelMeasurements.residualTrace(
@@ -149,13 +124,52 @@ final class RunExecution {
         }
     }
 
+    /// What the epoch loop reports: progress on every batch, then per epoch the result file and
+    /// the checkpoint; an interrupt stops after the current batch (or at the epoch's end).
+    private final class EpochRecorder: TrainingObserver {
+        let execution: RunExecution
+        let session: TrainingSession
+        let identity: RunIdentity
+        let progress: ProgressReporter
+        private(set) var lastTest: EvaluationSummary?
+
+        init(execution: RunExecution, session: TrainingSession, identity: RunIdentity, progress: ProgressReporter) {
+            self.execution = execution
+            self.session = session
+            self.identity = identity
+            self.progress = progress
+        }
+
+        func batchFinished(_ index: Int, epoch: Int, report: TrainingStepReport) throws {
+            (execution.epoch, execution.batch) = (epoch, index + 1)
+            progress.batch(index, of: session.trainBatchesPerEpoch, epoch: epoch, of: session.configuration.epochs,
+                           report: report)
+            if execution.environment.interrupt.isSet { throw RunInterruption(epoch: epoch, batchesDone: index + 1) }
+        }
+
+        func epochFinished(_ result: EpochResult) throws {
+            let epochs = session.configuration.epochs
+            progress.epoch(result.epoch, of: epochs, training: result.training, test: result.test)
+            lastTest = result.test
+            try execution.recordEpoch(result)
+            let best = execution.record?.bestTestAccuracy
+            try Checkpoint(session.state, bestAccuracy: best?.accuracy ?? 0, bestEpoch: best?.epoch ?? 0, identity: identity)
+                .write(to: execution.checkpointPath)
+            if let record = execution.record { execution.environment.onEpochRecorded?(record) }
+            (execution.epoch, execution.batch) = (result.epoch + 1, 0)
+            if execution.environment.interrupt.isSet, result.epoch + 1 < epochs {
+                throw RunInterruption(epoch: result.epoch + 1, batchesDone: 0)
+            }
+        }
+    }
+
     /// Appends an epoch's metrics and memory to the record and writes the result file.
-    private func recordEpoch(training: TrainingEpochSummary, test: EvaluationSummary, learningRate: Float,
-                             seconds: Double) throws {
+    private func recordEpoch(_ result: EpochResult) throws {
         guard var record else { return }
+        let (training, test) = (result.training, result.test)
         record.epochs.append(EpochSummary(
             trainLoss: training.loss, trainAccuracy: 100 * training.accuracy, testLoss: test.loss,
-            testAccuracy: 100 * test.accuracy, learningRate: Double(learningRate), seconds: seconds,
+            testAccuracy: 100 * test.accuracy, learningRate: Double(result.learningRate), seconds: result.seconds,
             solverIterations: training.solverIterations, solverResidualMean: training.solverResidualMean,
             solverResidualMax: training.solverIterations.isNaN ? .nan : Double(training.solverResidualMax),
             firingRate: test.meanRate, layerFiringRates: test.layerRates))
@@ -166,9 +180,8 @@ final class RunExecution {
         try ResultStore.write(record, to: resultPath)
     }
 
-    /// Loads the checkpoint into `session` and the result file's metrics up to it; returns the
-    /// first epoch to train and the iterations completed.
-    private func restore(_ session: TrainingSession, identity: RunIdentity) throws -> (epoch: Int, iterations: Int) {
+    /// Loads the checkpoint into `session` and the result file's metrics up to it.
+    private func restore(_ session: TrainingSession, identity: RunIdentity) throws {
         let checkpoint = try Checkpoint.read(checkpointPath)
         let stored = try RunIdentity(entries: checkpoint.metadata, file: checkpointPath)
         let differences = stored.differences(from: identity)
@@ -192,19 +205,9 @@ final class RunExecution {
         if record.provenance.gitRevision != environment.gitRevision {
             record.provenance.gitRevision += " (resumed at \(environment.gitRevision))"
         }
-        let configuration = run.training
-        let resetsSchedule = configuration.has(.resumeResetsLRSchedule)
-        try session.restore(from: checkpoint, file: checkpointPath, restoringSchedule: !resetsSchedule)
-        if resetsSchedule {
-            // Quirk B8: the reference builds a new scheduler on resume, so its milestones count from
-            // the resumed epoch and the warm-up is gone.
-            session.trainer.schedule = try LearningRateSchedule(
-                baseLearningRate: configuration.learningRate, milestones: configuration.milestones.map { $0 + epochs },
-                gamma: configuration.gamma, warmupIterations: 0)
-        }
+        try session.restore(from: checkpoint, file: checkpointPath)
         self.record = record
         try ResultStore.write(record, to: resultPath)
-        return (epochs, iterations)
     }
 
     private func provenance(_ session: TrainingSession) throws -> Provenance {
@@ -229,9 +232,4 @@ final class RunExecution {
 struct RunInterruption: Error {
     let epoch: Int
     let batchesDone: Int
-}
-
-/// This build of fsnn, as result files record it.
-public enum FSNNVersion {
-    public static let current = "0.1.0"
 }

@@ -1,5 +1,8 @@
 /// Everything that determines how one network is built and trained, resolved from an experiment
-/// row (defaults ⊕ profile ⊕ row). Defaults are the paper's hyperparameters (spec §7).
+/// row (defaults ⊕ profile ⊕ row) or the command line. Defaults are the paper's hyperparameters
+/// (spec §7). Each property is a setting of `TrainingSettings.all`, which gives its file key,
+/// bounds and applicability; experiment files and options are validated against that table, a
+/// value built by code is not.
 public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var model: ModelName
     /// Classes of the readout (10, or 100 for CIFAR-100).
@@ -51,4 +54,21 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
 public enum OptimizerKind: String, CaseIterable, Codable, Sendable {
     case sgd
     case adam
+}
+
+extension TrainingConfiguration {
+    /// The neuron model without its leak, as files name it.
+    public var neuronType: NeuronType {
+        get { neuron == .integrateAndFire ? .integrateAndFire : .leaky }
+        set {
+            guard newValue != neuronType else { return }
+            neuron = newValue == .integrateAndFire ? .integrateAndFire : .leaky(lambda: 1)
+        }
+    }
+
+    /// The leak λ: that of a LIF neuron, 1 for IF (setting it on an IF neuron changes nothing).
+    public var lambda: Float {
+        get { neuron.lambda }
+        set { if neuronType == .leaky { neuron = .leaky(lambda: newValue) } }
+    }
 }
