@@ -23,7 +23,7 @@ enum DatasetRules {
     static func isSingleLayer(_ model: ModelName) -> Bool { ![.alexnetF, .cifarnetF].contains(model) }
 
     /// Quirks that change only the IDE backward pass (absent from STBP runs by definition).
-    static let ideOnlyQuirks: Set<Quirk> = [.nmnistIterSolver2I, .broydenNegFirstStep]
+    static let ideOnlyQuirks: Set<Quirk> = [.nmnistIterSolver2I, .broydenNegFirstStep, .broydenFullAllocation]
 
     /// Nil when `quirk` can affect the run, else why it cannot. A listed quirk that cannot take
     /// effect is an error rather than a warning: a "faithful" row must not silently run corrected.
@@ -47,6 +47,9 @@ enum DatasetRules {
         case .spectralReshapedKernelNorm:
             return t.model == .fmnistF400
                 ? "has no effect on \(t.model.rawValue): a linear feedback weight's matrix is its operator" : nil
+        case .broydenFullAllocation:
+            return t.method == .ide && t.solver == .broyden && !t.has(.nmnistIterSolver2I) ? nil
+                : "applies to IDE runs with the broyden solver only"
         case .rateStatsDiv5, .resumeResetsLRSchedule, .evalPowerIterationUpdate:
             return nil
         }
