@@ -98,23 +98,26 @@ public struct EquilibriumMap {
 
     /// out = Jᵀv for v, out: [B, D] (any shapes with B·D elements; spec §4.7): back through the
     /// loop, δ_{l−1} = F_lᵀ(A_l ⊙ m_l ⊙ D_l ⊙ δ_l / V_th) with A_l the evaluation BN's scale, and
-    /// out = Wᵀ(m_W ⊙ D₁ ⊙ δ₁ / V_th).
+    /// out = Wᵀ(m_W ⊙ D₁ ⊙ δ₁ / V_th). D_l vanishes wherever the clamp saturates, so the products
+    /// with F_lᵀ and Wᵀ are event-driven below their crossovers.
     public func jacobianTransposeProduct(_ v: Tensor, at point: Linearization, into out: Tensor) throws {
         let w = point.workspace, threshold = network.threshold
         var gradient = try v.reshaped(w.rate.shape)
         for l in stride(from: network.last, through: 1, by: -1) {
             let block = network.loop[l - 1], layer = w.layers[l]
-            EquilibriumKernels.maskedGradient(gradient, active: layer.jacobianActive, mask: block.dropout.mask,
-                                              threshold: threshold, into: layer.scratch)
+            let density = EquilibriumKernels.maskedGradient(gradient, active: layer.jacobianActive,
+                                                            mask: block.dropout.mask, threshold: threshold,
+                                                            into: layer.scratch)
             try point.jacobianAffines[l - 1].scale(layer.scratch)
             let previous = w.layers[l - 1].gradient
-            try block.layer.applyTransposed(weight: block.layer.weight.value, to: layer.scratch, into: previous)
+            try block.applyTransposed(layer.scratch, density: density, into: previous)
             gradient = previous
         }
         let first = w.layers[0]
-        EquilibriumKernels.maskedGradient(gradient, active: Self.jacobianActive(of: 0, in: w),
-                                          mask: network.feedback.dropout.mask, threshold: threshold, into: first.scratch)
-        try network.feedback.applyTransposed(first.scratch, into: try out.reshaped(w.rate.shape))
+        let density = EquilibriumKernels.maskedGradient(gradient, active: Self.jacobianActive(of: 0, in: w),
+                                                        mask: network.feedback.dropout.mask, threshold: threshold,
+                                                        into: first.scratch)
+        try network.feedback.applyTransposed(first.scratch, density: density, into: try out.reshaped(w.rate.shape))
     }
 
     /// Accumulates βᵀ ∂f/∂θ at `point` into the parameter gradients (spec §4.7; train-mode BN):
@@ -161,15 +164,25 @@ enum EquilibriumKernels {
         }
     }
 
-    /// out = D ⊙ mask ⊙ v / V_th (the VJP through clamp, 1/V_th and the dropout mask).
-    static func maskedGradient(_ v: Tensor, active: Tensor, mask: Tensor?, threshold: Float, into out: Tensor) {
+    /// out = D ⊙ mask ⊙ v / V_th (the VJP through clamp, 1/V_th and the dropout mask); returns
+    /// the fraction of out's entries that are not 0.
+    @discardableResult
+    static func maskedGradient(_ v: Tensor, active: Tensor, mask: Tensor?, threshold: Float, into out: Tensor) -> Float {
         let n = out.count, scale = 1 / threshold
         let o = out.pointer, x = v.pointer, d = active.pointer
+        var nonZero = 0
         if let m = mask?.pointer {
-            for i in 0..<n { o[i] = x[i] * d[i] * m[i] * scale }
+            for i in 0..<n {
+                o[i] = x[i] * d[i] * m[i] * scale
+                nonZero += o[i] != 0 ? 1 : 0
+            }
         } else {
-            for i in 0..<n { o[i] = x[i] * d[i] * scale }
+            for i in 0..<n {
+                o[i] = x[i] * d[i] * scale
+                nonZero += o[i] != 0 ? 1 : 0
+            }
         }
+        return n > 0 ? Float(nonZero) / Float(n) : 0
     }
 
     /// ‖a − b‖ / ‖b‖ over all elements (0 when both vanish).

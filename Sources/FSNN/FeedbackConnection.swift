@@ -10,8 +10,8 @@ public final class FeedbackConnection: ParameterContainer {
     public let spectralNorm: SpectralNorm
     public let dropout: VariationalDropout
 
-    /// W_eff's forward for spike inputs (the simulation's feedback).
-    private lazy var spikeDriven = SpikeDrivenProduct(layer: layer)
+    /// W_eff's event-driven products (spike inputs, sparse gradients).
+    private(set) lazy var events = EventDrivenProducts(layer: layer)
 
     public init(layer: any AffineLayer, estimate: SpectralNorm.Estimate, dropout probability: Float,
                 generator: inout RandomGenerator) throws {
@@ -35,13 +35,17 @@ public final class FeedbackConnection: ParameterContainer {
             try spectralNorm.update(iteratingPowerMethod: iterateInEvaluation)
         }
         layer.weight.zeroGradient()
-        spikeDriven.prepare()
+        events.prepare()
     }
 
     /// y = W_eff s for binary spikes s of which a fraction `density` is 1 (the simulation's
-    /// feedback current before its dropout mask).
+    /// feedback current before its dropout mask): event-driven below the forward crossover.
     func apply(spikes s: Tensor, density: Float, into y: Tensor) throws {
-        try spikeDriven.forward(s, into: y, density: density)
+        if density < events.crossovers.forward {
+            try events.forward(spikes: s, into: y)
+        } else {
+            try layer.forward(s, into: y)
+        }
     }
 
     /// y = W_eff x (without the dropout mask, which callers fuse into the neuron update).
@@ -54,9 +58,29 @@ public final class FeedbackConnection: ParameterContainer {
         try layer.applyTransposed(weight: layer.weight.value, to: y, into: x)
     }
 
+    /// x = W_effᵀ y for y of which a fraction `density` is non-zero: event-driven below the
+    /// adjoint crossover.
+    func applyTransposed(_ y: Tensor, density: Float, into x: Tensor) throws {
+        if density < events.crossovers.adjoint {
+            try events.adjoint(y, into: x)
+        } else {
+            try applyTransposed(y, into: x)
+        }
+    }
+
     /// ∂L/∂W_eff += (masked output gradient) ⊗ input.
     func accumulateGradient(input x: Tensor, maskedOutputGradient dy: Tensor) throws {
         try layer.accumulateWeightGradient(input: x, outputGradient: dy, into: layer.weight.gradient)
+    }
+
+    /// ∂L/∂W_eff += (masked output gradient) ⊗ s for binary spikes s of which a fraction
+    /// `density` is 1: event-driven below the weight-gradient crossover.
+    func accumulateGradient(spikes s: Tensor, density: Float, maskedOutputGradient dy: Tensor) throws {
+        if density < events.crossovers.weightGradient {
+            try events.accumulateWeightGradient(spikes: s, outputGradient: dy, into: layer.weight.gradient)
+        } else {
+            try accumulateGradient(input: s, maskedOutputGradient: dy)
+        }
     }
 
     /// Maps the accumulated ∂L/∂W_eff to ∂L/∂W_raw and ∂L/∂g (spec §4.7).

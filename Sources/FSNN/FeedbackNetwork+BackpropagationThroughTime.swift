@@ -5,52 +5,67 @@ import Tensor
 extension FeedbackNetwork {
     /// STBP's backward (spec §10): back-propagates ∂L/∂a_L[T] through the T steps `history`
     /// recorded, into the parameter gradients. From t = T down to 1, with the readout's direct
-    /// gradient g·λ^{T−t}/Λ_T of s_L[t]:
+    /// gradient g·λ^{T−t}/Λ_T of s_L[t] and P[t] = Wᵀ(m_W ⊙ δm₁[t+1]), the gradient the feedback
+    /// carries back from layer 1 at t + 1:
     ///
-    ///     δs_L[t] = g·λ^{T−t}/Λ_T + Wᵀ(m_W ⊙ δm₁[t+1])       (the feedback reaches layer 1 at t + 1)
+    ///     δs_L[t] = g·λ^{T−t}/Λ_T + P[t]
     ///     ∂L/∂W_eff += (m_W ⊙ δm₁[t+1]) ⊗ s_L[t]
     ///     for l = L…2:  δm_l[t] by the population's backward step, then F_l's VJP at step t
     ///                   (BN with that step's batch statistics) gives δs_{l−1}[t]
-    ///     δm₁[t] by the backward step; δI[t] = δm₁[t]
+    ///     δm₁[t] = λ δm₁[t+1] + e₁[t] by the backward step; δI[t] = δm₁[t]
+    ///     P[t−1] = λ P[t] + Wᵀ(m_W ⊙ e₁[t])
     ///
-    /// δI is summed over t for a static current (one BN/F₁ backward at the end), or pushed through
-    /// the fixed-statistics BN and F₁ of each step for spike input.
+    /// The last line is P's definition unrolled (W and m_W are the same at every step): e₁[t]
+    /// vanishes outside the surrogate's window, so the feedback's adjoint costs what its non-zero
+    /// entries cost, and the feedback's weight gradient what s_L[t]'s spikes cost (both
+    /// event-driven below their crossovers, `EventDrivenProducts`). δI is summed over t for a
+    /// static current (one BN/F₁ backward at the end), or pushed through the fixed-statistics BN
+    /// and F₁ of each step for spike input.
     public func backwardThroughTime(_ history: SimulationHistory, rateGradient: Tensor) throws {
         let w = try currentWorkspace("backwardThroughTime before simulateRecordingHistory")
         let g = try rateGradient.reshaped(w.rate.shape)
         for layer in w.layers { layer.membraneGradient.fill(0) }
         let first = w.layers[0], output = w.layers[last]
+        let carried = output.feedbackGradient
+        carried.fill(0)
         let inputGradient = first.map
         inputGradient.fill(0)
         let normaliser = rateNormaliser, lambda = neuron.lambda
         for t in stride(from: timeSteps, through: 1, by: -1) {
             try output.spikeGradient.assign(g)
             output.spikeGradient.scale(by: pow(lambda, Float(timeSteps - t)) / normaliser)
+            try output.spikeGradient.add(carried)
             if t < timeSteps {
                 try first.maskedNext.assign(first.membraneGradient)
                 if let mask = feedback.dropout.mask { try first.maskedNext.multiply(by: mask) }
-                try feedback.applyTransposed(first.maskedNext, into: output.feedbackGradient)
-                try output.spikeGradient.add(output.feedbackGradient)
-                history.spikes(layer: last, step: t, threshold: threshold, into: output.spikes)
-                try feedback.accumulateGradient(input: output.spikes, maskedOutputGradient: first.maskedNext)
+                history.spikes(layer: last, step: t, into: output.spikes)
+                try feedback.accumulateGradient(spikes: output.spikes, density: history.density(layer: last, step: t),
+                                                maskedOutputGradient: first.maskedNext)
             }
             for l in stride(from: last, through: 1, by: -1) {
                 let layer = w.layers[l], previous = w.layers[l - 1], block = loop[l - 1]
-                populations[l].backwardStep(membrane: history.membrane(layer: l, step: t),
-                                            spikeGradient: layer.spikeGradient, membraneGradient: layer.membraneGradient,
-                                            surrogate: history.surrogate)
+                populations[l].backwardStep(history.record(layer: l, step: t), spikeGradient: layer.spikeGradient,
+                                            membraneGradient: layer.membraneGradient, surrogate: history.surrogate)
                 try block.norm.forward(try history.preactivation(layer: l, step: t), into: layer.scratch,
                                        mode: .training(updatingRunningStatistics: false), saving: layer.saved)
                 try layer.gradient.assign(layer.membraneGradient)
-                history.spikes(layer: l - 1, step: t, threshold: threshold, into: previous.spikes)
-                try block.backward(input: previous.spikes, outputGradient: layer.gradient, saved: layer.saved,
-                                   scratch: layer.scratch, inputGradient: previous.spikeGradient)
+                history.spikes(layer: l - 1, step: t, into: previous.spikes)
+                try block.backward(spikes: previous.spikes, density: history.density(layer: l - 1, step: t),
+                                   outputGradient: layer.gradient, saved: layer.saved, scratch: layer.scratch,
+                                   inputGradient: previous.spikeGradient)
             }
-            populations[0].backwardStep(membrane: history.membrane(layer: 0, step: t),
-                                        spikeGradient: first.spikeGradient, membraneGradient: first.membraneGradient,
-                                        surrogate: history.surrogate)
+            let increment = t > 1 ? first.maskedNext : nil
+            let density = populations[0].backwardStep(
+                history.record(layer: 0, step: t), spikeGradient: first.spikeGradient,
+                membraneGradient: first.membraneGradient, surrogate: history.surrogate, increment: increment,
+                mask: feedback.dropout.mask)
             try accumulateCurrentGradient(first.membraneGradient, step: t, history: history, into: inputGradient,
                                           workspace: w)
+            if let increment {
+                try feedback.applyTransposed(increment, density: density, into: output.feedbackIncrement)
+                if lambda != 1 { carried.scale(by: lambda) }
+                try carried.add(output.feedbackIncrement)
+            }
         }
         if case let .image(x) = history.current.batch {
             try input.backward(input: x, outputGradient: inputGradient, saved: first.saved, scratch: first.scratch,
@@ -72,7 +87,7 @@ extension FeedbackNetwork {
         try input.norm.forward(try history.preactivation(layer: 0, step: t), into: first.current,
                                mode: .fixed(statistics), saving: first.saved)
         try first.scratch.assign(gradient)
-        try input.backward(input: w.frame, outputGradient: first.scratch, saved: first.saved, scratch: first.current,
-                           inputGradient: nil)
+        try input.backward(spikes: w.frame, density: history.current.frameDensity, outputGradient: first.scratch,
+                           saved: first.saved, scratch: first.current, inputGradient: nil)
     }
 }

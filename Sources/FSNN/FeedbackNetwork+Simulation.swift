@@ -29,7 +29,7 @@ extension FeedbackNetwork {
         let current = try InputCurrent(network: self, batch: batch, phase: .training, workspace: w,
                                        updateRunningStatistics: true)
         reset(w)
-        let history = SimulationHistory(current: current, surrogate: surrogate, steps: timeSteps,
+        let history = SimulationHistory(current: current, surrogate: surrogate, threshold: threshold, steps: timeSteps,
                                         shapes: w.layers.map(\.shape))
         for t in 1...timeSteps {
             try step(t, workspace: w, current: current, loopMode: .training(updatingRunningStatistics: true),
@@ -52,17 +52,34 @@ extension FeedbackNetwork {
         if t > 1 {
             try feedback.apply(spikes: populations[last].spikes, density: populations[last].density, into: w.feedback)
         }
-        populations[0].step(input: w.layers[0].current.pointer, feedback: t > 1 ? w.feedback.pointer : nil,
-                            feedbackMask: feedback.dropout.mask?.pointer,
-                            preSpikeMembrane: history?.membrane(layer: 0, step: t))
+        stepPopulation(0, step: t, input: w.layers[0].current, feedback: t > 1 ? w.feedback : nil,
+                       feedbackMask: feedback.dropout.mask, history: history)
         for (index, block) in loop.enumerated() {
             let l = index + 1, layer = w.layers[l]
             try block.forward(spikes: populations[l - 1].spikes, density: populations[l - 1].density,
                               into: layer.preactivation)
             try history?.recordPreactivation(layer.preactivation, layer: l, step: t)
             try block.normalize(layer.preactivation, into: layer.current, mode: loopMode)
-            populations[l].step(input: layer.current.pointer, preSpikeMembrane: history?.membrane(layer: l, step: t))
+            stepPopulation(l, step: t, input: layer.current, feedback: nil, feedbackMask: nil, history: history)
         }
+    }
+
+    /// Layer l's population step, recorded into `history` when given.
+    private func stepPopulation(_ l: Int, step t: Int, input: Tensor, feedback: Tensor?, feedbackMask: Tensor?,
+                                history: SimulationHistory?) {
+        let population = populations[l]
+        let (i, f, m) = (input.pointer, feedback?.pointer, feedbackMask?.pointer)
+        guard let history else {
+            population.step(input: i, feedback: f, feedbackMask: m)
+            return
+        }
+        history.recording(layer: l, step: t) { target in
+            switch target {
+            case let .membranes(recording): population.step(input: i, feedback: f, feedbackMask: m, recording: recording)
+            case let .codes(recording): population.step(input: i, feedback: f, feedbackMask: m, recording: recording)
+            }
+        }
+        history.recordDensity(population.density, layer: l, step: t)
     }
 
     private func finish(_ w: NetworkWorkspace, trace: [Float]?, history: SimulationHistory?) throws -> Simulation {

@@ -115,6 +115,13 @@ public final class FeedbackNetwork: ParameterContainer {
         for block in loop { block.prepare(batchSize: batchSize, phase: phase, generator: &generator) }
     }
 
+    /// The event-driven products of every layer that reads spikes or carries sparse gradients
+    /// (the feedback, the loop blocks, and the input block when it reads spike frames), for tests
+    /// and benchmarks that fix their crossovers.
+    public var eventDrivenProducts: [EventDrivenProducts] {
+        [feedback.events] + loop.map(\.events) + (inputKind == .spikeFrames ? [input.events] : [])
+    }
+
     // MARK: Inputs and buffers
 
     /// The batch as the input block reads it: images viewed as [B] + its input sample shape (F400

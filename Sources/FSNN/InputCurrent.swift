@@ -78,7 +78,7 @@ final class InputCurrent {
         guard variesWithTime else { return }
         let w = workspace, current = w.layers[0].current
         try loadFrame(step: t)
-        try block.layer.forward(w.frame, into: w.stepPreactivation)
+        try block.forward(spikes: w.frame, density: frameDensity, into: w.stepPreactivation)
         try block.normalize(w.stepPreactivation, into: current, mode: mode)
         VectorKernels.scaleAndAdd(w.currentSum.pointer, neuron.lambda, current.pointer, current.count)
     }
@@ -94,15 +94,24 @@ final class InputCurrent {
     }
 
     /// Makes the workspace's `frame` hold the input frame of step t (spike input only):
-    /// x[:, t − 1], or x̄ at the last step under quirk B2 (a).
+    /// x[:, t − 1], or x̄ at the last step under quirk B2 (a); `frameDensity` is its fraction of
+    /// non-zero entries (2 for the averaged frame, which is not binary: the dense path).
     func loadFrame(step t: Int) throws {
         guard case let .spikes(x) = batch else { return }
         if replacesLastFrame && t == timeSteps {
             try workspace.frame.assign(workspace.averageInput)
+            frameDensity = 2
         } else {
             try Self.gather(frame: t - 1, of: x, into: workspace.frame)
+            let frame = workspace.frame
+            var ones = 0
+            for i in 0..<frame.count { ones += frame.pointer[i] != 0 ? 1 : 0 }
+            frameDensity = frame.count > 0 ? Float(ones) / Float(frame.count) : 0
         }
     }
+
+    /// The density of the frame `loadFrame` loaded last.
+    private(set) var frameDensity: Float = 0
 
     /// frame ← x[:, t] for spike frames x of shape [B, T, frame…].
     static func gather(frame t: Int, of x: Tensor, into frame: Tensor) throws {

@@ -27,10 +27,12 @@ final class LayerBuffers {
     private(set) lazy var spikeGradient = Tensor(zeros: shape)
     /// δm[t] after the backward step (and δv[t−1] for the next one, so one buffer holds both).
     private(set) lazy var membraneGradient = Tensor(zeros: shape)
-    /// m_W ⊙ δm[t+1], the masked gradient reaching the feedback synapses (layer 1).
+    /// m_W ⊙ δm₁[t+1], the masked gradient reaching the feedback synapses, then m_W ⊙ e₁[t] (layer 1).
     private(set) lazy var maskedNext = Tensor(zeros: shape)
-    /// Wᵀ(m_W ⊙ δm₁[t+1]) (last layer).
+    /// P[t] = Wᵀ(m_W ⊙ δm₁[t+1]), carried back from step to step (last layer).
     private(set) lazy var feedbackGradient = Tensor(zeros: shape)
+    /// Wᵀ(m_W ⊙ e₁[t]), the step's change of P (last layer).
+    private(set) lazy var feedbackIncrement = Tensor(zeros: shape)
     /// s[t] recomputed from the stored membrane.
     private(set) lazy var spikes = Tensor(zeros: shape)
 

@@ -1,31 +1,71 @@
 import Layers
 import Tensor
 
-/// What STBP keeps of a simulation's T steps for its backward (spec §10): every layer's pre-spike
-/// membrane m_l[t] (spikes are recomputed as H(m_l[t] − V_th)), the BN inputs z_l[t] of the loop
-/// layers — and of layer 1 for spike input — and the batch's input current, which replays the
-/// frames and holds the fixed BN statistics. Its size grows linearly with T.
+/// What STBP keeps of a simulation's T steps for its backward (spec §10): per layer and step,
+/// what the backward needs of the pre-spike membrane m_l[t] — one byte per neuron (spike bit and
+/// surrogate-window bit) for the rectangular surrogate, the Float m_l[t] for the others — and the
+/// step's spike density; the BN inputs z_l[t] of the loop layers (and of layer 1 for spike input);
+/// and the batch's input current, which replays the frames and holds the fixed BN statistics. Its
+/// size grows linearly with T.
 public final class SimulationHistory {
     let surrogate: SpikeSurrogate
     let current: InputCurrent
-    /// [T] + [B] + layer shape, per layer.
-    private let membranes: [Tensor]
+    private let threshold: Float
+    /// [T] + [B] + layer shape per layer: Floats, or bytes packed four to a Float (so that the
+    /// memory accounting of tensor storage sees them).
+    private let steps: [Tensor]
+    private let neurons: [Int]
+    private let codes: Bool
+    /// Spike density of each layer at each step (t − 1).
+    private var densities: [[Float]]
     /// [T] + [B] + layer shape for the layers whose BN input changes from step to step.
     private let preactivations: [Tensor?]
 
     /// - Parameter shapes: [B] + sample shape of each layer, layer 1 first.
-    init(current: InputCurrent, surrogate: SpikeSurrogate, steps: Int, shapes: [[Int]]) {
+    init(current: InputCurrent, surrogate: SpikeSurrogate, threshold: Float, steps count: Int, shapes: [[Int]]) {
         self.current = current
         self.surrogate = surrogate
-        membranes = shapes.map { Tensor(zeros: [steps] + $0) }
+        self.threshold = threshold
+        codes = surrogate.kind == .rectangular
+        neurons = shapes.map { $0.reduce(1, *) }
+        steps = neurons.map { [codes] n in
+            codes ? Tensor.uninitialized([count, (n + 3) / 4]) : Tensor.uninitialized([count, n])
+        }
+        densities = shapes.map { _ in [Float](repeating: 0, count: count) }
         preactivations = shapes.indices.map { l in
-            l > 0 || current.variesWithTime ? Tensor(zeros: [steps] + shapes[l]) : nil
+            l > 0 || current.variesWithTime ? Tensor(zeros: [count] + shapes[l]) : nil
         }
     }
 
-    /// Where m_l[t] is (t = 1…T).
-    func membrane(layer l: Int, step t: Int) -> UnsafeMutablePointer<Float> {
-        membranes[l].pointer + (t - 1) * (membranes[l].count / membranes[l].shape[0])
+    /// Runs `body` with the recorder of layer l at step t (t = 1…T).
+    func recording<R>(layer l: Int, step t: Int, _ body: (RecordingTarget) -> R) -> R {
+        let start = UnsafeMutableRawPointer(steps[l].pointer + (t - 1) * steps[l].shape[1])
+        if codes {
+            return body(.codes(CodeRecording(target: start.assumingMemoryBound(to: UInt8.self), threshold: threshold,
+                                             halfWidth: surrogate.parameter / 2)))
+        }
+        return body(.membranes(MembraneRecording(target: start.assumingMemoryBound(to: Float.self))))
+    }
+
+    /// Layer l's record of step t, for the backward step.
+    func record(layer l: Int, step t: Int) -> StepRecord {
+        let start = UnsafeRawPointer(steps[l].pointer + (t - 1) * steps[l].shape[1])
+        return codes ? .codes(start.assumingMemoryBound(to: UInt8.self)) : .membranes(start.assumingMemoryBound(to: Float.self))
+    }
+
+    func recordDensity(_ density: Float, layer l: Int, step t: Int) { densities[l][t - 1] = density }
+
+    /// The spike density of layer l at step t.
+    func density(layer l: Int, step t: Int) -> Float { densities[l][t - 1] }
+
+    /// s_l[t] = H(m_l[t] − V_th).
+    func spikes(layer l: Int, step t: Int, into s: Tensor) {
+        switch record(layer: l, step: t) {
+        case let .membranes(m):
+            VectorKernels.heaviside(s.pointer, m, s.count, threshold: threshold)
+        case let .codes(codes):
+            for i in 0..<s.count { s.pointer[i] = codes[i] & StepCodes.spike != 0 ? 1 : 0 }
+        }
     }
 
     /// Stores z_l[t] (no-op for a layer whose BN input is static).
@@ -39,12 +79,13 @@ public final class SimulationHistory {
         try Self.slice(preactivations[l]!, step: t)
     }
 
-    /// s_l[t] = H(m_l[t] − V_th).
-    func spikes(layer l: Int, step t: Int, threshold: Float, into s: Tensor) {
-        VectorKernels.heaviside(s.pointer, membrane(layer: l, step: t), s.count, threshold: threshold)
-    }
-
     private static func slice(_ stored: Tensor, step t: Int) throws -> Tensor {
         try stored.batch(t - 1..<t).reshaped(Array(stored.shape.dropFirst()))
     }
+}
+
+/// A step's recorder, by kind.
+enum RecordingTarget {
+    case membranes(MembraneRecording)
+    case codes(CodeRecording)
 }

@@ -54,50 +54,93 @@ public final class SpikingPopulation {
     }
 
     /// One time step with total input current `input` and an optional masked `feedback` current
-    /// (both [B] + neuron shape, as pointers to `membrane.count` floats). Returns the step's
-    /// membrane m[t] in `preSpikeMembrane` when given (STBP stores it).
+    /// (both [B] + neuron shape, as pointers to `membrane.count` floats); `recording` stores what
+    /// STBP needs of m[t]. Large populations are split across the `Parallel` workers (the spike
+    /// count is a sum of 0s and 1s, exact in any order below 2²⁴ per chunk).
     public func step(input: UnsafePointer<Float>, feedback: UnsafePointer<Float>? = nil,
-                     feedbackMask: UnsafePointer<Float>? = nil,
-                     preSpikeMembrane: UnsafeMutablePointer<Float>? = nil) {
+                     feedbackMask: UnsafePointer<Float>? = nil, recording: some StepRecording = NoRecording()) {
         let n = membrane.count, lambda = neuron.lambda, vth = threshold
         let v = membrane.pointer, s = spikes.pointer, a = accumulator.pointer
         @inline(__always) func fire(_ i: Int, _ m: Float) {
-            preSpikeMembrane?[i] = m
+            recording.record(i, membrane: m)
             let spike: Float = m >= vth ? 1 : 0
             s[i] = spike
             v[i] = lambda * (m - vth * spike)
             a[i] = lambda * a[i] + spike
         }
-        switch (feedback, feedbackMask) {
-        case let (f?, mask?): for i in 0..<n { fire(i, v[i] + f[i] * mask[i] + input[i]) }
-        case let (f?, nil): for i in 0..<n { fire(i, v[i] + f[i] + input[i]) }
-        default: for i in 0..<n { fire(i, v[i] + input[i]) }
+        let chunks = Parallel.workers(for: n, minimumChunk: Self.elementsPerWorker)
+        var sums = [Float](repeating: 0, count: chunks)
+        sums.withUnsafeMutableBufferPointer { sums in
+            Parallel.forEachWorkerChunk(n, minimumChunk: Self.elementsPerWorker) { worker, range in
+                switch (feedback, feedbackMask) {
+                case let (f?, mask?): for i in range { fire(i, v[i] + f[i] * mask[i] + input[i]) }
+                case let (f?, nil): for i in range { fire(i, v[i] + f[i] + input[i]) }
+                default: for i in range { fire(i, v[i] + input[i]) }
+                }
+                sums[worker] = VectorKernels.sum(s + range.lowerBound, range.count)
+            }
         }
-        let spikes = VectorKernels.sum(s, n)
+        let spikes = sums.reduce(0, +)
         spikeCount += Double(spikes)
         density = n > 0 ? spikes / Float(n) : 0
         stepCount += 1
     }
+
+    /// Neurons a worker must get before a step is split: about 0.5 ms of work (spec notes: a
+    /// worker takes about 50 µs to wake).
+    static let elementsPerWorker = 1 << 18
 
     /// The VJP of `step` for STBP (spec §10), run backwards from t = T. With
     /// v[t] = λ(m[t] − V_th s[t]), m[t+1] = v[t] + (input of step t+1) and the surrogate ∂s/∂m:
     ///
     ///     δs[t] = (direct gradient of s[t]) + (gradient through the synapses it drives)
     ///             − λ V_th δv[t]                       (the reset path, unless detached)
-    ///     δm[t] = λ δv[t] + δs[t] · ∂s/∂m(m[t])
+    ///     δm[t] = λ δv[t] + e[t],   e[t] = (δs[t] − λ V_th δv[t]) · ∂s/∂m(m[t])
     ///     δv[t−1] = δm[t]
     ///
+    /// e[t] vanishes outside the surrogate's window, so δm[t] = λ δm[t+1] + e[t] changes sparsely.
     /// `spikeGradient` holds δs[t] without the reset path; `membraneGradient` holds δv[t] = δm[t+1]
-    /// on entry (0 at t = T) and δm[t] = δv[t−1] on return; m is the stored m[t]. All [B] + shape.
-    public func backwardStep(membrane m: UnsafePointer<Float>, spikeGradient: Tensor, membraneGradient: Tensor,
-                             surrogate: SpikeSurrogate) {
+    /// on entry (0 at t = T) and δm[t] = δv[t−1] on return; `record` is step t's. With
+    /// `increment`, mask ⊙ e[t] is written there (mask optional) and its density returned. All
+    /// [B] + shape.
+    @discardableResult
+    public func backwardStep(_ record: StepRecord, spikeGradient: Tensor, membraneGradient: Tensor,
+                             surrogate: SpikeSurrogate, increment: Tensor? = nil, mask: Tensor? = nil) -> Float {
+        switch record {
+        case let .membranes(m):
+            return backwardStep(spikeGradient: spikeGradient, membraneGradient: membraneGradient, surrogate: surrogate,
+                                increment: increment, mask: mask) { surrogate.derivative(membrane: m[$0], threshold: threshold) }
+        case let .codes(codes):
+            let slope = 1 / surrogate.parameter
+            return backwardStep(spikeGradient: spikeGradient, membraneGradient: membraneGradient, surrogate: surrogate,
+                                increment: increment, mask: mask) { codes[$0] & StepCodes.window != 0 ? slope : 0 }
+        }
+    }
+
+    @inline(__always)
+    private func backwardStep(spikeGradient: Tensor, membraneGradient: Tensor, surrogate: SpikeSurrogate,
+                              increment: Tensor?, mask: Tensor?, derivative: (Int) -> Float) -> Float {
         let n = membraneGradient.count, lambda = neuron.lambda, vth = threshold
         let dm = membraneGradient.pointer, ds = spikeGradient.pointer
         let reset: Float = surrogate.detachReset ? 0 : -lambda * vth
+        guard let increment else {
+            for i in 0..<n {
+                let dv = dm[i]
+                dm[i] = lambda * dv + (ds[i] + reset * dv) * derivative(i)
+            }
+            return .nan
+        }
+        let out = increment.pointer, keep = mask?.pointer
+        var nonZero = 0
         for i in 0..<n {
             let dv = dm[i]
-            dm[i] = lambda * dv + (ds[i] + reset * dv) * surrogate.derivative(membrane: m[i], threshold: vth)
+            let e = (ds[i] + reset * dv) * derivative(i)
+            dm[i] = lambda * dv + e
+            let masked = keep.map { e * $0[i] } ?? e
+            out[i] = masked
+            nonZero += masked != 0 ? 1 : 0
         }
+        return n > 0 ? Float(nonZero) / Float(n) : 0
     }
 
     /// Writes the rate a = A/Λ_T for the steps taken so far into `rate`.

@@ -8,8 +8,8 @@ public final class SynapticBlock: ParameterContainer {
     public let norm: BatchNorm
     public let dropout: VariationalDropout
 
-    /// The layer's forward for spike inputs (loop layers read spikes).
-    private lazy var spikeDriven = SpikeDrivenProduct(layer: layer)
+    /// The layer's event-driven products (loop layers read spikes).
+    private(set) lazy var events = EventDrivenProducts(layer: layer)
 
     public init(layer: any AffineLayer, dropout probability: Float) throws {
         self.layer = layer
@@ -32,13 +32,17 @@ public final class SynapticBlock: ParameterContainer {
         case .training: dropout.resample(shape: [batchSize] + outputSampleShape, using: &generator)
         case .evaluation: dropout.deactivate()
         }
-        spikeDriven.prepare()
+        events.prepare()
     }
 
-    /// z = layer(s) for binary spikes s of which a fraction `density` is 1, spike-driven when
-    /// sparse.
+    /// z = layer(s) for binary spikes s of which a fraction `density` is 1, event-driven below the
+    /// forward crossover.
     func forward(spikes s: Tensor, density: Float, into z: Tensor) throws {
-        try spikeDriven.forward(s, into: z, density: density)
+        if density < events.crossovers.forward {
+            try events.forward(spikes: s, into: z)
+        } else {
+            try layer.forward(s, into: z)
+        }
     }
 
     /// y = mask ⊙ BN(z) for a pre-activation z = layer(x) (y may be z), saving BN's state for
@@ -57,5 +61,31 @@ public final class SynapticBlock: ParameterContainer {
         try dropout.backward(outputGradient: dy, inputGradient: dy)
         try norm.backward(outputGradient: dy, saved: saved, inputGradient: scratch)
         try layer.backward(input: x, outputGradient: scratch, inputGradient: dx)
+    }
+
+    /// x = layerᵀ y (no bias) for y of which a fraction `density` is non-zero: event-driven below
+    /// the adjoint crossover.
+    func applyTransposed(_ y: Tensor, density: Float, into x: Tensor) throws {
+        if density < events.crossovers.adjoint {
+            try events.adjoint(y, into: x)
+        } else {
+            try layer.applyTransposed(weight: layer.weight.value, to: y, into: x)
+        }
+    }
+
+    /// `backward` at binary spikes s of which a fraction `density` is 1, with the layer's weight
+    /// gradient event-driven below its crossover (the input gradient, when asked, stays dense:
+    /// BN's VJP mixes every entry).
+    func backward(spikes s: Tensor, density: Float, outputGradient dy: Tensor, saved: BatchNorm.Saved,
+                  scratch: Tensor, inputGradient dx: Tensor?) throws {
+        guard density < events.crossovers.weightGradient else {
+            try backward(input: s, outputGradient: dy, saved: saved, scratch: scratch, inputGradient: dx)
+            return
+        }
+        try dropout.backward(outputGradient: dy, inputGradient: dy)
+        try norm.backward(outputGradient: dy, saved: saved, inputGradient: scratch)
+        try events.accumulateWeightGradient(spikes: s, outputGradient: scratch, into: layer.weight.gradient)
+        try layer.accumulateBiasGradient(outputGradient: scratch)
+        if let dx { try layer.applyTransposed(weight: layer.weight.value, to: scratch, into: dx) }
     }
 }

@@ -24,6 +24,9 @@ public enum Quirk: String, CaseIterable, Codable, Sendable {
     case spectralReshapedKernelNorm = "spectral_reshaped_kernel_norm"
     /// B10: the power iteration keeps updating u, v in evaluation.
     case evalPowerIterationUpdate = "eval_power_iteration_update"
+    /// The reference allocates Broyden's whole low-rank memory (2 × B × 27 × D floats) at the
+    /// start of every solve; fsnn allocates the pairs a solve stores. Memory only (Table 4).
+    case broydenFullAllocation = "broyden_full_allocation"
 }
 
 /// The paper's networks by name (spec §5, counts in §12.1).

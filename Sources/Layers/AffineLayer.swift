@@ -12,9 +12,14 @@ public protocol AffineLayer: LinearMap, CustomStringConvertible {
     /// Which outputs each input element reaches through which weight entries (for products that
     /// visit only some of the inputs).
     var synapseTable: SynapseTable { get }
-    /// Writes `weight.value` as [input channel, tap, output channel], the layout `synapseTable`'s
-    /// taps index; `relaid` has inputChannels·taps·outputChannels elements.
-    func writeInputMajorWeight(into relaid: Tensor)
+    /// Writes a tensor of the weight's shape as [input channel, tap, output channel], the layout
+    /// `synapseTable`'s taps index; `relaid` has inputChannels·taps·outputChannels elements.
+    func writeInputMajor(_ weight: Tensor, into relaid: Tensor)
+    /// The table of the adjoint A_Wᵀ: which inputs each output element reaches back.
+    var transposedSynapseTable: SynapseTable { get }
+    /// Writes a tensor of the weight's shape as [output channel, tap, input channel], the layout
+    /// `transposedSynapseTable`'s taps index.
+    func writeOutputMajor(_ weight: Tensor, into relaid: Tensor)
 }
 
 extension AffineLayer {
@@ -51,6 +56,13 @@ extension AffineLayer {
         try accumulateWeightGradient(input: x, outputGradient: dy, into: weight.gradient)
         if let bias { accumulateBiasGradient(of: dy, into: bias.gradient) }
         if let dx { try applyTransposed(weight: weight.value, to: dy, into: dx) }
+    }
+
+    /// `bias.gradient` += Σ over the batch and the spatial axes of dy ([N] + outputSampleShape);
+    /// nothing for a layer without bias.
+    public func accumulateBiasGradient(outputGradient dy: Tensor) throws(TensorError) {
+        _ = try batchSize(of: dy, sampleShape: outputSampleShape, "output gradient")
+        if let bias { accumulateBiasGradient(of: dy, into: bias.gradient) }
     }
 
     // MARK: Bias

@@ -77,8 +77,8 @@ public final class Conv2d: AffineLayer {
     public var synapseTable: SynapseTable { .convolution(geometry, outputChannels: outputChannels) }
 
     /// OIHW [out, in, ky, kx] → [in, ky, kw − 1 − kx, out] (mirrored along x, as the table's taps).
-    public func writeInputMajorWeight(into relaid: Tensor) {
-        let w = weight.value.pointer, r = relaid.pointer
+    public func writeInputMajor(_ weight: Tensor, into relaid: Tensor) {
+        let w = weight.pointer, r = relaid.pointer
         let (ci, co, kw) = (geometry.channels, outputChannels, geometry.kernelWidth)
         let t = geometry.kernelHeight * kw
         for o in 0..<co {
@@ -89,5 +89,15 @@ public final class Conv2d: AffineLayer {
                 }
             }
         }
+    }
+
+    /// A_Wᵀ is the transposed convolution of the same geometry.
+    public var transposedSynapseTable: SynapseTable { .transposedConvolution(geometry, inputChannels: outputChannels) }
+
+    /// OIHW [out, in, ky, kx] → [out, ky·kw + kx, in]
+    public func writeOutputMajor(_ weight: Tensor, into relaid: Tensor) {
+        let w = weight.pointer, r = relaid.pointer
+        let (ci, co, t) = (geometry.channels, outputChannels, geometry.kernelHeight * geometry.kernelWidth)
+        for o in 0..<co { for i in 0..<ci { for k in 0..<t { r[(o * t + k) * ci + i] = w[(o * ci + i) * t + k] } } }
     }
 }

@@ -101,9 +101,27 @@ public final class ConvTranspose2d: AffineLayer {
     public var synapseTable: SynapseTable { .transposedConvolution(geometry, inputChannels: inputChannels) }
 
     /// IOHW [in, out, ky, kx] → [in, ky·kw + kx, out]
-    public func writeInputMajorWeight(into relaid: Tensor) {
-        let w = weight.value.pointer, r = relaid.pointer
+    public func writeInputMajor(_ weight: Tensor, into relaid: Tensor) {
+        let w = weight.pointer, r = relaid.pointer
         let (ci, co, t) = (inputChannels, outputChannels, geometry.kernelHeight * geometry.kernelWidth)
         for i in 0..<ci { for o in 0..<co { for k in 0..<t { r[(i * t + k) * co + o] = w[(i * co + o) * t + k] } } }
+    }
+
+    /// A_Wᵀ is the convolution O → I of the same geometry (taps mirrored along x, as its table's).
+    public var transposedSynapseTable: SynapseTable { .convolution(geometry, outputChannels: inputChannels) }
+
+    /// IOHW [in, out, ky, kx] → [out, ky, kw − 1 − kx, in]: the convolution O → I's input-major layout.
+    public func writeOutputMajor(_ weight: Tensor, into relaid: Tensor) {
+        let w = weight.pointer, r = relaid.pointer
+        let (ci, co, kw) = (inputChannels, outputChannels, geometry.kernelWidth)
+        let t = geometry.kernelHeight * kw
+        for i in 0..<ci {
+            for o in 0..<co {
+                for k in 0..<t {
+                    let mirrored = k - k % kw + (kw - 1 - k % kw)
+                    r[(o * t + mirrored) * ci + i] = w[(i * co + o) * t + k]
+                }
+            }
+        }
     }
 }

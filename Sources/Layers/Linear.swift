@@ -62,8 +62,15 @@ public final class Linear: AffineLayer {
     public var synapseTable: SynapseTable { .fullyConnected(inputs: inputFeatures, outputs: outputFeatures) }
 
     /// [out, in] → [in, 1, out]
-    public func writeInputMajorWeight(into relaid: Tensor) {
-        let w = weight.value.pointer, r = relaid.pointer
+    public func writeInputMajor(_ weight: Tensor, into relaid: Tensor) {
+        let w = weight.pointer, r = relaid.pointer
         for o in 0..<outputFeatures { for i in 0..<inputFeatures { r[i * outputFeatures + o] = w[o * inputFeatures + i] } }
+    }
+
+    public var transposedSynapseTable: SynapseTable { .fullyConnected(inputs: outputFeatures, outputs: inputFeatures) }
+
+    /// [out, in] is already output-major.
+    public func writeOutputMajor(_ weight: Tensor, into relaid: Tensor) {
+        relaid.pointer.update(from: weight.pointer, count: weight.count)
     }
 }

@@ -46,6 +46,24 @@ import Tensor
         ("anderson", AndersonSolver()),
     ]
 
+    /// Lean Broyden stores a [B, D] slot pair per stored update, the reference's allocation all 27
+    /// up front; the iterates are the same bits either way (spec §4.4, §4.9).
+    @Test func leanMemoryHoldsOnlyTheStoredPairs() throws {
+        // A small g: the absolute stopping tolerance 2e-10·√(B·D) is reached at Float32 precision.
+        let batch = Batch(batch: 4, dimension: 6, sigma: 0.2, seed: 12)
+        batch.rhs.scale(by: 1e-5)
+        func solve(full: Bool) throws -> (AdjointSolution, Int) {
+            let tracker = MemoryTracker()
+            let solution = try tracker.measure { try BroydenSolver(allocatesFullMemory: full).solve(batch.problem) }
+            return (solution, tracker.peakBytes)
+        }
+        let (lean, leanPeak) = try solve(full: false), (full, fullPeak) = try solve(full: true)
+        #expect(lean.beta.scalars == full.beta.scalars && lean.iterations == full.iterations)
+        let pairs = lean.iterations - 1, slotBytes = 2 * 4 * 6 * MemoryLayout<Float>.stride
+        #expect(pairs > 0 && pairs < 27, "\(lean.iterations) iterations")
+        #expect(fullPeak - leanPeak == (27 - pairs) * slotBytes, "peaks \(leanPeak) and \(fullPeak) bytes")
+    }
+
     @Test(arguments: 0..<solvers.count)
     func matchesDenseSolve(solverIndex: Int) throws {
         let (name, solver) = Self.solvers[solverIndex]

@@ -63,11 +63,16 @@ import Tensor
         return raw.map { $0 * scale }
     }
 
-    /// One neuron update m = v + input; s = H(m − θ); v = λ(m − θ s) (detached s in the reset if asked).
+    /// One neuron update m = v + input; s = H(m − θ); v = λ(m − θ s) (detached s in the reset if
+    /// asked); the spike's surrogate is the rectangular window unless `sigmoid` gives the
+    /// sharpness k of k·σ(kx)(1 − σ(kx)).
     static func neuronStep(membrane v: [[Node]]?, input: [[Node]], lambda: Double, threshold: Double,
-                           detachReset: Bool) -> (spikes: [[Node]], membrane: [[Node]]) {
+                           detachReset: Bool, sigmoid: Double? = nil) -> (spikes: [[Node]], membrane: [[Node]]) {
         let m = v.map { zip($0, input).map { zip($0, $1).map { $0 + $1 } } } ?? input
-        let s = m.map { $0.map { $0.spike(threshold: threshold) } }
+        let surrogate: (Double) -> Double = sigmoid.map { k in
+            { x in let s = 1 / (1 + exp(-k * x)); return k * s * (1 - s) }
+        } ?? { abs($0) < 0.5 ? 1 : 0 }
+        let s = m.map { $0.map { $0.spike(threshold: threshold, surrogate: surrogate) } }
         let next = zip(m, s).map { zip($0, $1).map { m, s in (m - (detachReset ? s.detached : s) * threshold) * lambda } }
         return (s, next)
     }
@@ -130,12 +135,18 @@ import Tensor
     struct Case: Sendable, CustomTestStringConvertible {
         let neuron: NeuronModel
         let detachReset: Bool
-        var testDescription: String { "\(neuron)\(detachReset ? ", detached reset" : "")" }
+        /// The sigmoid surrogate's sharpness, or nil for the rectangular one (whose history is one
+        /// byte per neuron and step, where the sigmoid's keeps the membrane).
+        var sigmoid: Double? = nil
+        var testDescription: String {
+            "\(neuron)\(detachReset ? ", detached reset" : "")\(sigmoid.map { ", sigmoid surrogate k=\($0)" } ?? "")"
+        }
     }
 
     static let cases = [Case(neuron: .integrateAndFire, detachReset: false),
                         Case(neuron: .leaky(lambda: 0.9), detachReset: false),
-                        Case(neuron: .leaky(lambda: 0.9), detachReset: true)]
+                        Case(neuron: .leaky(lambda: 0.9), detachReset: true),
+                        Case(neuron: .leaky(lambda: 0.9), detachReset: false, sigmoid: 4)]
 
     @Test(arguments: cases)
     func singleLayerMatchesNaiveBPTT(case c: Case) throws {
@@ -148,8 +159,11 @@ import Tensor
         x.fillNormal(using: &generator)
         x.scale(by: 2)
         let labels = [1, 0, 2]
-        _ = try gradientOnlyTrainer(network) { $0.method = .stbp; $0.detachReset = c.detachReset }
-            .trainStep(.image(x), labels: labels)
+        _ = try gradientOnlyTrainer(network) {
+            $0.method = .stbp
+            $0.detachReset = c.detachReset
+            if let k = c.sigmoid { ($0.surrogate, $0.surrogateParameter) = (.sigmoid, Float(k)) }
+        }.trainStep(.image(x), labels: labels)
 
         let leaves = Leaves(ScalarTape(), network.namedParameters)
         let first = try FirstLayer(leaves, image: x, input: network.input, feedback: network.feedback, prefix: "input")
@@ -162,7 +176,8 @@ import Tensor
                                                          first.feedbackMask))
             }
             (spikes, membrane) = Self.neuronStep(membrane: membrane, input: input, lambda: lambda,
-                                                 threshold: Double(threshold), detachReset: c.detachReset)
+                                                 threshold: Double(threshold), detachReset: c.detachReset,
+                                                 sigmoid: c.sigmoid)
             accumulator = Self.accumulate(accumulator, spikes, lambda: lambda)
         }
         let worst = Self.compareGradients(network, leaves: leaves, accumulator: accumulator!, labels: labels)
@@ -246,8 +261,11 @@ import Tensor
         x.fillNormal(using: &generator)
         x.scale(by: 2)
         let labels = [2, 1, 0]
-        _ = try gradientOnlyTrainer(network) { $0.method = .stbp; $0.detachReset = c.detachReset }
-            .trainStep(.image(x), labels: labels)
+        _ = try gradientOnlyTrainer(network) {
+            $0.method = .stbp
+            $0.detachReset = c.detachReset
+            if let k = c.sigmoid { ($0.surrogate, $0.surrogateParameter) = (.sigmoid, Float(k)) }
+        }.trainStep(.image(x), labels: labels)
 
         let leaves = Leaves(ScalarTape(), network.namedParameters)
         let first1 = try FirstLayer(leaves, image: x, input: network.input, feedback: network.feedback,
@@ -263,14 +281,14 @@ import Tensor
                                                            first1.feedbackMask))
             }
             let layer1 = Self.neuronStep(membrane: membrane1, input: input1, lambda: lambda, threshold: theta,
-                                         detachReset: c.detachReset)
+                                         detachReset: c.detachReset, sigmoid: c.sigmoid)
             membrane1 = layer1.membrane
             let input2 = Self.elementwise(
                 Self.batchNorm(Self.linear(layer1.spikes, leaves["layers.2.layer.weight"], leaves["layers.2.layer.bias"],
                                            outputs: second),
                                gamma: leaves["layers.2.bn.weight"], beta: leaves["layers.2.bn.bias"]), loopMask)
             let layer2 = Self.neuronStep(membrane: membrane2, input: input2, lambda: lambda, threshold: theta,
-                                         detachReset: c.detachReset)
+                                         detachReset: c.detachReset, sigmoid: c.sigmoid)
             (spikes2, membrane2) = (layer2.spikes, layer2.membrane)
             accumulator = Self.accumulate(accumulator, spikes2, lambda: lambda)
         }

@@ -48,8 +48,10 @@ extension ScalarTape.Node {
     /// clamp(x, −1, 1) with derivative 1 strictly inside.
     func clampedToUnit() -> Self { tape.node(min(max(value, -1), 1), [(id, abs(value) < 1 ? 1 : 0)]) }
     /// H(x − θ) with the rectangular surrogate 1[|x − θ| < 1/2] as its derivative.
-    func spike(threshold: Double) -> Self {
-        tape.node(value >= threshold ? 1 : 0, [(id, abs(value - threshold) < 0.5 ? 1 : 0)])
+    /// H(value − threshold) with the surrogate derivative ∂s/∂m of `surrogate` (the rectangular
+    /// window of width 1 by default).
+    func spike(threshold: Double, surrogate: (Double) -> Double = { abs($0) < 0.5 ? 1 : 0 }) -> Self {
+        tape.node(value >= threshold ? 1 : 0, [(id, surrogate(value - threshold))])
     }
     /// The value without its dependence (a detached reset).
     var detached: Self { tape.constant(value) }

@@ -1,9 +1,10 @@
 import Datasets
-import FSNN
 import Foundation
+import FSNN
 import Harness
 import Tensor
 import Testing
+import TestSupport
 
 /// A data root with a generated N-MNIST in the real on-disk layout (`nmnist/{Train,Test}/<label>/
 /// <id>.bin`, 5-byte events: x, y, polarity bit + 23-bit timestamp in µs): `perLabel` training

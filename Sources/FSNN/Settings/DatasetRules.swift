@@ -42,7 +42,7 @@ public enum DatasetRules {
     public static func isSingleLayer(_ model: ModelName) -> Bool { ![.alexnetF, .cifarnetF].contains(model) }
 
     /// Quirks that change only the IDE backward pass (absent from STBP runs by definition).
-    public static let ideOnlyQuirks: Set<Quirk> = [.nmnistIterSolver2I, .broydenNegFirstStep]
+    public static let ideOnlyQuirks: Set<Quirk> = [.nmnistIterSolver2I, .broydenNegFirstStep, .broydenFullAllocation]
 
     /// Nil when `quirk` can affect the run, else why it cannot. A listed quirk that cannot take
     /// effect is an error rather than a warning: a "faithful" row must not silently run corrected.
@@ -60,7 +60,7 @@ public enum DatasetRules {
         case .nmnistInputConvPad1:
             return t.model == .nmnist64C5sF64C5P1 ? nil
                 : "is the padding-1 N-MNIST layout; it goes with model \(ModelName.nmnist64C5sF64C5P1.rawValue) only"
-        case .broydenNegFirstStep:
+        case .broydenNegFirstStep, .broydenFullAllocation:
             return t.method == .ide && t.solver == .broyden && !t.has(.nmnistIterSolver2I) ? nil
                 : "applies to IDE runs with the broyden solver only"
         case .spectralReshapedKernelNorm:

@@ -66,7 +66,7 @@ public func makeAdjointSolver(for configuration: TrainingConfiguration) -> any A
     switch configuration.solver {
     case .broyden:
         return BroydenSolver(maxIterations: maximum, negativeFirstStep: configuration.has(.broydenNegFirstStep),
-                             stopsEarly: stopsEarly)
+                             stopsEarly: stopsEarly, allocatesFullMemory: configuration.has(.broydenFullAllocation))
     case .fixedPoint: return FixedPointSolver(maxIterations: maximum, stopsEarly: stopsEarly)
     case .anderson:
         return AndersonSolver(maxIterations: maximum, memory: configuration.andersonMemory, stopsEarly: stopsEarly)

@@ -6,8 +6,12 @@ import Tensor
 /// residual ‖G‖ over the batch falls below 2e-10·√(B·D), a protective break when ‖G‖ exceeds
 /// 10⁶ × its initial value, and the lowest-residual iterate returned.
 ///
-/// Dot products run per sample over D; norms over the whole batch. The memory holds
-/// 2 × B × m × D floats (spec §4.9).
+/// Dot products run per sample over D; norms over the whole batch. The memory is one [B, D] slot
+/// of u's and one of vᵀ's per stored pair, allocated when a pair is first stored: a solve that
+/// stops after n iterations holds 2 × B × (n − 1) × D floats (typically 7–14 pairs of the 27)
+/// instead of the reference's 2 × B × 27 × D allocated up front (spec §4.9), which
+/// `allocatesFullMemory` (quirk `broyden_full_allocation`) reproduces for Table 4. The iterates
+/// are the same either way.
 public struct BroydenSolver: AdjointSolver {
     public let maxIterations: Int
     /// Quirk B7: the first step is −G(0) (the reference) instead of the Newton step +G(0).
@@ -16,10 +20,15 @@ public struct BroydenSolver: AdjointSolver {
     /// The §4.4 stopping rule; false always runs `maxIterations` (benchmarks).
     public let stopsEarly: Bool
 
-    public init(maxIterations: Int = 30, negativeFirstStep: Bool = false, stopsEarly: Bool = true) {
+    /// Allocate all low-rank slots at the start of every solve, as the reference does.
+    public let allocatesFullMemory: Bool
+
+    public init(maxIterations: Int = 30, negativeFirstStep: Bool = false, stopsEarly: Bool = true,
+                allocatesFullMemory: Bool = false) {
         self.maxIterations = maxIterations
         self.negativeFirstStep = negativeFirstStep
         self.stopsEarly = stopsEarly
+        self.allocatesFullMemory = allocatesFullMemory
     }
 
     public func solve(_ problem: AdjointProblem) throws -> AdjointSolution {
@@ -28,15 +37,20 @@ public struct BroydenSolver: AdjointSolver {
         let memory = max(1, min(maxIterations, 27))
         let tolerance = problem.tolerance(stopsEarly: stopsEarly)
 
-        let x = Tensor(zeros: shape), gx = g.copy(), step = g.copy()
-        let gNew = Tensor(zeros: shape), dg = Tensor(zeros: shape)
-        let best = Tensor(zeros: shape)
+        let x = Tensor(zeros: shape), step = g.copy(), best = Tensor(zeros: shape)
+        // G(x) and the next residual swap roles every iteration; the older one becomes dg.
+        var gx = g.copy(), gNew = Tensor(zeros: shape)
         if negativeFirstStep { step.scale(by: -1) }
         let initialNorm = gx.norm()
         var bestNorm = initialNorm
-        // Per sample b: rows U[b, i, :] = uᵢ and V[b, i, :] = vᵢ (vᵢ stored as the row vector vᵢᵀ).
-        // Rows are written before they are read, so the buffers need no zero fill.
-        let u = Tensor.uninitialized([batch, memory, d]), v = Tensor.uninitialized([batch, memory, d])
+        // Slot i holds the [B, D] rows uᵢ of every sample (and likewise vᵢᵀ). Rows are written
+        // before they are read, so the slots need no zero fill.
+        var u: [Tensor] = [], v: [Tensor] = []
+        func allocateSlot() {
+            u.append(Tensor.uninitialized([batch, d]))
+            v.append(Tensor.uninitialized([batch, d]))
+        }
+        if allocatesFullMemory { for _ in 0..<memory { allocateSlot() } }
         // Per-worker scratch: the new pair and the coefficients of its three products.
         let workers = Parallel.workers(for: batch, minimumChunk: Self.samplesPerWorker)
         let scratch = (0..<workers).map { _ in Tensor(zeros: [2 * d + 3 * memoryCapacity]) }
@@ -48,9 +62,9 @@ public struct BroydenSolver: AdjointSolver {
             // xₙ = x + step; dx = step; dg = G(xₙ) − G(x)
             try x.add(step)
             try problem.residual(at: x, into: gNew)
-            try dg.assign(gNew)
-            try dg.add(gx, scaledBy: -1)
-            try gx.assign(gNew)
+            let (older, newer) = (gx.pointer, gNew.pointer)
+            for i in 0..<g.count { older[i] = newer[i] - older[i] }
+            (gx, gNew) = (gNew, gx)
             let norm = gx.norm()
             if norm < bestNorm {
                 bestNorm = norm
@@ -59,13 +73,15 @@ public struct BroydenSolver: AdjointSolver {
             if norm < tolerance || norm > 1e6 * initialNorm || iterations == maxIterations { break }
 
             let slot = (iterations - 1) % memory, count = stored
+            if slot == u.count { allocateSlot() }
+            // gNew holds dg until the next residual overwrites it.
+            let uBases = u.map(\.pointer), vBases = v.map(\.pointer), residual = gx, dg = gNew
             Parallel.forEachWorkerChunk(batch, minimumChunk: Self.samplesPerWorker) { worker, samples in
                 let buffer = scratch[worker].pointer
                 for b in samples {
                     let offset = b * d
-                    update(sample: LowRankRows(u: u.pointer + b * memory * d, v: v.pointer + b * memory * d,
-                                               count: count, dimension: d),
-                           slot: slot, dx: step.pointer + offset, dg: dg.pointer + offset, gx: gx.pointer + offset,
+                    update(sample: LowRankRows(u: uBases, v: vBases, offset: offset, count: count, dimension: d),
+                           slot: slot, dx: step.pointer + offset, dg: dg.pointer + offset, gx: residual.pointer + offset,
                            newU: buffer, newV: buffer + d, coefficients: buffer + 2 * d)
                 }
             }
@@ -92,11 +108,11 @@ public struct BroydenSolver: AdjointSolver {
         let d = rows.dimension, k = rows.count
         let c = coefficients, e = coefficients + memoryCapacity, f = coefficients + 2 * memoryCapacity
         // Pass over U: cᵢ = uᵢ·dx.
-        for i in 0..<k { c[i] = VectorKernels.dot(rows.u + i * d, dx, d) }
+        for i in 0..<k { c[i] = VectorKernels.dot(rows.u(i), dx, d) }
         // Pass over V: vᵀ = −dx + Σ cᵢ vᵢ; eᵢ = vᵢ·dg; fᵢ = vᵢ·gx.
         for j in 0..<d { newV[j] = -dx[j] }
         for i in 0..<k {
-            let row = rows.v + i * d
+            let row = rows.v(i)
             VectorKernels.axpy(newV, c[i], row, d)
             e[i] = VectorKernels.dot(row, dg, d)
             f[i] = VectorKernels.dot(row, gx, d)
@@ -106,7 +122,7 @@ public struct BroydenSolver: AdjointSolver {
         let step = dx
         step.update(from: gx, count: d)
         for i in 0..<k {
-            let row = rows.u + i * d
+            let row = rows.u(i)
             VectorKernels.axpy(newU, -e[i], row, d)
             VectorKernels.axpy(step, -f[i], row, d)
         }
@@ -116,8 +132,8 @@ public struct BroydenSolver: AdjointSolver {
             if !newV[j].isFinite { newV[j] = 0 }
         }
         VectorKernels.axpy(step, -VectorKernels.dot(newV, gx, d), newU, d)
-        (rows.u + slot * d).update(from: newU, count: d)
-        (rows.v + slot * d).update(from: newV, count: d)
+        rows.u(slot).update(from: newU, count: d)
+        rows.v(slot).update(from: newV, count: d)
     }
 
     /// Samples a worker must get before the per-sample updates are split across cores.
@@ -127,10 +143,19 @@ public struct BroydenSolver: AdjointSolver {
     private var memoryCapacity: Int { 27 }
 }
 
-/// The stored pairs of one sample: rows uᵢ and vᵢᵀ of length `dimension`, the first `count` valid.
+/// The stored pairs of one sample: rows uᵢ and vᵢᵀ of length `dimension` at `offset` in slot i,
+/// the first `count` valid.
 private struct LowRankRows {
-    let u: UnsafeMutablePointer<Float>
-    let v: UnsafeMutablePointer<Float>
+    let uSlots: [UnsafeMutablePointer<Float>]
+    let vSlots: [UnsafeMutablePointer<Float>]
+    let offset: Int
     let count: Int
     let dimension: Int
+
+    init(u: [UnsafeMutablePointer<Float>], v: [UnsafeMutablePointer<Float>], offset: Int, count: Int, dimension: Int) {
+        (uSlots, vSlots, self.offset, self.count, self.dimension) = (u, v, offset, count, dimension)
+    }
+
+    @inline(__always) func u(_ i: Int) -> UnsafeMutablePointer<Float> { uSlots[i] + offset }
+    @inline(__always) func v(_ i: Int) -> UnsafeMutablePointer<Float> { vSlots[i] + offset }
 }

@@ -50,12 +50,6 @@ public struct OpsBenchmark: Sendable {
                                ("ConvTranspose2d 256→96 k3 s2 p1 op1, 8×8→16×16", convTranspose)] {
             work += try passes(of: layer, label: label, using: &generator)
         }
-        let linear = Linear(inputFeatures: 400, outputFeatures: 400, bias: false, initialization: .uniformUnitNorm,
-                            generator: &generator)
-        for (label, layer) in [("Linear 400→400", linear as any AffineLayer), ("Conv2d 64→64 k5 s1 p2, 14×14", conv),
-                               ("ConvTranspose2d 256→96 k3 s2 p1 op1", convTranspose)] {
-            work += spikeDrivenPasses(of: layer, label: label, using: &generator)
-        }
 
         let savedThreads = BLAS.threadCount, savedWorkers = Parallel.workerCount
         defer {
@@ -74,8 +68,12 @@ public struct OpsBenchmark: Sendable {
                 rows.append(row)
             }
         }
-        return OpsBenchmarkReport(batch: batch, stopwatch: stopwatch, rows: rows, defaultThreadCount: savedThreads,
-                                  defaultWorkerCount: savedWorkers)
+        BLAS.threadCount = savedThreads
+        Parallel.workerCount = savedWorkers
+        let events = EventDrivenBenchmark(batch: batch, stopwatch: stopwatch)
+        let densityRows = try events.run(progress: progress)
+        return OpsBenchmarkReport(batch: batch, stopwatch: stopwatch, rows: rows, densityTable: events.markdown(densityRows),
+                                  defaultThreadCount: savedThreads, defaultWorkerCount: savedWorkers)
     }
 
     /// Forward (A_W x), input gradient (A_Wᵀ dy) and weight gradient of `layer` on one batch of
@@ -97,35 +95,13 @@ public struct OpsBenchmark: Sendable {
     }
 }
 
-extension OpsBenchmark {
-    /// Densities of binary spike inputs for the spike-driven rows.
-    static let spikeDensities: [Float] = [0.02, 0.05, 0.1, 0.2, 0.4]
-
-    /// The spike-driven forward of `layer` (`SpikeDrivenProduct`, forced on) on Bernoulli(ρ)
-    /// spikes. Its rate is quoted in dense-equivalent flops, so it compares directly with the
-    /// dense forward and the sgemm rate; the crossover density is where it drops below the dense
-    /// forward's rate.
-    func spikeDrivenPasses(of layer: any AffineLayer, label: String, using generator: inout RandomGenerator)
-        -> [(name: String, flops: Double, body: () throws(TensorError) -> Void)] {
-        let product = SpikeDrivenProduct(layer: layer)
-        product.prepare()
-        product.densityLimit = .infinity
-        let y = Tensor(zeros: [batch] + layer.outputSampleShape)
-        let flops = 2 * Double(batch) * Double(layer.multiplyAddsPerSample)
-        return Self.spikeDensities.map { density in
-            let spikes = Tensor(zeros: [batch] + layer.inputSampleShape)
-            for i in 0..<spikes.count { spikes.pointer[i] = generator.nextBernoulli(density) ? 1 : 0 }
-            return (String(format: "%@: spike-driven forward, density %.2f", label, density), flops,
-                    { () throws(TensorError) in try product.forward(spikes, into: y, density: density) })
-        }
-    }
-}
-
 /// The result of `OpsBenchmark.run`, with the environment that determines the rates.
 public struct OpsBenchmarkReport: Sendable {
     public let batch: Int
     public let stopwatch: Stopwatch
     public let rows: [OpsBenchmark.Row]
+    /// `EventDrivenBenchmark`'s table at the default thread and worker counts.
+    public let densityTable: String
     /// `BLAS.threadCount` and `Parallel.workerCount` of the process outside the benchmark.
     public let defaultThreadCount: Int
     public let defaultWorkerCount: Int
@@ -158,6 +134,8 @@ public struct OpsBenchmarkReport: Sendable {
                                 row.bestRate, 100 * row.medianRate / sgemm.medianRate,
                                 100 * row.bestRate / sgemm.bestRate))
         }
+        lines += ["", "Event-driven products against the dense ones, \(defaultWorkerCount) worker(s): speed-up "
+                  + "(event-driven median ms).", "", densityTable]
         return lines.joined(separator: "\n")
     }
 }

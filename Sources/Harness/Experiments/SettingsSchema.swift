@@ -1,5 +1,6 @@
 import Datasets
 import FSNN
+import HDF5
 
 /// A run's settings once resolved: the data and records (`RunSettings`) and the training
 /// hyperparameters (`TrainingConfiguration`).

@@ -1,6 +1,7 @@
 import Datasets
-import FSNN
 import Foundation
+import FSNN
+import HDF5
 
 /// What a checkpoint belongs to, stored as its `/metadata` attributes: the run (table, row,
 /// profile, seed), the dataset read, the resolved settings under their YAML keys, and the
