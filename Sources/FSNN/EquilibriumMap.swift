@@ -14,7 +14,10 @@ import Tensor
 /// statistics, running statistics updated: spec §4.2 step 4) and returns the linearisation point,
 /// an explicit value the IDE strategy holds and passes to
 /// * `jacobianTransposeProduct`: Jᵀv at a*, with the loop BNs in evaluation mode on the running
-///   statistics that application just refreshed (the reference's frozen clone, spec §4.3);
+///   statistics that application just refreshed (the reference's frozen clone as its comments
+///   intend, spec §4.3) — or, under quirk B11 `adjoint_loop_bn_train_mode`, in training mode, as
+///   the released code runs it: the batch statistics of a* and their derivative, which couples the
+///   samples of the batch;
 /// * `accumulateParameterGradients`: βᵀ ∂f/∂θ through the training-mode application (spec §4.7).
 public struct EquilibriumMap {
     public let network: FeedbackNetwork
@@ -26,8 +29,11 @@ public struct EquilibriumMap {
         public let rate: Tensor
         /// x̄, [B] + the input block's input sample shape.
         public let averageInput: Tensor
-        /// The loop BNs in evaluation mode, as J sees them.
+        /// The loop BNs in evaluation mode, as J sees them; empty when J sees them in training mode
+        /// (quirk B11), through the map's own saved state.
         let jacobianAffines: [ChannelAffine]
+        /// Whether J sees the loop BNs in training mode (quirk B11).
+        let trainModeJacobian: Bool
         fileprivate let workspace: NetworkWorkspace
     }
 
@@ -55,7 +61,12 @@ public struct EquilibriumMap {
                                           into: layer.map, active: layer.active)
         }
         // The Jacobian's linearisation (the reference's frozen clone): layer 1 as above, the loop
-        // BNs in evaluation mode with the running statistics just updated.
+        // BNs in evaluation mode with the running statistics just updated — or, under B11, the
+        // training-mode application itself.
+        let trainMode = network.has(.adjointLoopBNTrainMode)
+        guard !trainMode else {
+            return Linearization(rate: a, averageInput: x̄, jacobianAffines: [], trainModeJacobian: true, workspace: w)
+        }
         let affines = network.loop.map { $0.norm.evaluationAffine() }
         for (index, block) in network.loop.enumerated() {
             let layer = w.layers[index + 1]
@@ -65,7 +76,7 @@ public struct EquilibriumMap {
             EquilibriumKernels.clampedMap(feedback: nil, mask: nil, current: layer.scratch, threshold: network.threshold,
                                           into: layer.jacobianMap, active: layer.jacobianActive)
         }
-        return Linearization(rate: a, averageInput: x̄, jacobianAffines: affines, workspace: w)
+        return Linearization(rate: a, averageInput: x̄, jacobianAffines: affines, trainModeJacobian: false, workspace: w)
     }
 
     /// x̄ and F₁ x̄: the image itself and the simulation's F₁ x, or the spike frames' average and
@@ -85,36 +96,45 @@ public struct EquilibriumMap {
         }
     }
 
-    /// a_l of the Jacobian's linearisation (layer 1 shares the training-mode one).
+    /// a_l of the Jacobian's evaluation-mode linearisation (layer 1 shares the training-mode one).
     private static func jacobianMap(of l: Int, in w: NetworkWorkspace) -> Tensor {
         l == 0 ? w.layers[0].map : w.layers[l].jacobianMap
     }
 
-    private static func jacobianActive(of l: Int, in w: NetworkWorkspace) -> Tensor {
-        l == 0 ? w.layers[0].active : w.layers[l].jacobianActive
+    /// D_l of the Jacobian's linearisation: the training-mode one for layer 1 and under B11.
+    private static func jacobianActive(of l: Int, at point: Linearization) -> Tensor {
+        let layer = point.workspace.layers[l]
+        return l == 0 || point.trainModeJacobian ? layer.active : layer.jacobianActive
     }
 
     // MARK: VJPs
 
     /// out = Jᵀv for v, out: [B, D] (any shapes with B·D elements; spec §4.7): back through the
-    /// loop, δ_{l−1} = F_lᵀ(A_l ⊙ m_l ⊙ D_l ⊙ δ_l / V_th) with A_l the evaluation BN's scale, and
-    /// out = Wᵀ(m_W ⊙ D₁ ⊙ δ₁ / V_th). D_l vanishes wherever the clamp saturates, so the products
-    /// with F_lᵀ and Wᵀ are event-driven below their crossovers.
+    /// loop, δ_{l−1} = F_lᵀ(A_l ⊙ m_l ⊙ D_l ⊙ δ_l / V_th) with A_l the evaluation BN's scale (under
+    /// B11, the training-mode BN's input VJP instead of A_l), and out = Wᵀ(m_W ⊙ D₁ ⊙ δ₁ / V_th).
+    /// D_l vanishes wherever the clamp saturates, so the products with F_lᵀ and Wᵀ are
+    /// event-driven below their crossovers (BN's training-mode VJP fills in the zeros).
     public func jacobianTransposeProduct(_ v: Tensor, at point: Linearization, into out: Tensor) throws {
         let w = point.workspace, threshold = network.threshold
         var gradient = try v.reshaped(w.rate.shape)
         for l in stride(from: network.last, through: 1, by: -1) {
             let block = network.loop[l - 1], layer = w.layers[l]
-            let density = EquilibriumKernels.maskedGradient(gradient, active: layer.jacobianActive,
+            var density = EquilibriumKernels.maskedGradient(gradient, active: Self.jacobianActive(of: l, at: point),
                                                             mask: block.dropout.mask, threshold: threshold,
                                                             into: layer.scratch)
-            try point.jacobianAffines[l - 1].scale(layer.scratch)
+            if point.trainModeJacobian {
+                try block.norm.backward(outputGradient: layer.scratch, saved: layer.saved, inputGradient: layer.scratch,
+                                        accumulatingParameterGradients: false)
+                density = 1
+            } else {
+                try point.jacobianAffines[l - 1].scale(layer.scratch)
+            }
             let previous = w.layers[l - 1].gradient
             try block.applyTransposed(layer.scratch, density: density, into: previous)
             gradient = previous
         }
         let first = w.layers[0]
-        let density = EquilibriumKernels.maskedGradient(gradient, active: Self.jacobianActive(of: 0, in: w),
+        let density = EquilibriumKernels.maskedGradient(gradient, active: Self.jacobianActive(of: 0, at: point),
                                                         mask: network.feedback.dropout.mask, threshold: threshold,
                                                         into: first.scratch)
         try network.feedback.applyTransposed(first.scratch, density: density, into: try out.reshaped(w.rate.shape))

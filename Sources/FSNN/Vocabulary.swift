@@ -24,6 +24,9 @@ public enum Quirk: String, CaseIterable, Codable, Sendable {
     case spectralReshapedKernelNorm = "spectral_reshaped_kernel_norm"
     /// B10: the power iteration keeps updating u, v in evaluation.
     case evalPowerIterationUpdate = "eval_power_iteration_update"
+    /// B11: the adjoint's Jacobian sees the loop BNs (multi-layer L2…L5) in training mode: the
+    /// batch statistics of the equilibrium point and their derivative (spec §4.3 (i)).
+    case adjointLoopBNTrainMode = "adjoint_loop_bn_train_mode"
     /// The reference allocates Broyden's whole low-rank memory (2 × B × 27 × D floats) at the
     /// start of every solve; fsnn allocates the pairs a solve stores. Memory only (Table 4).
     case broydenFullAllocation = "broyden_full_allocation"

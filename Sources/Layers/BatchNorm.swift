@@ -163,10 +163,12 @@ public final class BatchNorm: ParameterContainer {
     }
 
     /// VJP of the forward that wrote `saved`: writes dx and adds Σ dy·x̂ to γ's gradient and Σ dy
-    /// to β's. After a training forward (M = N·H·W values per channel),
-    /// dx = γ/s · (dy − Σdy/M − x̂·Σ(dy·x̂)/M); after an evaluation or fixed forward, dx = γ/s · dy.
-    /// dy, dx: the forward's input shape (dx may be dy itself).
-    public func backward(outputGradient dy: Tensor, saved: Saved, inputGradient dx: Tensor) throws(BatchNormError) {
+    /// to β's (unless `accumulatingParameterGradients` is false: a Jacobian product). After a
+    /// training forward (M = N·H·W values per channel), dx = γ/s · (dy − Σdy/M − x̂·Σ(dy·x̂)/M);
+    /// after an evaluation or fixed forward, dx = γ/s · dy. dy, dx: the forward's input shape
+    /// (dx may be dy itself).
+    public func backward(outputGradient dy: Tensor, saved: Saved, inputGradient dx: Tensor,
+                         accumulatingParameterGradients: Bool = true) throws(BatchNormError) {
         guard let xHat = saved.normalized else { throw .backwardWithoutForward }
         guard dy.shape == xHat.shape else {
             throw .shapeMismatch(operation: "backward output gradient (shape of the last forward)", expected: xHat.shape, actual: dy.shape)
@@ -197,6 +199,7 @@ public final class BatchNorm: ParameterContainer {
                 }
             }
         }
+        guard accumulatingParameterGradients else { return }
         VectorKernels.add(weight.gradient.pointer, dots, channels)
         VectorKernels.add(bias.gradient.pointer, sums, channels)
     }

@@ -102,9 +102,11 @@ import Tensor
 
     /// A three-layer conv chain with the AlexNet-F pattern (stride-2 loop conv, stride-2 transposed
     /// feedback with output padding): loop BN in train mode for ∂f/∂θ and in evaluation mode, with
-    /// the running statistics updated by this very step, for J (spec §4.3).
-    @Test(arguments: neurons)
-    func multiLayerConvolutionalChain(neuron: NeuronModel) throws {
+    /// the running statistics updated by this very step, for J (spec §4.3) — or, under quirk B11,
+    /// in train mode for J too, which couples the samples: then J is the Jacobian of the whole
+    /// batch's map and the dense solve is over all B·D rates at once.
+    @Test(arguments: neurons, [false, true])
+    func multiLayerConvolutionalChain(neuron: NeuronModel, trainModeJacobian: Bool) throws {
         let batch = 3, classes = 3, threshold: Float = 1
         var generator = RandomGenerator(seed: 33)
         func conv(_ i: Int, _ o: Int, stride: Int, size: Int) throws -> Conv2d {
@@ -118,7 +120,8 @@ import Tensor
                                                 padding: 1, outputPadding: 1, inputSize: (2, 2),
                                                 initialization: .uniformUnitNorm, generator: &generator)
         let network = FeedbackNetwork(
-            neuron: neuron, threshold: threshold, timeSteps: 20, quirks: [], input: first, inputKind: .staticImage, loop: loop,
+            neuron: neuron, threshold: threshold, timeSteps: 20, quirks: trainModeJacobian ? [.adjointLoopBNTrainMode] : [],
+            input: first, inputKind: .staticImage, loop: loop,
             feedback: try FeedbackConnection(layer: feedbackLayer, estimate: .operatorNorm, dropout: 0.2,
                                              generator: &generator),
             classifier: Linear(inputFeatures: 8, outputFeatures: classes, initialization: .pytorchDefault,
@@ -198,9 +201,12 @@ import Tensor
         let classifier = Reference.classifierGradients(
             rate: rate, weight: doubles(network.classifier.weight.value), bias: doubles(network.classifier.bias!.value),
             labels: labels, features: 8, classes: classes)
-        let beta = Self.denseAdjoint(rate: rate, rateGradient: classifier.rate, dimension: 8) {
-            chain($0, spiking.values, statistics: running).map
-        }
+        let beta = trainModeJacobian
+            ? Reference.adjoint(jacobian: Reference.jacobian(of: { chain($0, spiking.values, statistics: nil).map }, at: rate),
+                                rhs: classifier.rate)
+            : Self.denseAdjoint(rate: rate, rateGradient: classifier.rate, dimension: 8) {
+                chain($0, spiking.values, statistics: running).map
+            }
         var expected = spiking.unpack(Reference.gradient(of: { vector in
             zip(beta, chain(rate, vector, statistics: nil).map).reduce(0) { $0 + $1.0 * $1.1 }
         }, at: spiking.values))

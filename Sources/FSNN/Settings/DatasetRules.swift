@@ -42,7 +42,8 @@ public enum DatasetRules {
     public static func isSingleLayer(_ model: ModelName) -> Bool { ![.alexnetF, .cifarnetF].contains(model) }
 
     /// Quirks that change only the IDE backward pass (absent from STBP runs by definition).
-    public static let ideOnlyQuirks: Set<Quirk> = [.nmnistIterSolver2I, .broydenNegFirstStep, .broydenFullAllocation]
+    public static let ideOnlyQuirks: Set<Quirk> = [.nmnistIterSolver2I, .broydenNegFirstStep, .broydenFullAllocation,
+                                                   .adjointLoopBNTrainMode]
 
     /// Nil when `quirk` can affect the run, else why it cannot. A listed quirk that cannot take
     /// effect is an error rather than a warning: a "faithful" row must not silently run corrected.
@@ -63,6 +64,9 @@ public enum DatasetRules {
         case .broydenNegFirstStep, .broydenFullAllocation:
             return t.method == .ide && t.solver == .broyden && !t.has(.nmnistIterSolver2I) ? nil
                 : "applies to IDE runs with the broyden solver only"
+        case .adjointLoopBNTrainMode:
+            return !isSingleLayer(t.model) && t.method == .ide ? nil
+                : "applies to IDE runs of the multi-layer networks only (single-layer networks have no loop BN)"
         case .spectralReshapedKernelNorm:
             return t.model == .fmnistF400
                 ? "has no effect on \(t.model.rawValue): a linear feedback weight's matrix is its operator" : nil
