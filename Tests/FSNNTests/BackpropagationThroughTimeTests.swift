@@ -239,22 +239,25 @@ import Tensor
         #expect(network.input.layer.weight.gradient.norm() > 0, "the input branch must receive a gradient")
     }
 
-    /// Two spiking layers in a loop (input → L1 → L2 → feedback → L1) with a train-mode BN per
-    /// step in L2, as the multi-layer STBP runs it.
-    @Test(arguments: cases)
-    func twoLayerChainMatchesNaiveBPTT(case c: Case) throws {
-        let batch = 3, inputs = 6, first = 5, second = 4, classes = 3, steps = 8, threshold: Float = 1
+    /// L spiking layers in a loop (input → L1 → … → L_L → feedback → L1: the delayed feedback
+    /// and same-step feed-forward of spec §2.6) with a train-mode BN per step in every loop
+    /// layer, as the multi-layer STBP runs it: two layers, and the paper's five at small widths.
+    @Test(arguments: cases, [2, 5])
+    func chainMatchesNaiveBPTT(case c: Case, layers depth: Int) throws {
+        let batch = 3, inputs = 6, classes = 3, steps = 8, threshold: Float = 1
+        let widths = Array([5, 4, 6, 5, 4].prefix(depth))
         var generator = RandomGenerator(seed: 43)
         func linear(_ i: Int, _ o: Int, bias: Bool = true) -> Linear {
             Linear(inputFeatures: i, outputFeatures: o, bias: bias, initialization: .uniformUnitNorm, generator: &generator)
         }
+        let input = try SynapticBlock(layer: linear(inputs, widths[0]), dropout: 0.2)
+        let loop = try (1..<depth).map { try SynapticBlock(layer: linear(widths[$0 - 1], widths[$0]), dropout: 0.2) }
         let network = FeedbackNetwork(
-            neuron: c.neuron, threshold: threshold, timeSteps: steps, quirks: [],
-            input: try SynapticBlock(layer: linear(inputs, first), dropout: 0.2), inputKind: .staticImage,
-            loop: [try SynapticBlock(layer: linear(first, second), dropout: 0.2)],
-            feedback: try FeedbackConnection(layer: linear(second, first, bias: false), estimate: .operatorNorm,
-                                             dropout: 0.2, generator: &generator),
-            classifier: Linear(inputFeatures: second, outputFeatures: classes, initialization: .pytorchDefault,
+            neuron: c.neuron, threshold: threshold, timeSteps: steps, quirks: [], input: input,
+            inputKind: .staticImage, loop: loop,
+            feedback: try FeedbackConnection(layer: linear(widths[depth - 1], widths[0], bias: false),
+                                             estimate: .operatorNorm, dropout: 0.2, generator: &generator),
+            classifier: Linear(inputFeatures: widths[depth - 1], outputFeatures: classes, initialization: .pytorchDefault,
                                generator: &generator))
         network.feedback.spectralNorm.gain.value.pointer[0] = 0.9
         let x = Tensor(zeros: [batch, inputs])
@@ -268,29 +271,33 @@ import Tensor
         }.trainStep(.image(x), labels: labels)
 
         let leaves = Leaves(ScalarTape(), network.namedParameters)
-        let first1 = try FirstLayer(leaves, image: x, input: network.input, feedback: network.feedback,
-                                    prefix: "layers.1")
-        let loopMask = doubles(try #require(network.loop[0].dropout.mask))
+        let first = try FirstLayer(leaves, image: x, input: network.input, feedback: network.feedback,
+                                   prefix: "layers.1")
+        let loopMasks = try network.loop.map { doubles(try #require($0.dropout.mask)) }
         let lambda = Double(c.neuron.lambda), theta = Double(threshold)
-        var membrane1: [[Node]]? = nil, membrane2: [[Node]]? = nil
-        var spikes2: [[Node]] = [], accumulator: [[Node]]? = nil
+        var membranes = [[[Node]]?](repeating: nil, count: depth)
+        var spikes = [[[Node]]](repeating: [], count: depth)
+        var accumulator: [[Node]]? = nil
         for t in 1...steps {
-            var input1 = first1.current
+            var current = first.current
             if t > 1 {
-                input1 = Self.sum(input1, Self.elementwise(Self.linear(spikes2, first1.weight, nil, outputs: first),
-                                                           first1.feedbackMask))
+                current = Self.sum(current, Self.elementwise(Self.linear(spikes[depth - 1], first.weight, nil,
+                                                                         outputs: widths[0]), first.feedbackMask))
             }
-            let layer1 = Self.neuronStep(membrane: membrane1, input: input1, lambda: lambda, threshold: theta,
-                                         detachReset: c.detachReset, sigmoid: c.sigmoid)
-            membrane1 = layer1.membrane
-            let input2 = Self.elementwise(
-                Self.batchNorm(Self.linear(layer1.spikes, leaves["layers.2.layer.weight"], leaves["layers.2.layer.bias"],
-                                           outputs: second),
-                               gamma: leaves["layers.2.bn.weight"], beta: leaves["layers.2.bn.bias"]), loopMask)
-            let layer2 = Self.neuronStep(membrane: membrane2, input: input2, lambda: lambda, threshold: theta,
-                                         detachReset: c.detachReset, sigmoid: c.sigmoid)
-            (spikes2, membrane2) = (layer2.spikes, layer2.membrane)
-            accumulator = Self.accumulate(accumulator, spikes2, lambda: lambda)
+            for l in 0..<depth {
+                if l > 0 {
+                    let name = "layers.\(l + 1)"
+                    current = Self.elementwise(
+                        Self.batchNorm(Self.linear(spikes[l - 1], leaves["\(name).layer.weight"],
+                                                   leaves["\(name).layer.bias"], outputs: widths[l]),
+                                       gamma: leaves["\(name).bn.weight"], beta: leaves["\(name).bn.bias"]),
+                        loopMasks[l - 1])
+                }
+                let step = Self.neuronStep(membrane: membranes[l], input: current, lambda: lambda, threshold: theta,
+                                           detachReset: c.detachReset, sigmoid: c.sigmoid)
+                (spikes[l], membranes[l]) = (step.spikes, step.membrane)
+            }
+            accumulator = Self.accumulate(accumulator, spikes[depth - 1], lambda: lambda)
         }
         let worst = Self.compareGradients(network, leaves: leaves, accumulator: accumulator!, labels: labels)
         #expect(worst.error <= 1e-4, "\(worst.name): relative error \(worst.error)")
