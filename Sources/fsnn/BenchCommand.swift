@@ -25,6 +25,12 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Timed runs; median and best are reported.")
         var repetitions = 5
 
+        @Option(help: "Only the density table's layers whose name contains this text (e.g. MNIST, AlexNet-F L2).")
+        var layer: String?
+
+        @Flag(help: "Only the density table of the event-driven products, at the default thread count.")
+        var eventsOnly = false
+
         func validate() throws {
             guard threads.allSatisfy({ $0 >= 1 }), batch >= 1, warmups >= 0, repetitions >= 1 else {
                 throw ValidationError("threads, batch and repetitions must be ≥ 1 and warmups ≥ 0")
@@ -32,8 +38,14 @@ struct BenchCommand: ParsableCommand {
         }
 
         func run() throws {
-            let benchmark = OpsBenchmark(threadCounts: threads, batch: batch,
-                                         stopwatch: Stopwatch(warmups: warmups, repetitions: repetitions))
+            let stopwatch = Stopwatch(warmups: warmups, repetitions: repetitions)
+            if eventsOnly {
+                let events = EventDrivenBenchmark(batch: batch, stopwatch: stopwatch, layerFilter: layer)
+                print(MachineDescription.summary + "\n")
+                print(events.markdown(try events.run(progress: Console.log)))
+                return
+            }
+            let benchmark = OpsBenchmark(threadCounts: threads, batch: batch, stopwatch: stopwatch, layerFilter: layer)
             let report = try benchmark.run(progress: Console.log)
             print(report.markdown)
         }

@@ -136,6 +136,21 @@ extension RunnerTests {
             #expect(div5.rates?.synapticOperations == plain.rates?.synapticOperations, "SOPs stay true; same seed, same model")
         }
 
+        /// `local` is optional: a file without it has no local runs, and asking for them is an
+        /// error naming the file; a file with it resolves it like any profile.
+        @Test func theLocalProfileIsOptionalButNeverSilentlyMissing() throws {
+            let fixture = try RunnerFixture()
+            let without = try fixture.experiment(tinyExperiment(rows: [("a", [])]))
+            #expect(!without.defines(.local))
+            #expect(throws: RunnerError.undefinedProfile("local", file: without.path)) {
+                try fixture.runner(without, fixture.options(.local)).plan()
+            }
+            let text = tinyExperiment(rows: [("a", [])]).replacingOccurrences(of: "  paper: {}\n",
+                                                                             with: "  paper: {}\n  local: {epochs: 1}\n")
+            let with = try fixture.experiment(text, name: "with-local.yaml")
+            #expect(try fixture.runner(with, fixture.options(.local)).plan().map(\.run.training.epochs) == [1])
+        }
+
         @Test func unknownRowsAreRefusedWithTheRowsOfTheFile() throws {
             let fixture = try RunnerFixture()
             let experiment = try fixture.experiment(tinyExperiment(rows: [("a", []), ("b", [])]))

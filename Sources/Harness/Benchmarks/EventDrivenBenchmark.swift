@@ -15,12 +15,15 @@ public struct EventDrivenBenchmark: Sendable {
     public var batch: Int
     public var stopwatch: Stopwatch
     public var densities: [Float]
+    /// Only layers whose name contains this text, when given.
+    public var layerFilter: String?
 
     public init(batch: Int = 128, stopwatch: Stopwatch = Stopwatch(warmups: 1, repetitions: 5),
-                densities: [Float] = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5]) {
+                densities: [Float] = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5], layerFilter: String? = nil) {
         self.batch = batch
         self.stopwatch = stopwatch
         self.densities = densities
+        self.layerFilter = layerFilter
     }
 
     /// One product of one layer: the dense time and the event-driven time per density.
@@ -73,7 +76,7 @@ public struct EventDrivenBenchmark: Sendable {
     public func run(progress: (String) -> Void = { _ in }) throws(TensorError) -> [Row] {
         var generator = RandomGenerator(seed: 0)
         var rows: [Row] = []
-        for (name, layer) in try Self.layers(using: &generator) {
+        for (name, layer) in try Self.layers(using: &generator) where layerFilter.map(name.contains) ?? true {
             let products = EventDrivenProducts(layer: layer)
             let crossovers = products.crossovers
             let input = [batch] + layer.inputSampleShape, output = [batch] + layer.outputSampleShape

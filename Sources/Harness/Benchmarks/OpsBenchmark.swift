@@ -16,11 +16,15 @@ public struct OpsBenchmark: Sendable {
     public var threadCounts: [Int]
     public var batch: Int
     public var stopwatch: Stopwatch
+    /// Only the density table's layers whose name contains this text, when given.
+    public var layerFilter: String?
 
-    public init(threadCounts: [Int] = [1, 2], batch: Int = 128, stopwatch: Stopwatch = Stopwatch(warmups: 1, repetitions: 5)) {
+    public init(threadCounts: [Int] = [1, 2], batch: Int = 128, stopwatch: Stopwatch = Stopwatch(warmups: 1, repetitions: 5),
+                layerFilter: String? = nil) {
         self.threadCounts = threadCounts
         self.batch = batch
         self.stopwatch = stopwatch
+        self.layerFilter = layerFilter
     }
 
     /// One timed operation at one thread count.
@@ -70,7 +74,7 @@ public struct OpsBenchmark: Sendable {
         }
         BLAS.threadCount = savedThreads
         Parallel.workerCount = savedWorkers
-        let events = EventDrivenBenchmark(batch: batch, stopwatch: stopwatch)
+        let events = EventDrivenBenchmark(batch: batch, stopwatch: stopwatch, layerFilter: layerFilter)
         let densityRows = try events.run(progress: progress)
         return OpsBenchmarkReport(batch: batch, stopwatch: stopwatch, rows: rows, densityTable: events.markdown(densityRows),
                                   defaultThreadCount: savedThreads, defaultWorkerCount: savedWorkers)
@@ -108,6 +112,7 @@ public struct OpsBenchmarkReport: Sendable {
     public let openBLASCore = BLAS.coreName
     public let openBLASConfiguration = BLAS.configuration
     public let processorCount = BLAS.processorCount
+    public let processor = MachineDescription.processor
     /// `OPENBLAS_*` variables of this process, as found.
     public let openBLASEnvironment = ProcessInfo.processInfo.environment
         .filter { $0.key.hasPrefix("OPENBLAS_") }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
@@ -118,6 +123,7 @@ public struct OpsBenchmarkReport: Sendable {
     public var markdown: String {
         let environment = openBLASEnvironment.isEmpty ? "none set" : openBLASEnvironment.map { "`\($0)`" }.joined(separator: ", ")
         var lines = [
+            "CPU \(processor).",
             "OpenBLAS core `\(openBLASCore)` (\(openBLASConfiguration)), \(processorCount) processors, "
                 + "\(defaultThreadCount) OpenBLAS threads and \(defaultWorkerCount) workers by default; "
                 + "OPENBLAS_* environment: \(environment).",

@@ -53,6 +53,9 @@ public struct Experiment: Sendable {
     /// Every row resolved for `profile`, in file order.
     public func runs(_ profile: Profile) -> [ExperimentRun] { resolved[profile] ?? [] }
 
+    /// Whether the file defines `profile` (every file defines the required ones).
+    public func defines(_ profile: Profile) -> Bool { resolved[profile] != nil }
+
     /// One row resolved for `profile`, or nil when the file has no such row.
     public func run(_ row: String, profile: Profile) -> ExperimentRun? {
         runs(profile).first { $0.row == row }

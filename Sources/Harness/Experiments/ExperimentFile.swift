@@ -33,23 +33,31 @@ public enum ReportKind: String, CaseIterable, Codable, Sendable, ExperimentVocab
     static var vocabularyName: String { "report kind" }
 }
 
-/// How much of a file's work to do: the published settings, a minutes-per-row check, or a
-/// seconds-per-row smoke test.
+/// How much of a file's work to do: the published settings; the paper's hyperparameters on the
+/// full offline data with fewer epochs so that a run takes at most an hour on two cores; a
+/// minutes-per-row check; or a seconds-per-row smoke test.
 public enum Profile: String, CaseIterable, Codable, Sendable {
     case paper
+    case local
     case quick
     case smoke
+
+    /// Whether every file must define the profile. `local` came later: a file without it simply
+    /// has no local runs (`fsnn run --profile local` on it is an error naming the file).
+    public var isRequired: Bool { self != .local }
 }
 
-/// Per-profile settings; every profile must be present (`{}` when it changes nothing).
+/// Per-profile settings; every required profile must be present (`{}` when it changes nothing).
 public struct ProfilePatches: Decodable, Equatable, Sendable {
     public var paper: SettingsPatch?
+    public var local: SettingsPatch?
     public var quick: SettingsPatch?
     public var smoke: SettingsPatch?
 
     public subscript(profile: Profile) -> SettingsPatch? {
         switch profile {
         case .paper: return paper
+        case .local: return local
         case .quick: return quick
         case .smoke: return smoke
         }

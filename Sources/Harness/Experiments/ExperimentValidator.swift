@@ -35,7 +35,7 @@ struct ExperimentValidator {
 
         var runs: [Profile: [ExperimentRun]] = [:]
         var seen = Set(issues.map(\.description))
-        for profile in Profile.allCases {
+        for profile in Profile.allCases where profile.isRequired || file.profiles[profile] != nil {
             let before = issues.count
             runs[profile] = resolveRows(profile)
             var fresh: [ExperimentIssue] = []
@@ -72,7 +72,7 @@ struct ExperimentValidator {
     private mutating func checkFile() {
         check(file.table, "table", Self.isName) { "'\($0)' must be a lower-case name of a-z, 0-9, '.', '_', '-'" }
         if file.rows.isEmpty { report("rows", "a file needs at least one row") }
-        for profile in Profile.allCases where file.profiles[profile] == nil {
+        for profile in Profile.allCases where profile.isRequired && file.profiles[profile] == nil {
             report("profiles", "profile '\(profile.rawValue)' is missing (write `\(profile.rawValue): {}` if it changes nothing)")
         }
     }

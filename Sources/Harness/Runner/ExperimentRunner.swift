@@ -94,6 +94,9 @@ public final class ExperimentRunner {
 
     /// The selected rows resolved for the profile, with `options.seeds` replacing their seeds.
     public func selectedRuns() throws(RunnerError) -> [(run: ExperimentRun, seeds: [Int])] {
+        guard experiment.defines(options.profile) else {
+            throw .undefinedProfile(options.profile.rawValue, file: experiment.path)
+        }
         let runs = experiment.runs(options.profile)
         if let rows = options.rows {
             let unknown = rows.filter { row in !runs.contains { $0.row == row } }

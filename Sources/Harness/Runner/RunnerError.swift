@@ -11,6 +11,8 @@ public enum RunnerError: Error, Equatable, CustomStringConvertible {
     case cannotResume(checkpoint: String, reason: String)
     /// `--jobs` above 1 needs the fsnn executable to start child processes.
     case noExecutableForJobs
+    /// The file has no such (optional) profile.
+    case undefinedProfile(String, file: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum RunnerError: Error, Equatable, CustomStringConvertible {
             return "cannot resume from \(checkpoint): \(reason)"
         case .noExecutableForJobs:
             return "--jobs above 1 runs child processes of the fsnn executable, which was not given"
+        case let .undefinedProfile(profile, file):
+            return "\(file) defines no '\(profile)' profile; add `profiles: {\(profile): …}` to it or choose another --profile"
         }
     }
 }
