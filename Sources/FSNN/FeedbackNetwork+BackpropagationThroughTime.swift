@@ -2,6 +2,36 @@ import Foundation
 import Layers
 import Tensor
 
+/// The BPTT's element-wise passes over [B] + layer shape, fused and split across the workers.
+private enum Elementwise {
+    static let minimumChunk = SpikingPopulation.elementsPerWorker
+
+    /// out = g·weight + carried
+    static func directSpikeGradient(_ g: Tensor, weight: Float, plus carried: Tensor, into out: Tensor) {
+        let (x, c, o) = (g.pointer, carried.pointer, out.pointer)
+        Parallel.forEachChunk(out.count, minimumChunk: minimumChunk) { range in
+            for i in range { o[i] = x[i] * weight + c[i] }
+        }
+    }
+
+    /// out = x ⊙ mask (x itself without a mask)
+    static func product(_ x: Tensor, _ mask: Tensor?, into out: Tensor) {
+        let (source, o) = (x.pointer, out.pointer)
+        guard let m = mask?.pointer else { return o.update(from: source, count: out.count) }
+        Parallel.forEachChunk(out.count, minimumChunk: minimumChunk) { range in
+            for i in range { o[i] = source[i] * m[i] }
+        }
+    }
+
+    /// y = alpha·y + x
+    static func scaleAndAdd(_ y: Tensor, _ alpha: Float, _ x: Tensor) {
+        let (target, source) = (y.pointer, x.pointer)
+        Parallel.forEachChunk(y.count, minimumChunk: minimumChunk) { range in
+            VectorKernels.scaleAndAdd(target + range.lowerBound, alpha, source + range.lowerBound, range.count)
+        }
+    }
+}
+
 extension FeedbackNetwork {
     /// STBP's backward (spec §10): back-propagates ∂L/∂a_L[T] through the T steps `history`
     /// recorded, into the parameter gradients. From t = T down to 1, with the readout's direct
@@ -32,12 +62,10 @@ extension FeedbackNetwork {
         inputGradient.fill(0)
         let normaliser = rateNormaliser, lambda = neuron.lambda
         for t in stride(from: timeSteps, through: 1, by: -1) {
-            try output.spikeGradient.assign(g)
-            output.spikeGradient.scale(by: pow(lambda, Float(timeSteps - t)) / normaliser)
-            try output.spikeGradient.add(carried)
+            Elementwise.directSpikeGradient(g, weight: pow(lambda, Float(timeSteps - t)) / normaliser, plus: carried,
+                                            into: output.spikeGradient)
             if t < timeSteps {
-                try first.maskedNext.assign(first.membraneGradient)
-                if let mask = feedback.dropout.mask { try first.maskedNext.multiply(by: mask) }
+                Elementwise.product(first.membraneGradient, feedback.dropout.mask, into: first.maskedNext)
                 history.spikes(layer: last, step: t, into: output.spikes)
                 try feedback.accumulateGradient(spikes: output.spikes, density: history.density(layer: last, step: t),
                                                 maskedOutputGradient: first.maskedNext)
@@ -63,8 +91,7 @@ extension FeedbackNetwork {
                                           workspace: w)
             if let increment {
                 try feedback.applyTransposed(increment, density: density, into: output.feedbackIncrement)
-                if lambda != 1 { carried.scale(by: lambda) }
-                try carried.add(output.feedbackIncrement)
+                Elementwise.scaleAndAdd(carried, lambda, output.feedbackIncrement)
             }
         }
         if case let .image(x) = history.current.batch {
@@ -79,7 +106,7 @@ extension FeedbackNetwork {
     private func accumulateCurrentGradient(_ gradient: Tensor, step t: Int, history: SimulationHistory, into sum: Tensor,
                                            workspace w: NetworkWorkspace) throws {
         guard let statistics = history.current.fixedStatistics else {
-            try sum.add(gradient)
+            Elementwise.scaleAndAdd(sum, 1, gradient)
             return
         }
         let first = w.layers[0]

@@ -60,11 +60,14 @@ public final class SimulationHistory {
 
     /// s_l[t] = H(m_l[t] − V_th).
     func spikes(layer l: Int, step t: Int, into s: Tensor) {
-        switch record(layer: l, step: t) {
-        case let .membranes(m):
-            VectorKernels.heaviside(s.pointer, m, s.count, threshold: threshold)
-        case let .codes(codes):
-            for i in 0..<s.count { s.pointer[i] = codes[i] & StepCodes.spike != 0 ? 1 : 0 }
+        let record = record(layer: l, step: t), target = s.pointer, threshold = threshold
+        Parallel.forEachChunk(s.count, minimumChunk: SpikingPopulation.elementsPerWorker) { range in
+            switch record {
+            case let .membranes(m):
+                VectorKernels.heaviside(target + range.lowerBound, m + range.lowerBound, range.count, threshold: threshold)
+            case let .codes(codes):
+                for i in range { target[i] = codes[i] & StepCodes.spike != 0 ? 1 : 0 }
+            }
         }
     }
 

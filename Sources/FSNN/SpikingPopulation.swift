@@ -124,23 +124,32 @@ public final class SpikingPopulation {
         let dm = membraneGradient.pointer, ds = spikeGradient.pointer
         let reset: Float = surrogate.detachReset ? 0 : -lambda * vth
         guard let increment else {
-            for i in 0..<n {
-                let dv = dm[i]
-                dm[i] = lambda * dv + (ds[i] + reset * dv) * derivative(i)
+            Parallel.forEachChunk(n, minimumChunk: Self.elementsPerWorker) { range in
+                for i in range {
+                    let dv = dm[i]
+                    dm[i] = lambda * dv + (ds[i] + reset * dv) * derivative(i)
+                }
             }
             return .nan
         }
         let out = increment.pointer, keep = mask?.pointer
-        var nonZero = 0
-        for i in 0..<n {
-            let dv = dm[i]
-            let e = (ds[i] + reset * dv) * derivative(i)
-            dm[i] = lambda * dv + e
-            let masked = keep.map { e * $0[i] } ?? e
-            out[i] = masked
-            nonZero += masked != 0 ? 1 : 0
+        let chunks = Parallel.workers(for: n, minimumChunk: Self.elementsPerWorker)
+        var nonZero = [Int](repeating: 0, count: chunks)
+        nonZero.withUnsafeMutableBufferPointer { counts in
+            Parallel.forEachWorkerChunk(n, minimumChunk: Self.elementsPerWorker) { worker, range in
+                var count = 0
+                for i in range {
+                    let dv = dm[i]
+                    let e = (ds[i] + reset * dv) * derivative(i)
+                    dm[i] = lambda * dv + e
+                    let masked = keep.map { e * $0[i] } ?? e
+                    out[i] = masked
+                    count += masked != 0 ? 1 : 0
+                }
+                counts[worker] = count
+            }
         }
-        return n > 0 ? Float(nonZero) / Float(n) : 0
+        return n > 0 ? Float(nonZero.reduce(0, +)) / Float(n) : 0
     }
 
     /// Writes the rate a = A/Λ_T for the steps taken so far into `rate`.
