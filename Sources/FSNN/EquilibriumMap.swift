@@ -34,6 +34,8 @@ public struct EquilibriumMap {
         let jacobianAffines: [ChannelAffine]
         /// Whether J sees the loop BNs in training mode (quirk B11).
         let trainModeJacobian: Bool
+        /// The fraction of non-zero entries of each layer's training-mode a_l.
+        let mapDensities: [Float]
         fileprivate let workspace: NetworkWorkspace
     }
 
@@ -49,34 +51,41 @@ public struct EquilibriumMap {
         let (x̄, preactivation) = try equilibriumInput(for: batch, workspace: w)
         try network.input.normalize(preactivation, into: first.current, mode: .training(updatingRunningStatistics: true),
                                     saving: first.saved)
-        try network.feedback.apply(a, into: w.feedback)
-        EquilibriumKernels.clampedMap(feedback: w.feedback, mask: network.feedback.dropout.mask, current: first.current,
-                                      threshold: network.threshold, into: first.map, active: first.active)
+        try network.feedback.apply(rates: a, into: w.feedback)
+        var density = EquilibriumKernels.clampedMap(feedback: w.feedback, mask: network.feedback.dropout.mask,
+                                                    current: first.current, threshold: network.threshold,
+                                                    into: first.map, active: first.active)
+        var densities = [density]
         for (index, block) in network.loop.enumerated() {
             let layer = w.layers[index + 1]
-            try block.layer.forward(w.layers[index].map, into: layer.preactivation)
+            try block.forward(rates: w.layers[index].map, density: density, into: layer.preactivation)
             try block.normalize(layer.preactivation, into: layer.current, mode: .training(updatingRunningStatistics: true),
                                 saving: layer.saved)
-            EquilibriumKernels.clampedMap(feedback: nil, mask: nil, current: layer.current, threshold: network.threshold,
-                                          into: layer.map, active: layer.active)
+            density = EquilibriumKernels.clampedMap(feedback: nil, mask: nil, current: layer.current,
+                                                    threshold: network.threshold, into: layer.map, active: layer.active)
+            densities.append(density)
         }
         // The Jacobian's linearisation (the reference's frozen clone): layer 1 as above, the loop
         // BNs in evaluation mode with the running statistics just updated — or, under B11, the
         // training-mode application itself.
         let trainMode = network.has(.adjointLoopBNTrainMode)
         guard !trainMode else {
-            return Linearization(rate: a, averageInput: x̄, jacobianAffines: [], trainModeJacobian: true, workspace: w)
+            return Linearization(rate: a, averageInput: x̄, jacobianAffines: [], trainModeJacobian: true,
+                                 mapDensities: densities, workspace: w)
         }
         let affines = network.loop.map { $0.norm.evaluationAffine() }
+        density = densities[0]
         for (index, block) in network.loop.enumerated() {
             let layer = w.layers[index + 1]
-            try block.layer.forward(Self.jacobianMap(of: index, in: w), into: layer.scratch)
+            try block.forward(rates: Self.jacobianMap(of: index, in: w), density: density, into: layer.scratch)
             try affines[index].apply(layer.scratch, into: layer.scratch)
             try block.dropout.apply(layer.scratch)
-            EquilibriumKernels.clampedMap(feedback: nil, mask: nil, current: layer.scratch, threshold: network.threshold,
-                                          into: layer.jacobianMap, active: layer.jacobianActive)
+            density = EquilibriumKernels.clampedMap(feedback: nil, mask: nil, current: layer.scratch,
+                                                    threshold: network.threshold, into: layer.jacobianMap,
+                                                    active: layer.jacobianActive)
         }
-        return Linearization(rate: a, averageInput: x̄, jacobianAffines: affines, trainModeJacobian: false, workspace: w)
+        return Linearization(rate: a, averageInput: x̄, jacobianAffines: affines, trainModeJacobian: false,
+                             mapDensities: densities, workspace: w)
     }
 
     /// x̄ and F₁ x̄: the image itself and the simulation's F₁ x, or the spike frames' average and
@@ -150,14 +159,15 @@ public struct EquilibriumMap {
             let layer = w.layers[l], previous = w.layers[l - 1]
             EquilibriumKernels.maskedGradient(gradient, active: layer.active, mask: nil, threshold: threshold,
                                               into: layer.scratch)
-            try network.loop[l - 1].backward(input: previous.map, outputGradient: layer.scratch, saved: layer.saved,
-                                             scratch: layer.current, inputGradient: previous.gradient)
+            try network.loop[l - 1].backward(sparseInput: previous.map, binary: false, density: point.mapDensities[l - 1],
+                                             outputGradient: layer.scratch, saved: layer.saved, scratch: layer.current,
+                                             inputGradient: previous.gradient)
             gradient = previous.gradient
         }
         let first = w.layers[0]
         EquilibriumKernels.maskedGradient(gradient, active: first.active, mask: network.feedback.dropout.mask,
                                           threshold: threshold, into: first.scratch)
-        try network.feedback.accumulateGradient(input: point.rate, maskedOutputGradient: first.scratch)
+        try network.feedback.accumulateGradient(rates: point.rate, maskedOutputGradient: first.scratch)
         EquilibriumKernels.maskedGradient(gradient, active: first.active, mask: nil, threshold: threshold,
                                           into: first.scratch)
         try network.input.backward(input: point.averageInput, outputGradient: first.scratch, saved: first.saved,
@@ -170,18 +180,23 @@ public struct EquilibriumMap {
 /// and its derivative mask D = 1[0 < p < 1] (spec §4.6: derivative 0 at exactly 0 and 1).
 enum EquilibriumKernels {
     /// out = clamp((mask ⊙ feedback + current)/V_th, 0, 1); active = 1[0 < p < 1] when given.
+    /// Returns the fraction of out's entries that are not 0 (the next layer's input density).
+    @discardableResult
     static func clampedMap(feedback: Tensor?, mask: Tensor?, current: Tensor, threshold: Float,
-                           into out: Tensor, active: Tensor?) {
+                           into out: Tensor, active: Tensor?) -> Float {
         let n = out.count, scale = 1 / threshold
         let o = out.pointer, c = current.pointer
         let f = feedback?.pointer, m = mask?.pointer, d = active?.pointer
+        var nonZero = 0
         for i in 0..<n {
             var p = c[i]
             if let f { p += (m.map { $0[i] } ?? 1) * f[i] }
             p *= scale
             d?[i] = (p > 0 && p < 1) ? 1 : 0
             o[i] = min(max(p, 0), 1)
+            nonZero += p > 0 ? 1 : 0
         }
+        return n > 0 ? Float(nonZero) / Float(n) : 0
     }
 
     /// out = D ⊙ mask ⊙ v / V_th (the VJP through clamp, 1/V_th and the dropout mask); returns

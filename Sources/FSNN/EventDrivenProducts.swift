@@ -2,12 +2,14 @@ import Layers
 import Tensor
 
 /// The products of one layer's map A_W whose cost follows the non-zero entries of their sparse
-/// operand, as a spiking network computes them (spec §2: spikes are 0 or 1; the IDE and STBP
-/// gradients vanish outside the clamp's and the surrogate's windows, spec §4.6, §10):
+/// operand, as a spiking network computes them (spec §2: spikes are 0 or 1; rates and the IDE and
+/// STBP gradients vanish outside the clamp's and the surrogate's windows, spec §4.6, §10):
 ///
 ///     forward(spikes:)                      y = A_W s + b     s binary: each spike adds the weights of its synapses
-///     adjoint(_:)                           x = A_Wᵀ y        y mostly 0: each non-zero y adds y × its synapses' weights
+///     forward(sparse:)                      y = A_W x + b     x mostly 0: each non-zero x adds x × those weights
+///     adjoint(_:)                           x = A_Wᵀ y        y mostly 0: likewise through the adjoint's synapses
 ///     accumulateWeightGradient(spikes:…)    ∂W += dy ⊗ s      s binary: each spike adds the output gradients it reaches
+///     accumulateWeightGradient(sparse:…)    ∂W += dy ⊗ x      x mostly 0: each non-zero x adds x × those gradients
 ///
 /// An event is a non-zero input element (channel c at pixel q). Per sample the events are
 /// bucketed by pixel; all events of one pixel reach the same runs of the layer's `SynapseTable`
@@ -65,7 +67,16 @@ public final class EventDrivenProducts {
 
     /// y = A_W s + b for binary s, [N] + input sample shape; y: [N] + output sample shape.
     public func forward(spikes s: Tensor, into y: Tensor) throws(TensorError) {
-        let batch = try checkBatch(s, layer.inputSampleShape, "spike input")
+        try forward(s, scaled: false, into: y)
+    }
+
+    /// y = A_W x + b for x, [N] + input sample shape, most of whose entries are 0.
+    public func forward(sparse x: Tensor, into y: Tensor) throws(TensorError) {
+        try forward(x, scaled: true, into: y)
+    }
+
+    private func forward(_ s: Tensor, scaled: Bool, into y: Tensor) throws(TensorError) {
+        let batch = try checkBatch(s, layer.inputSampleShape, scaled ? "sparse input" : "spike input")
         try y.checkShape([batch] + layer.outputSampleShape, "\(layer) output")
         let weights = relaid(inputMajor: true)
         let table = forwardTable, bias = layer.bias?.value
@@ -78,8 +89,8 @@ public final class EventDrivenProducts {
                 }
             }
             let events = workspace.gather(s.pointer + b * table.inputSize, channels: table.inputChannels,
-                                          pixels: table.inputPixels, values: false)
-            Self.accumulate(events, table: table, weights: weights.pointer, scaled: false, into: rows)
+                                          pixels: table.inputPixels, values: scaled)
+            Self.accumulate(events, table: table, weights: weights.pointer, scaled: scaled, into: rows)
             Self.writeChannelsFirst(rows, pixels: table.outputPixels, channels: table.outputChannels,
                                     into: y.pointer + b * table.outputSize)
         }
@@ -107,7 +118,18 @@ public final class EventDrivenProducts {
     /// shape; dW has the weight's shape and layout.
     public func accumulateWeightGradient(spikes s: Tensor, outputGradient dy: Tensor, into dW: Tensor)
         throws(TensorError) {
-        let batch = try checkBatch(s, layer.inputSampleShape, "spike input")
+        try accumulateWeightGradient(s, scaled: false, outputGradient: dy, into: dW)
+    }
+
+    /// dW += ∂⟨dy, A_W x⟩/∂W for x, [N] + input sample shape, most of whose entries are 0.
+    public func accumulateWeightGradient(sparse x: Tensor, outputGradient dy: Tensor, into dW: Tensor)
+        throws(TensorError) {
+        try accumulateWeightGradient(x, scaled: true, outputGradient: dy, into: dW)
+    }
+
+    private func accumulateWeightGradient(_ s: Tensor, scaled: Bool, outputGradient dy: Tensor, into dW: Tensor)
+        throws(TensorError) {
+        let batch = try checkBatch(s, layer.inputSampleShape, scaled ? "sparse input" : "spike input")
         try dy.checkShape([batch] + layer.outputSampleShape, "\(layer) output gradient")
         try dW.checkShape(layer.weight.shape, "\(layer) weight gradient")
         let table = forwardTable
@@ -118,8 +140,9 @@ public final class EventDrivenProducts {
             Self.writeChannelsLast(dy.pointer + b * table.outputSize, pixels: table.outputPixels,
                                    channels: table.outputChannels, into: rows)
             let events = workspace.gather(s.pointer + b * table.inputSize, channels: table.inputChannels,
-                                          pixels: table.inputPixels, values: false)
-            Self.spread(rows, events: events, table: table, into: workspace.weightGradient(count: dW.count))
+                                          pixels: table.inputPixels, values: scaled)
+            Self.spread(rows, events: events, table: table, scaled: scaled,
+                        into: workspace.weightGradient(count: dW.count))
         }
         inputMajorIndex.withUnsafeBufferPointer { index in
             for w in 0..<workers {
@@ -164,8 +187,8 @@ public final class EventDrivenProducts {
     }
 
     /// The weight gradient's scatter: for each run (p, k, n) of each event (c, q),
-    /// dW[c, k…k+n, :] += rows[p…p+n, :] (dW input-major).
-    private static func spread(_ rows: UnsafeMutablePointer<Float>, events: Events, table: SynapseTable,
+    /// dW[c, k…k+n, :] += value · rows[p…p+n, :] (dW input-major; value 1 unless `scaled`).
+    private static func spread(_ rows: UnsafeMutablePointer<Float>, events: Events, table: SynapseTable, scaled: Bool,
                                into gradient: UnsafeMutablePointer<Float>) {
         let width = table.outputChannels, stride = table.taps * width
         table.runStart.withUnsafeBufferPointer { starts in
@@ -176,11 +199,17 @@ public final class EventDrivenProducts {
                             let count = Int(events.counts[q])
                             guard count > 0 else { continue }
                             let channels = events.channels + q * events.capacity
+                            let values = events.values + q * events.capacity
                             for run in starts[q]..<starts[q + 1] {
                                 let source = rows + pixels[run] * width, offset = taps[run] * width
                                 let length = lengths[run] * width
                                 for e in 0..<count {
-                                    VectorKernels.add(gradient + Int(channels[e]) * stride + offset, source, length)
+                                    let target = gradient + Int(channels[e]) * stride + offset
+                                    if scaled {
+                                        VectorKernels.axpy(target, values[e], source, length)
+                                    } else {
+                                        VectorKernels.add(target, source, length)
+                                    }
                                 }
                             }
                         }
@@ -190,11 +219,28 @@ public final class EventDrivenProducts {
         }
     }
 
-    /// target[0..<length] += Σ_e source[channels[e]·stride + 0..<length], 32 lanes at a time in registers.
+    /// target[0..<length] += Σ_e source[channels[e]·stride + 0..<length], 64 lanes at a time in
+    /// registers (each event's block read as whole cache lines), then 32, 8 and 1.
     @inline(__always)
     private static func addBlocks(_ source: UnsafePointer<Float>, stride: Int, channels: UnsafePointer<Int32>, count: Int,
                                   into target: UnsafeMutablePointer<Float>, length: Int) {
         var j = 0
+        while j + 64 <= length {
+            var a = load16(target + j), b = load16(target + j + 16)
+            var c = load16(target + j + 32), d = load16(target + j + 48)
+            for e in 0..<count {
+                let row = source + Int(channels[e]) * stride + j
+                a += load16(row)
+                b += load16(row + 16)
+                c += load16(row + 32)
+                d += load16(row + 48)
+            }
+            store16(a, target + j)
+            store16(b, target + j + 16)
+            store16(c, target + j + 32)
+            store16(d, target + j + 48)
+            j += 64
+        }
         while j + 32 <= length {
             var a = load16(target + j), b = load16(target + j + 16)
             for e in 0..<count {
@@ -226,6 +272,22 @@ public final class EventDrivenProducts {
                                         values: UnsafePointer<Float>, count: Int, into target: UnsafeMutablePointer<Float>,
                                         length: Int) {
         var j = 0
+        while j + 64 <= length {
+            var a = load16(target + j), b = load16(target + j + 16)
+            var c = load16(target + j + 32), d = load16(target + j + 48)
+            for e in 0..<count {
+                let row = source + Int(channels[e]) * stride + j, v = SIMD16<Float>(repeating: values[e])
+                a.addProduct(v, load16(row))
+                b.addProduct(v, load16(row + 16))
+                c.addProduct(v, load16(row + 32))
+                d.addProduct(v, load16(row + 48))
+            }
+            store16(a, target + j)
+            store16(b, target + j + 16)
+            store16(c, target + j + 32)
+            store16(d, target + j + 48)
+            j += 64
+        }
         while j + 32 <= length {
             var a = load16(target + j), b = load16(target + j + 16)
             for e in 0..<count {
@@ -302,17 +364,78 @@ public final class EventDrivenProducts {
 
 extension EventDrivenProducts {
     /// Densities below which the event-driven products beat the dense ones (BLAS), per product:
-    /// the crossovers `fsnn bench ops` measures on this project's machines (2 cores).
+    /// the crossovers `fsnn bench ops` measures on this project's machines (2 cores). They are
+    /// constants, not measured at run time, so that a seed gives the same bits on every machine.
     public struct Crossovers: Sendable {
         public var forward: Float
+        public var sparseForward: Float
         public var adjoint: Float
         public var weightGradient: Float
+        public var sparseWeightGradient: Float
+
+        /// The same crossover for every product (tests force a path with 0 or 2).
+        public static func all(_ density: Float) -> Crossovers {
+            Crossovers(forward: density, sparseForward: density, adjoint: density, weightGradient: density,
+                       sparseWeightGradient: density)
+        }
     }
 
     /// The crossovers measured for a layer of this table's kind.
     static func measuredCrossovers(_ table: SynapseTable) -> Crossovers {
-        table.isFullyConnected ? Crossovers(forward: 0.08, adjoint: 0.05, weightGradient: 0.08)
-            : Crossovers(forward: 0.2, adjoint: 0.3, weightGradient: 0.2)
+        table.isFullyConnected
+            ? Crossovers(forward: 0.08, sparseForward: 0.05, adjoint: 0.05, weightGradient: 0.08, sparseWeightGradient: 0.05)
+            : Crossovers(forward: 0.2, sparseForward: 0.3, adjoint: 0.3, weightGradient: 0.2, sparseWeightGradient: 0.2)
+    }
+
+    // MARK: The path by density
+
+    /// y = A_W s + b for binary s of which a fraction `density` is 1: event-driven below the
+    /// crossover, the layer's dense forward otherwise.
+    public func forward(spikes s: Tensor, density: Float, into y: Tensor) throws(TensorError) {
+        if density < crossovers.forward { try forward(spikes: s, into: y) } else { try layer.forward(s, into: y) }
+    }
+
+    /// y = A_W x + b for x of which a fraction `density` is not 0.
+    public func forward(sparse x: Tensor, density: Float, into y: Tensor) throws(TensorError) {
+        if density < crossovers.sparseForward { try forward(sparse: x, into: y) } else { try layer.forward(x, into: y) }
+    }
+
+    /// x = A_Wᵀ y for y of which a fraction `density` is not 0.
+    public func adjoint(_ y: Tensor, density: Float, into x: Tensor) throws(TensorError) {
+        if density < crossovers.adjoint {
+            try adjoint(y, into: x)
+        } else {
+            try layer.applyTransposed(weight: layer.weight.value, to: y, into: x)
+        }
+    }
+
+    /// dW += dy ⊗ s for binary s of which a fraction `density` is 1.
+    public func accumulateWeightGradient(spikes s: Tensor, density: Float, outputGradient dy: Tensor, into dW: Tensor)
+        throws(TensorError) {
+        if density < crossovers.weightGradient {
+            try accumulateWeightGradient(spikes: s, outputGradient: dy, into: dW)
+        } else {
+            try layer.accumulateWeightGradient(input: s, outputGradient: dy, into: dW)
+        }
+    }
+
+    /// dW += dy ⊗ x for x of which a fraction `density` is not 0.
+    public func accumulateWeightGradient(sparse x: Tensor, density: Float, outputGradient dy: Tensor, into dW: Tensor)
+        throws(TensorError) {
+        if density < crossovers.sparseWeightGradient {
+            try accumulateWeightGradient(sparse: x, outputGradient: dy, into: dW)
+        } else {
+            try layer.accumulateWeightGradient(input: x, outputGradient: dy, into: dW)
+        }
+    }
+}
+
+extension Tensor {
+    /// The fraction of entries that are not 0.
+    func density() -> Float {
+        var count = 0
+        for i in 0..<self.count { count += pointer[i] != 0 ? 1 : 0 }
+        return self.count > 0 ? Float(count) / Float(self.count) : 0
     }
 }
 

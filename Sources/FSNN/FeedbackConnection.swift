@@ -41,16 +41,13 @@ public final class FeedbackConnection: ParameterContainer {
     /// y = W_eff s for binary spikes s of which a fraction `density` is 1 (the simulation's
     /// feedback current before its dropout mask): event-driven below the forward crossover.
     func apply(spikes s: Tensor, density: Float, into y: Tensor) throws {
-        if density < events.crossovers.forward {
-            try events.forward(spikes: s, into: y)
-        } else {
-            try layer.forward(s, into: y)
-        }
+        try events.forward(spikes: s, density: density, into: y)
     }
 
-    /// y = W_eff x (without the dropout mask, which callers fuse into the neuron update).
-    func apply(_ x: Tensor, into y: Tensor) throws {
-        try layer.apply(weight: layer.weight.value, to: x, into: y)
+    /// y = W_eff a for rates a (without the dropout mask, which callers fuse into the map):
+    /// event-driven when enough of a is 0 (silent neurons).
+    func apply(rates a: Tensor, into y: Tensor) throws {
+        try events.forward(sparse: a, density: a.density(), into: y)
     }
 
     /// x = W_effᵀ y.
@@ -61,11 +58,7 @@ public final class FeedbackConnection: ParameterContainer {
     /// x = W_effᵀ y for y of which a fraction `density` is non-zero: event-driven below the
     /// adjoint crossover.
     func applyTransposed(_ y: Tensor, density: Float, into x: Tensor) throws {
-        if density < events.crossovers.adjoint {
-            try events.adjoint(y, into: x)
-        } else {
-            try applyTransposed(y, into: x)
-        }
+        try events.adjoint(y, density: density, into: x)
     }
 
     /// ∂L/∂W_eff += (masked output gradient) ⊗ input.
@@ -76,11 +69,13 @@ public final class FeedbackConnection: ParameterContainer {
     /// ∂L/∂W_eff += (masked output gradient) ⊗ s for binary spikes s of which a fraction
     /// `density` is 1: event-driven below the weight-gradient crossover.
     func accumulateGradient(spikes s: Tensor, density: Float, maskedOutputGradient dy: Tensor) throws {
-        if density < events.crossovers.weightGradient {
-            try events.accumulateWeightGradient(spikes: s, outputGradient: dy, into: layer.weight.gradient)
-        } else {
-            try accumulateGradient(input: s, maskedOutputGradient: dy)
-        }
+        try events.accumulateWeightGradient(spikes: s, density: density, outputGradient: dy, into: layer.weight.gradient)
+    }
+
+    /// ∂L/∂W_eff += (masked output gradient) ⊗ a for rates a (most of them 0 in silent layers).
+    func accumulateGradient(rates a: Tensor, maskedOutputGradient dy: Tensor) throws {
+        try events.accumulateWeightGradient(sparse: a, density: a.density(), outputGradient: dy,
+                                            into: layer.weight.gradient)
     }
 
     /// Maps the accumulated ∂L/∂W_eff to ∂L/∂W_raw and ∂L/∂g (spec §4.7).

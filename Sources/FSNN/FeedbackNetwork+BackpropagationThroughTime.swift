@@ -78,9 +78,9 @@ extension FeedbackNetwork {
                                        mode: .training(updatingRunningStatistics: false), saving: layer.saved)
                 try layer.gradient.assign(layer.membraneGradient)
                 history.spikes(layer: l - 1, step: t, into: previous.spikes)
-                try block.backward(spikes: previous.spikes, density: history.density(layer: l - 1, step: t),
-                                   outputGradient: layer.gradient, saved: layer.saved, scratch: layer.scratch,
-                                   inputGradient: previous.spikeGradient)
+                try block.backward(sparseInput: previous.spikes, binary: true,
+                                   density: history.density(layer: l - 1, step: t), outputGradient: layer.gradient,
+                                   saved: layer.saved, scratch: layer.scratch, inputGradient: previous.spikeGradient)
             }
             let increment = t > 1 ? first.maskedNext : nil
             let density = populations[0].backwardStep(
@@ -114,7 +114,8 @@ extension FeedbackNetwork {
         try input.norm.forward(try history.preactivation(layer: 0, step: t), into: first.current,
                                mode: .fixed(statistics), saving: first.saved)
         try first.scratch.assign(gradient)
-        try input.backward(spikes: w.frame, density: history.current.frameDensity, outputGradient: first.scratch,
-                           saved: first.saved, scratch: first.current, inputGradient: nil)
+        try input.backward(sparseInput: w.frame, binary: history.current.frameDensity <= 1,
+                           density: history.current.frameDensity, outputGradient: first.scratch, saved: first.saved,
+                           scratch: first.current, inputGradient: nil)
     }
 }

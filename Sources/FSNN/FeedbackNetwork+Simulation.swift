@@ -93,17 +93,17 @@ extension FeedbackNetwork {
     private func residual(afterStep t: Int, current: InputCurrent, affines: [ChannelAffine],
                           workspace w: NetworkWorkspace) throws -> Float {
         try populations[last].rate(into: w.rate)
-        try feedback.apply(w.rate, into: w.feedback)
-        EquilibriumKernels.clampedMap(feedback: w.feedback, mask: feedback.dropout.mask,
-                                      current: try current.average(upTo: t), threshold: threshold,
-                                      into: w.layers[0].map, active: nil)
+        try feedback.apply(rates: w.rate, into: w.feedback)
+        var density = EquilibriumKernels.clampedMap(feedback: w.feedback, mask: feedback.dropout.mask,
+                                                    current: try current.average(upTo: t), threshold: threshold,
+                                                    into: w.layers[0].map, active: nil)
         for (index, block) in loop.enumerated() {
             let l = index + 1, layer = w.layers[l]
-            try block.layer.forward(w.layers[l - 1].map, into: layer.scratch)
+            try block.forward(rates: w.layers[l - 1].map, density: density, into: layer.scratch)
             try affines[index].apply(layer.scratch, into: layer.scratch)
             try block.dropout.apply(layer.scratch)
-            EquilibriumKernels.clampedMap(feedback: nil, mask: nil, current: layer.scratch, threshold: threshold,
-                                          into: layer.map, active: nil)
+            density = EquilibriumKernels.clampedMap(feedback: nil, mask: nil, current: layer.scratch,
+                                                    threshold: threshold, into: layer.map, active: nil)
         }
         return EquilibriumKernels.relativeDistance(w.layers[last].map, w.rate)
     }

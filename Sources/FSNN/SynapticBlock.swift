@@ -38,11 +38,12 @@ public final class SynapticBlock: ParameterContainer {
     /// z = layer(s) for binary spikes s of which a fraction `density` is 1, event-driven below the
     /// forward crossover.
     func forward(spikes s: Tensor, density: Float, into z: Tensor) throws {
-        if density < events.crossovers.forward {
-            try events.forward(spikes: s, into: z)
-        } else {
-            try layer.forward(s, into: z)
-        }
+        try events.forward(spikes: s, density: density, into: z)
+    }
+
+    /// z = layer(a) for rates a of which a fraction `density` is not 0 (the map's loop layers).
+    func forward(rates a: Tensor, density: Float, into z: Tensor) throws {
+        try events.forward(sparse: a, density: density, into: z)
     }
 
     /// y = mask ⊙ BN(z) for a pre-activation z = layer(x) (y may be z), saving BN's state for
@@ -66,25 +67,23 @@ public final class SynapticBlock: ParameterContainer {
     /// x = layerᵀ y (no bias) for y of which a fraction `density` is non-zero: event-driven below
     /// the adjoint crossover.
     func applyTransposed(_ y: Tensor, density: Float, into x: Tensor) throws {
-        if density < events.crossovers.adjoint {
-            try events.adjoint(y, into: x)
-        } else {
-            try layer.applyTransposed(weight: layer.weight.value, to: y, into: x)
-        }
+        try events.adjoint(y, density: density, into: x)
     }
 
-    /// `backward` at binary spikes s of which a fraction `density` is 1, with the layer's weight
-    /// gradient event-driven below its crossover (the input gradient, when asked, stays dense:
-    /// BN's VJP mixes every entry).
-    func backward(spikes s: Tensor, density: Float, outputGradient dy: Tensor, saved: BatchNorm.Saved,
-                  scratch: Tensor, inputGradient dx: Tensor?) throws {
-        guard density < events.crossovers.weightGradient else {
-            try backward(input: s, outputGradient: dy, saved: saved, scratch: scratch, inputGradient: dx)
-            return
-        }
+    /// `backward` at an input x of which a fraction `density` is not 0 — binary spikes, or rates
+    /// when `binary` is false — with the layer's weight gradient event-driven below its crossover
+    /// (the input gradient, when asked, stays dense: BN's VJP mixes every entry).
+    func backward(sparseInput x: Tensor, binary: Bool, density: Float, outputGradient dy: Tensor,
+                  saved: BatchNorm.Saved, scratch: Tensor, inputGradient dx: Tensor?) throws {
         try dropout.backward(outputGradient: dy, inputGradient: dy)
         try norm.backward(outputGradient: dy, saved: saved, inputGradient: scratch)
-        try events.accumulateWeightGradient(spikes: s, outputGradient: scratch, into: layer.weight.gradient)
+        if binary {
+            try events.accumulateWeightGradient(spikes: x, density: density, outputGradient: scratch,
+                                                into: layer.weight.gradient)
+        } else {
+            try events.accumulateWeightGradient(sparse: x, density: density, outputGradient: scratch,
+                                                into: layer.weight.gradient)
+        }
         try layer.accumulateBiasGradient(outputGradient: scratch)
         if let dx { try layer.applyTransposed(weight: layer.weight.value, to: scratch, into: dx) }
     }

@@ -80,7 +80,7 @@ import TestSupport
             let (network, input) = try Self.network(c.topology, generator: &generator)
             let limit: Float = eventDriven ? 2 : 0
             for products in network.eventDrivenProducts {
-                products.crossovers = .init(forward: limit, adjoint: limit, weightGradient: limit)
+                products.crossovers = .all(limit)
             }
             let report = try gradientOnlyTrainer(network) { $0.method = c.method }
                 .trainStep(input, labels: [0, 1, 2, 1])

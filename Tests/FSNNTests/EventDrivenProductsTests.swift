@@ -72,6 +72,14 @@ import TestSupport
                     try layer.accumulateWeightGradient(input: s, outputGradient: gradient, into: dense)
                     try products.accumulateWeightGradient(spikes: s, outputGradient: gradient, into: ours)
                     Self.expectClose(ours, dense, "weight gradient, \(label)")
+
+                    let a = Self.sparse([3] + layer.inputSampleShape, density: density, &generator)
+                    try products.forward(sparse: a, into: y)
+                    Self.expectClose(y, try layer.forward(a), "sparse forward, \(label)")
+                    let denseAtA = Tensor(repeating: -0.25, shape: layer.weight.shape), oursAtA = denseAtA.copy()
+                    try layer.accumulateWeightGradient(input: a, outputGradient: gradient, into: denseAtA)
+                    try products.accumulateWeightGradient(sparse: a, outputGradient: gradient, into: oursAtA)
+                    Self.expectClose(oursAtA, denseAtA, "sparse weight gradient, \(label)")
                 }
             }
         }

@@ -9,8 +9,8 @@ import Tensor
 /// density at which the dense product becomes faster (the measured crossover) next to the one the
 /// networks use.
 ///
-/// Operands: Bernoulli(ρ) spikes for the forward and the weight gradient, U(−1, 1) values kept
-/// with probability ρ for the adjoint; the weight gradient's output gradient is dense.
+/// Operands: Bernoulli(ρ) spikes for the spike products; U(0, 1) rates, or U(−1, 1) gradients, kept
+/// with probability ρ for the real-valued ones; the weight gradients' output gradient is dense.
 public struct EventDrivenBenchmark: Sendable {
     public var batch: Int
     public var stopwatch: Stopwatch
@@ -84,6 +84,7 @@ public struct EventDrivenBenchmark: Sendable {
             let gradient = Tensor(zeros: output)
             gradient.fillUniform(-1..<1, using: &generator)
             let spikes = densities.map { Self.spikes(input, density: $0, &generator) }
+            let rates = densities.map { Self.sparse(input, density: $0, &generator) }
             let sparse = densities.map { Self.sparse(output, density: $0, &generator) }
             let w = layer.weight.value
             func row(_ product: String, crossover: Float, dense: () throws(TensorError) -> Void,
@@ -102,6 +103,9 @@ public struct EventDrivenBenchmark: Sendable {
             rows.append(try row("forward", crossover: crossovers.forward, dense: { () throws(TensorError) in
                 try layer.apply(weight: w, to: spikes[spikes.count - 1], into: y)
             }, event: { i throws(TensorError) in try products.forward(spikes: spikes[i], into: y) }))
+            rows.append(try row("forward of rates", crossover: crossovers.sparseForward, dense: { () throws(TensorError) in
+                try layer.apply(weight: w, to: rates[rates.count - 1], into: y)
+            }, event: { i throws(TensorError) in try products.forward(sparse: rates[i], into: y) }))
             rows.append(try row("adjoint", crossover: crossovers.adjoint, dense: { () throws(TensorError) in
                 try layer.applyTransposed(weight: w, to: sparse[sparse.count - 1], into: x)
             }, event: { i throws(TensorError) in try products.adjoint(sparse[i], into: x) }))
@@ -109,6 +113,12 @@ public struct EventDrivenBenchmark: Sendable {
                 try layer.accumulateWeightGradient(input: spikes[spikes.count - 1], outputGradient: gradient, into: dW)
             }, event: { i throws(TensorError) in
                 try products.accumulateWeightGradient(spikes: spikes[i], outputGradient: gradient, into: dW)
+            }))
+            rows.append(try row("weight gradient at rates", crossover: crossovers.sparseWeightGradient,
+                                dense: { () throws(TensorError) in
+                try layer.accumulateWeightGradient(input: rates[rates.count - 1], outputGradient: gradient, into: dW)
+            }, event: { i throws(TensorError) in
+                try products.accumulateWeightGradient(sparse: rates[i], outputGradient: gradient, into: dW)
             }))
         }
         return rows
