@@ -78,6 +78,14 @@ struct BenchCommand: ParsableCommand {
         var workers: Int?
         @Flag(help: "Also time one full training epoch on the real data.")
         var epoch = false
+        @Option(help: "A JSON file of the batches to time, {\"dataset\", \"split\", \"batches\": [[indices], …]}, warm-ups first (make bench-compare).")
+        var batches: String?
+        @Flag(help: "Do not also time IDE with every solve forced to its iteration cap.")
+        var noForced = false
+        @Flag(help: "Print the rows as one JSON object (per-iteration milliseconds) instead of Markdown.")
+        var json = false
+        @Option(name: .customLong("lr-warmup"), help: "Linear learning-rate warm-up iterations (CIFAR's 400).")
+        var learningRateWarmup: Int?
         @Option(name: .customLong("data-dir"), help: "Data root (default: $FSNN_DATA, else ./data).")
         var dataDirectory: String?
 
@@ -88,19 +96,29 @@ struct BenchCommand: ParsableCommand {
         }
 
         func run() throws {
-            let settings = networkSettings(model: model, dataset: dataset ?? DatasetRules.paperDataset(of: model),
+            var settings = networkSettings(model: model, dataset: dataset ?? DatasetRules.paperDataset(of: model),
                                            neuron: neuron, lambda: lambda, timeSteps: timeSteps, method: method,
                                            quirks: quirks, batch: batch, seed: 0)
+            settings.set(\.warmupIterations, learningRateWarmup, option: "--lr-warmup")
             let resolved = try validated {
                 let resolved = try settings.resolve()
                 try ComputeThreads.set(threads: threads, workers: workers)
                 return resolved
             }
-            let benchmark = TrainBenchmark(settings: resolved, root: DataRoot.resolve(dataDirectory: dataDirectory),
+            var benchmark = TrainBenchmark(settings: resolved, root: DataRoot.resolve(dataDirectory: dataDirectory),
                                            warmups: warmups, iterations: iterations)
-            Console.log(ComputeThreads.benchmarkDescription)
+            benchmark.includesForcedSolves = !noForced
+            if let batches {
+                benchmark.batchFile = (batches, try BenchmarkBatches(contentsOf: batches, count: warmups + iterations,
+                                                                     batchSize: resolved.training.batchSize))
+            }
+            Console.log(MachineDescription.summary)
             let rows = try benchmark.run(progress: Console.log)
-            print(TrainBenchmark.markdown(rows, configuration: resolved.training, gemmRate: TrainBenchmark.gemmRate()))
+            if json {
+                print(TrainBenchmark.json(rows))
+            } else {
+                print(TrainBenchmark.markdown(rows, configuration: resolved.training, gemmRate: TrainBenchmark.gemmRate()))
+            }
             if epoch, let result = try benchmark.realEpoch() { print("\n\(result)") }
         }
     }

@@ -17,6 +17,10 @@ public struct TrainBenchmark {
     public var root: DataRoot
     public var warmups: Int
     public var iterations: Int
+    /// The batches to time (`--batches`), instead of the benchmark's own shuffled ones.
+    public var batchFile: (path: String, batches: BenchmarkBatches)?
+    /// Whether IDE is also timed with every solve forced to its iteration cap.
+    public var includesForcedSolves = true
 
     public var configuration: TrainingConfiguration { settings.training }
 
@@ -43,6 +47,8 @@ public struct TrainBenchmark {
         public let solve: Timing
         public let parameterGradient: Timing
         public let solverIterations: Double
+        /// The solver's iterations in each timed step (empty for STBP).
+        public let solverIterationsPerStep: [Int]
         public let samplesPerSecond: Double
         public let transientPeakBytes: Int
         public let absolutePeakBytes: Int
@@ -51,12 +57,19 @@ public struct TrainBenchmark {
 
     /// Every variant (stopping rule, forced cap for IDE); `progress` receives status lines.
     public func run(progress: (String) -> Void = { _ in }) throws -> [Row] {
-        let options = configuration.datasetOptions(augmentation: settings.run.augmentation)
-        let data = try dataset.map { try DatasetCatalog.load($0, from: root, options: options) }
-        progress(data.map { "real \($0.name.rawValue) batches" }
-            ?? "\(settings.run.dataset.rawValue) not found under \(root.path): random batches")
+        let data: Dataset?
+        if let file = batchFile {
+            data = try DatasetCatalog.load(file.batches.dataset, from: root,
+                                           options: configuration.datasetOptions(augmentation: false))
+            progress("the \(file.batches.batches.count) batches of \(file.path) (\(file.batches.dataset.rawValue), no augmentation)")
+        } else {
+            let options = configuration.datasetOptions(augmentation: settings.run.augmentation)
+            data = try dataset.map { try DatasetCatalog.load($0, from: root, options: options) }
+            progress(data.map { "real \($0.name.rawValue) batches" }
+                ?? "\(settings.run.dataset.rawValue) not found under \(root.path): random batches")
+        }
         var variants = [("stopping rule", configuration)]
-        if configuration.method == .ide {
+        if configuration.method == .ide, includesForcedSolves {
             var forced = configuration
             forced.solverStopsEarly = false
             variants.append(("forced \(configuration.solverMaxIterations) it", forced))
@@ -90,6 +103,7 @@ public struct TrainBenchmark {
                    parameterGradient: timing(\.parameterGradient),
                    solverIterations: SampleSummary(reports.compactMap { $0.solver.map { Double($0.iterations) } })?.mean
                        ?? .nan,
+                   solverIterationsPerStep: reports.compactMap { $0.solver?.iterations },
                    samplesPerSecond: Double(configuration.batchSize) / total.median,
                    transientPeakBytes: reports.map(\.transientPeakBytes).max() ?? 0,
                    absolutePeakBytes: reports.map(\.absolutePeakBytes).max() ?? 0,
@@ -101,6 +115,16 @@ public struct TrainBenchmark {
     private func batches(_ configuration: TrainingConfiguration, data: Dataset?, generator: inout RandomGenerator,
                          count: Int) throws -> [(NetworkInput, [Int])] {
         let spikes = ModelZoo.takesSpikes(configuration.model)
+        if let file = batchFile, let data {
+            let split = file.batches.split == .train ? data.train : data.test
+            try file.batches.checkIndices(sampleCount: split.count, file: file.path)
+            var unused = RandomGenerator(seed: 0)
+            return file.batches.batches.map { indices in
+                let inputs = Tensor(zeros: [indices.count] + split.sampleShape), size = split.sampleElementCount
+                for (i, index) in indices.enumerated() { split.writeSample(index, to: inputs.pointer + i * size, using: &unused) }
+                return (spikes ? .spikes(inputs) : .image(inputs), indices.map { split.labels[$0] })
+            }
+        }
         if let data {
             let batcher = try Batcher(split: data.train, batchSize: configuration.batchSize, generator: generator)
             var result: [(NetworkInput, [Int])] = []
@@ -131,6 +155,23 @@ public struct TrainBenchmark {
         let reference = ReferenceProduct(using: &generator)
         let timing = Stopwatch(warmups: 1, repetitions: 5).measure { reference.run() }
         return reference.flops / timing.median / 1e9
+    }
+
+    /// The rows as one JSON object (per-iteration milliseconds per phase), for `make bench-compare`.
+    public static func json(_ rows: [Row]) -> String {
+        func milliseconds(_ timing: Timing) -> [Double] { timing.seconds.map { $0 * 1000 } }
+        let object: [String: Any] = [
+            "openblas_core": BLAS.coreName, "threads": BLAS.threadCount, "workers": Parallel.workerCount,
+            "cpu": MachineDescription.processor,
+            "rows": rows.map { row -> [String: Any] in
+                ["label": row.label, "total_ms": milliseconds(row.total), "simulate_ms": milliseconds(row.simulate),
+                 "solve_ms": milliseconds(row.solve), "parameter_gradient_ms": milliseconds(row.parameterGradient),
+                 "solver_iterations": row.solverIterationsPerStep, "transient_peak_bytes": row.transientPeakBytes,
+                 "absolute_peak_bytes": row.absolutePeakBytes]
+            },
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// The rows as a Markdown table.
