@@ -51,12 +51,10 @@ check("broyden vs dense solve (float32)", err32 < 1e-4, f"max err {err32:.2e}, i
 # 3. implicit gradient vs dense solve
 def dense_solver(closed_form):
     def solve(model, a, x, grad_a, forced=False):
-        with torch.no_grad():
-            current = model.mask_x * torch.nn.functional.batch_norm(
-                model.fx(x), None, None, model.bn.weight, model.bn.bias, training=True)
+        f_frozen = model.frozen_map(x)
         w = model.w_eff.detach()
         Bn = a.shape[0]
-        fa = lambda z: model.f(z.reshape_as(a), current, w).reshape(-1)
+        fa = lambda z: f_frozen(z.reshape_as(a)).reshape(-1)
         Jfull = torch.autograd.functional.jacobian(fa, a.detach().reshape(-1))
         Jfull = Jfull.reshape(Bn, model.dim, Bn, model.dim)
         blocks = torch.stack([Jfull[b, :, b] for b in range(Bn)])
@@ -64,7 +62,8 @@ def dense_solver(closed_form):
         off = Jfull.masked_fill(eye, 0.0).abs().sum().item()
         check("  Jacobian is block-diagonal over samples", off == 0.0, f"(off-block mass {off})")
         if closed_form:
-            p = (model.mask_s * torch.nn.functional.linear(a, w) + current) / ide.VTH
+            p = (model.mask_s * torch.nn.functional.linear(a, w)
+                 + model.mask_x * ide.batch_stat_norm(model.fx(x), model.bn)) / ide.VTH
             d = ((p > 0) & (p < 1)).to(a.dtype) * model.mask_s / ide.VTH
             jc = d.unsqueeze(2) * w.unsqueeze(0)
             check("  autograd Jacobian = closed form", torch.allclose(jc, blocks, atol=1e-14))
@@ -101,12 +100,12 @@ def compare(name, model, x, y, closed_form):
 
 
 torch.manual_seed(3)
-fc = ide.SingleLayerIDE("fc", n_in=20, hidden=16, T=30)
+fc = ide.SingleLayerFSNN("fc", n_in=20, hidden=16, T=30)
 fc.ws.g.data.fill_(0.9)  # |g| < 1 so that the gain's gradient path is exercised too
 compare("tiny FC (20->16, T=30, B=6)", fc, torch.randn(6, 20), torch.randint(0, 10, (6,)), True)
 
 torch.manual_seed(4)
-conv = ide.SingleLayerIDE("conv", c_in=1, channels=3, image=8, T=30)
+conv = ide.SingleLayerFSNN("conv", c_in=1, channels=3, image=8, T=30)
 conv.ws.g.data.fill_(0.9)
 compare("tiny conv (1->3 k5 s2 on 8x8, T=30, B=3)", conv, torch.randn(3, 1, 8, 8),
         torch.randint(0, 10, (3,)), False)
