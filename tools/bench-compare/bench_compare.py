@@ -139,6 +139,32 @@ def cpu_summary():
             f"{', '.join(vector) or 'no AVX2'}), {os.cpu_count()} logical CPUs")
 
 
+def cpu_busy(seconds=1.0):
+    """Fraction of all CPUs' time spent not idle over the next `seconds` (/proc/stat), None if unknown."""
+    def sample():
+        with open("/proc/stat") as handle:
+            values = [int(v) for v in handle.readline().split()[1:]]
+        return values[3] + values[4], sum(values)          # idle + iowait, total
+    try:
+        idle0, total0 = sample()
+        time.sleep(seconds)
+        idle1, total1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    return 1.0 - (idle1 - idle0) / max(total1 - total0, 1)
+
+
+def wait_until_quiet(max_busy, max_wait):
+    """The CPU busy fraction just before a run; with max_busy, first wait (up to max_wait seconds)
+    until other processes keep the CPUs less busy than that."""
+    busy, started = cpu_busy(), time.monotonic()
+    while max_busy is not None and busy is not None and busy >= max_busy and time.monotonic() - started < max_wait:
+        print(f"  [waiting: CPUs {100 * busy:.0f} % busy]", file=sys.stderr, flush=True)
+        time.sleep(10)
+        busy = cpu_busy()
+    return busy
+
+
 def run(command, environment, label):
     print(f"  {label}: {' '.join(command)}", file=sys.stderr, flush=True)
     started = time.perf_counter()
@@ -211,6 +237,10 @@ class SideResult:
     def round_medians(self):
         return [statistics.median(row["total_ms"]) for row in self.rounds]
 
+    def busy_text(self):
+        busy = [row["busy_before"] for row in self.rounds if row.get("busy_before") is not None]
+        return "—" if not busy else f"{100 * min(busy):.0f}–{100 * max(busy):.0f} %"
+
 
 def measure(args, configuration, threads, work):
     warmups = configuration.warmups if args.warmups is None else args.warmups
@@ -225,8 +255,9 @@ def measure(args, configuration, threads, work):
               file=sys.stderr, flush=True)
         for side in args.sides:
             runner, result = sides[side]
+            busy = wait_until_quiet(args.max_busy, args.max_wait)
             row, found = runner(args, options, batches, threads)
-            result.rounds.append(row)
+            result.rounds.append(dict(row, busy_before=busy))
             environment.update(found)
     return {side: sides[side][1] for side in args.sides}, environment, (warmups, iterations)
 
@@ -252,11 +283,12 @@ def report(args, results, environment):
              f"- PyTorch: {environment.get('torch', '— (not run)')}",
              f"- batches of {args.batch} real training samples (seed {args.seed}), the same file for both sides; "
              f"{args.rounds} round(s) alternating {', '.join(args.sides)}; medians over every timed iteration "
-             "of every round; ms per training iteration", "",
+             "of every round; ms per training iteration; \"CPUs busy before\": the share of CPU time other "
+             "processes used in the second before each run", "",
              "| iteration | threads | PyTorch ms | fsnn ms | ratio PyTorch/fsnn | target | met |",
              "|---|---:|---:|---:|---:|---|---|"]
     details = ["", "| iteration | threads | side | warm-up + timed | round medians ms | simulate | solve | "
-               "param-grad | solver it |", "|---|---:|---|---|---|---:|---:|---:|---:|"]
+               "param-grad | solver it | CPUs busy before |", "|---|---:|---|---|---|---:|---:|---:|---:|---|"]
     for configuration, threads, sides, (warmups, iterations) in results:
         medians = {side: sides[side].median() if side in sides else None for side in ("pytorch", "fsnn")}
         ratio, met = verdict(configuration, medians["pytorch"], medians["fsnn"])
@@ -271,7 +303,7 @@ def report(args, results, environment):
                 f"| {configuration.title} | {threads} | {side} | {warmups} + {iterations} | "
                 f"{', '.join(cell(m) for m in result.round_medians())} | {cell(result.median('simulate_ms'))} | "
                 f"{cell(result.median('solve_ms'))} | {cell(result.median('parameter_gradient_ms'))} | "
-                f"{cell(statistics.mean(iterations_run)) if iterations_run else '—'} |")
+                f"{cell(statistics.mean(iterations_run)) if iterations_run else '—'} | {result.busy_text()} |")
     return "\n".join(lines + details)
 
 
@@ -292,6 +324,9 @@ def main():
     p.add_argument("--seed", type=int, default=0, help="seed of the batch indices")
     p.add_argument("--work-dir", help="where the batches files go (default: a temporary folder)")
     p.add_argument("--json", help="also write every round's rows to this file")
+    p.add_argument("--max-busy", type=float,
+                   help="before each run wait until the CPUs are less busy than this fraction (e.g. 0.2)")
+    p.add_argument("--max-wait", type=float, default=600, help="longest wait for --max-busy, seconds")
     args = p.parse_args()
     known = {c.key: c for c in CONFIGURATIONS}
     keys = list(known) if args.configs == "all" else args.configs.split(",")
