@@ -5,6 +5,7 @@
 #   make reproduce-table1 …    data + release build + `fsnn run` of the table's experiment file + `fsnn report`
 #   make reproduce-figure1     the convergence figure; make reproduce-all: every table and the figure
 #   make report                $(RESULTS)/REPORT.md from experiments/ and $(RESULTS), figures drawn by gnuplot
+#   make bench-compare         PyTorch against fsnn on the same real batches (tools/pytorch-baseline/README.md)
 #
 # Variables of the reproduce targets:
 #   PROFILE=quick              smoke (seconds per row) | quick (minutes per row) | paper (the published settings)
@@ -92,3 +93,38 @@ reproduce-all: data release
 		$(FSNN) run $$file $(RUN_FLAGS) || status=$$?; \
 	done; \
 	$(FSNN) report $(RESULTS) || exit $$?; exit $$status
+
+
+# make bench-compare: the issue-10 table, PyTorch (tools/pytorch-baseline) and fsnn run alternately
+# on the same real batches; not part of `make test`. The PyTorch side lives in a venv outside the
+# repository, made by `make bench-venv` (independent of `make setup`): torch from the CPU wheel index
+# when it is reachable, else `pip install $(TORCH)` from PyPI (on Linux x86-64 the CUDA build, about
+# 3 GB with its nvidia-* wheels; set TORCH to a CPU wheel pip can find, e.g. TORCH='torch==2.13.0+cpu').
+#   VENV=~/.cache/fsnn/bench-venv   where the venv goes     PYTHON=python3   the interpreter it is made from
+#   THREADS=2 (or 1, or 2,1)  ROUNDS=3  CONFIGS=all (or a comma list; see bench_compare.py --help)
+#   COMPARE_ARGS=              further options of tools/bench-compare/bench_compare.py
+VENV ?= $(HOME)/.cache/fsnn/bench-venv
+PYTHON ?= python3
+TORCH ?= torch
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+THREADS ?= 2
+ROUNDS ?= 3
+CONFIGS ?= all
+COMPARE_ARGS ?=
+
+.PHONY: bench-venv bench-compare
+
+bench-venv: $(VENV)/.installed
+
+$(VENV)/.installed:
+	$(PYTHON) -m venv "$(VENV)"
+	@echo "make bench-venv: torch from the CPU wheel index $(TORCH_CPU_INDEX)"
+	"$(VENV)/bin/pip" install --retries 1 --timeout 30 --index-url "$(TORCH_CPU_INDEX)" torch numpy \
+	|| { echo "make bench-venv: CPU wheel index unreachable; installing $(TORCH) and numpy from PyPI"; \
+	     "$(VENV)/bin/pip" install "$(TORCH)" numpy; }
+	"$(VENV)/bin/python" -c "import torch, numpy; print('make bench-venv: torch', torch.__version__, 'numpy', numpy.__version__)"
+	@touch "$@"
+
+bench-compare: data release bench-venv
+	"$(VENV)/bin/python" tools/bench-compare/bench_compare.py --fsnn $(FSNN) --python "$(VENV)/bin/python" \
+		--threads $(THREADS) --rounds $(ROUNDS) --configs $(CONFIGS) $(if $(DATA),--data-dir $(DATA)) $(COMPARE_ARGS)

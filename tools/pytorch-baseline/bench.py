@@ -5,39 +5,22 @@ timed ones; prints the median and best ms/iteration, the median simulate/solve/r
 mean number of Broyden iterations.  Optionally times one full F-MNIST training epoch (469 its).
 """
 import argparse
-import gzip
 import json
 import os
 import statistics
 import subprocess
 import time
 
-import numpy as np
 import torch
 
+import data as datasets
 import ide_step as ide
 
-# The fsnn data root: $FSNN_DATA, else the repository's ./data (filled by `make data`).
-DATA = os.environ.get("FSNN_DATA") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data")
-FMNIST = os.path.join(DATA, "fashion-mnist")
-MNIST = os.path.join(DATA, "mnist")
 
-
-def read_idx(path):
-    """IDX file (optionally gzip-compressed) -> numpy array."""
-    with (gzip.open if path.endswith(".gz") else open)(path, "rb") as fh:
-        raw = fh.read()
-    ndim = raw[3]
-    dims = np.frombuffer(raw, dtype=">u4", count=ndim, offset=4)
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-
-def load_train(folder, flatten):
-    x = read_idx(os.path.join(folder, "train-images-idx3-ubyte.gz")).astype(np.float32) / 255.0
-    y = read_idx(os.path.join(folder, "train-labels-idx1-ubyte.gz")).astype(np.int64)
-    x = (x - 0.1307) / 0.3081                       # MNIST constants for both datasets (spec §7)
-    x = torch.from_numpy(x.reshape(len(x), -1) if flatten else x[:, None])
-    return x, torch.from_numpy(y)
+def load_train(dataset, flatten):
+    """The training split as fsnn reads it (data.py), flattened for the FC model."""
+    x, y = datasets.load(dataset, "train")
+    return torch.from_numpy(x.reshape(len(x), -1) if flatten else x), torch.from_numpy(y)
 
 
 def batches(x, y, batch, gen):
@@ -63,7 +46,7 @@ def wait_idle(max_load=0.5, poll=60):
 def run_config(name, data, threads, forced, timed, warmup=3, batch=128):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model, gen = ide.make_model(name), torch.Generator().manual_seed(0)
+    model, gen = ide.make_model(name, quirks=ide.REFERENCE_QUIRKS), torch.Generator().manual_seed(0)
     opt = ide.make_optimizer(model)
     it = batches(*data, batch, gen)
     for _ in range(warmup):
@@ -80,7 +63,7 @@ def run_config(name, data, threads, forced, timed, warmup=3, batch=128):
 def run_epoch(data, threads, batch=128):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model, gen = ide.make_model("fmnist_f400"), torch.Generator().manual_seed(0)
+    model, gen = ide.make_model("fmnist_f400", quirks=ide.REFERENCE_QUIRKS), torch.Generator().manual_seed(0)
     opt = ide.make_optimizer(model)
     n = (len(data[0]) + batch - 1) // batch
     it = batches(*data, batch, gen)
@@ -115,8 +98,8 @@ def main():
     print("torch", torch.__version__, "| mkldnn", torch.backends.mkldnn.is_available(),
           "| mkl", torch.backends.mkl.is_available(), "| gemv-shaped Broyden bmm", ide.GEMV_BMM)
     print(torch.__config__.parallel_info())
-    data = {"fmnist_f400": load_train(FMNIST, flatten=True),
-            "mnist_64c5s_f64c5": load_train(MNIST, flatten=False)}
+    data = {"fmnist_f400": load_train("fashion-mnist", flatten=True),
+            "mnist_64c5s_f64c5": load_train("mnist", flatten=False)}
     results = []
     if not args.epoch_only:
         for threads in map(int, args.threads.split(",")):
