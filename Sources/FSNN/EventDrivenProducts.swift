@@ -380,11 +380,17 @@ extension EventDrivenProducts {
         }
     }
 
-    /// The crossovers measured for a layer of this table's kind.
+    /// The crossovers measured for a layer of this table's kind (`fsnn bench ops --events-only`,
+    /// 2 workers, batch 128, AMD EPYC Zen 4: the density where the event-driven product's median
+    /// falls to the dense one's, rounded down over the paper's layers of the kind). Fully connected
+    /// (F400's 400→400): the products of spikes, rates and gradients win below about 0.3; its weight
+    /// gradients never win (the dense sgemm of a 400×400 gradient is too cheap). Convolutions (the
+    /// MNIST and AlexNet-F layers): the forwards win below 0.3–0.5, the adjoint below 0.17 (L3's
+    /// stride-2 adjoint) to 0.5, the weight gradients below 0.2–0.45.
     static func measuredCrossovers(_ table: SynapseTable) -> Crossovers {
         table.isFullyConnected
-            ? Crossovers(forward: 0.08, sparseForward: 0.05, adjoint: 0.05, weightGradient: 0.08, sparseWeightGradient: 0.05)
-            : Crossovers(forward: 0.2, sparseForward: 0.3, adjoint: 0.3, weightGradient: 0.2, sparseWeightGradient: 0.2)
+            ? Crossovers(forward: 0.25, sparseForward: 0.25, adjoint: 0.25, weightGradient: 0, sparseWeightGradient: 0)
+            : Crossovers(forward: 0.35, sparseForward: 0.35, adjoint: 0.25, weightGradient: 0.25, sparseWeightGradient: 0.25)
     }
 
     // MARK: The path by density
