@@ -12,7 +12,8 @@ struct RunCommand: ParsableCommand {
             over, or continue from their checkpoints with --resume. Rows whose data is missing are listed \
             and skipped. Exit status: 0 when every run is complete (or its data missing), 1 when a run \
             failed, 130 when interrupted (Ctrl-C stops after the current batch and records the run; a \
-            second Ctrl-C stops at once).
+            second Ctrl-C stops at once). With --scheduler slurm the planned runs are submitted as one Slurm \
+            job array, with a report job after it (docs/cluster.md); fsnn status follows them.
             """)
 
     @Argument(help: "The experiment file, e.g. experiments/table1_mnist_fmnist.yaml.")
