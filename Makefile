@@ -1,6 +1,7 @@
 # fsnn — set-up, tests, and one target per paper table.
 #   make setup                 Debian packages the build and the runs need (installed only when missing)
 #   make test                  setup + swift build + swift test
+#   make test-slurm            setup-slurm + release + Table 1 and a requeued run on a one-node Slurm (tools/slurm)
 #   make data                  link the offline datasets into ./data
 #   make reproduce-table1 …    data + release build + `fsnn run` of the table's experiment file + `fsnn report`
 #   make reproduce-figure1     the convergence figure; make reproduce-all: every table and the figure
@@ -10,18 +11,24 @@
 # Variables of the reproduce targets:
 #   PROFILE=quick              smoke (seconds per row) | quick (minutes per row) | paper (the published settings)
 #   JOBS=1                     runs at a time, each a process with one OpenBLAS thread
+#   SCHEDULER=local            local | slurm: submit one job array per file (docs/cluster.md); its report job
+#                              regenerates the report, so the target does not wait for the runs
+#   SLURM_ARGS=                further options with SCHEDULER=slurm, e.g. --partition cpu --time 04:00:00
 #   ROWS=a,b                   only these rows of the file (single tables only)
 #   RESULTS=results RUNS=runs  where result files and checkpoints go
 #   DATA=                      data root (default: $$FSNN_DATA, else ./data)
 #   RUN_ARGS=                  further `fsnn run` options, e.g. --resume or --overwrite
 
 DEBIAN_PACKAGES := libopenblas-dev libhdf5-dev zlib1g-dev pkg-config hdf5-tools dataset-fashion-mnist gnuplot-nox
+SLURM_PACKAGES := slurm-wlm munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup test build release report
+.PHONY: setup setup-slurm test test-slurm build release report
 
 PROFILE ?= quick
 JOBS ?= 1
+SCHEDULER ?= local
+SLURM_ARGS ?=
 ROWS ?=
 RESULTS ?= results
 RUNS ?= runs
@@ -29,12 +36,19 @@ DATA ?=
 RUN_ARGS ?=
 FSNN := .build/release/fsnn
 
-setup:
-	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+# $(call install-missing,packages): apt-get install those of the Debian packages that are not installed.
+install-missing = missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "make setup: installing $$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+
+setup:
+	@$(call install-missing,$(DEBIAN_PACKAGES))
+
+# Slurm's daemons and clients and munge, for make test-slurm only.
+setup-slurm: setup
+	@$(call install-missing,$(SLURM_PACKAGES))
 
 build: setup
 	swift build
@@ -45,6 +59,10 @@ release: setup
 test: setup
 	swift build
 	swift test
+
+# Real slurmctld, slurmd and munged on localhost (tools/slurm/local-cluster), stopped again however it ends.
+test-slurm: setup-slurm data release
+	tools/slurm/test-slurm
 
 # make data: link (never copy) the offline datasets into ./data, the default data root:
 # ./data/{mnist,nmnist,cifar10} -> $(SHARED_DATA)/* and ./data/fashion-mnist -> Debian's copy.
@@ -78,21 +96,24 @@ EXPERIMENT_table4 := experiments/table4_memory.yaml
 EXPERIMENT_table5 := experiments/table5_sparsity.yaml
 EXPERIMENT_figure1 := experiments/figure_convergence.yaml
 REPRODUCIBLE := table1 table2 table3 table4 table5 figure1
-RUN_FLAGS = --profile $(PROFILE) --jobs $(JOBS) --results $(RESULTS) --runs $(RUNS) \
+RUN_FLAGS = --profile $(PROFILE) --results $(RESULTS) --runs $(RUNS) \
+	$(if $(filter slurm,$(SCHEDULER)),--scheduler slurm $(SLURM_ARGS),--jobs $(JOBS)) \
 	$(if $(DATA),--data-dir $(DATA)) $(RUN_ARGS)
+# With Slurm the array's dependent job writes the report; locally it follows the runs.
+REPORT_AFTER_RUN = $(if $(filter slurm,$(SCHEDULER)),,$(FSNN) report $(RESULTS) || exit $$?;)
 
 .PHONY: $(addprefix reproduce-,$(REPRODUCIBLE)) reproduce-all
 
 $(addprefix reproduce-,$(REPRODUCIBLE)): reproduce-%: data release
 	@$(FSNN) run $(EXPERIMENT_$*) $(RUN_FLAGS) $(if $(ROWS),--rows $(ROWS)); status=$$?; \
-	$(FSNN) report $(RESULTS) || exit $$?; exit $$status
+	$(REPORT_AFTER_RUN) exit $$status
 
 reproduce-all: data release
 	@status=0; \
 	for file in $(foreach name,$(REPRODUCIBLE),$(EXPERIMENT_$(name))); do \
 		$(FSNN) run $$file $(RUN_FLAGS) || status=$$?; \
 	done; \
-	$(FSNN) report $(RESULTS) || exit $$?; exit $$status
+	$(REPORT_AFTER_RUN) exit $$status
 
 
 # make bench-compare: the issue-10 table, PyTorch (tools/pytorch-baseline) and fsnn run alternately

@@ -7,7 +7,7 @@ struct FSNNCommand: ParsableCommand {
         commandName: "fsnn",
         abstract: "Feedback spiking neural networks trained by IDE and STBP.",
         version: FSNNVersion.current,
-        subcommands: [RunCommand.self, ReportCommand.self, InspectCommand.self, TrainCommand.self, DataCommand.self,
+        subcommands: [RunCommand.self, StatusCommand.self, ReportCommand.self, InspectCommand.self, TrainCommand.self, DataCommand.self,
                       BenchCommand.self])
 }
 

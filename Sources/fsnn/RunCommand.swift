@@ -12,7 +12,8 @@ struct RunCommand: ParsableCommand {
             over, or continue from their checkpoints with --resume. Rows whose data is missing are listed \
             and skipped. Exit status: 0 when every run is complete (or its data missing), 1 when a run \
             failed, 130 when interrupted (Ctrl-C stops after the current batch and records the run; a \
-            second Ctrl-C stops at once).
+            second Ctrl-C stops at once). With --scheduler slurm the planned runs are submitted as one Slurm \
+            job array, with a report job after it (docs/cluster.md); fsnn status follows them.
             """)
 
     @Argument(help: "The experiment file, e.g. experiments/table1_mnist_fmnist.yaml.")
@@ -38,12 +39,21 @@ struct RunCommand: ParsableCommand {
     var threads: Int?
     @Flag(help: .hidden)
     var child = false
+    @OptionGroup(title: "Slurm")
+    var slurm: SlurmArguments
+    @Flag(help: "With --scheduler slurm: print the sbatch scripts and the task table instead of submitting.")
+    var dryRun = false
 
     func validate() throws {
         guard (1...ComputeThreads.maximum).contains(jobs) else {
             throw ValidationError("--jobs \(jobs): runs at a time must be in 1…\(ComputeThreads.maximum)")
         }
         guard !(resume && overwrite) else { throw ValidationError("--resume and --overwrite exclude each other") }
+        guard slurm.scheduler == .local || jobs == 1 else {
+            throw ValidationError("--jobs applies to --scheduler local; a Slurm array runs its tasks in parallel (--max-parallel)")
+        }
+        do { _ = try slurm.options() } catch { throw ValidationError("\(error)") }
+        guard !dryRun || slurm.scheduler == .slurm else { throw ValidationError("--dry-run applies to --scheduler slurm") }
         do {
             try CommandLineSettings.check(\.seeds, try seeds.map(IndexList.parse), option: "--seeds")
         } catch {
@@ -54,7 +64,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let experiment = try Experiment(contentsOf: file)
         try validated { try ComputeThreads.set(threads: threads) }
-        InterruptFlag.installSignalHandlers(exitOnRepeat: !child)
+        InterruptFlag.installSignalHandlers(exitOnRepeat: !child && !slurm.slurmTask, timeLimitWarning: slurm.slurmTask)
         var options = RunnerOptions(profile: profile, dataRoot: DataRoot.resolve(dataDirectory: dataDirectory))
         options.rows = rows.map { $0.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) } }
         options.seeds = try seeds.map(IndexList.parse)
@@ -66,6 +76,8 @@ struct RunCommand: ParsableCommand {
         options.gitRevision = Provenance.gitRevision(of: Console.currentDirectory)
         options.executable = Console.executablePath
         options.isChild = child
+        if slurm.slurmTask { return try slurm.runTask(experiment, options: options) }
+        if slurm.scheduler == .slurm { return try slurm.submit(ExperimentRunner(experiment: experiment, options: options), dryRun: dryRun) }
         let summary = try ExperimentRunner(experiment: experiment, options: options).run()
         if !child { print(summary.text) }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }

@@ -11,3 +11,4 @@ extension SolverKind: ExpressibleByArgument {}
 extension Quirk: ExpressibleByArgument {}
 extension Profile: ExpressibleByArgument {}
 extension GradientInspection.Split: ExpressibleByArgument {}
+extension Scheduler: ExpressibleByArgument {}

@@ -14,6 +14,7 @@ import HDF5
 /// /memory/…         per training iteration (deflated)
 /// /convergence/<name>/residual_mean, residual_std
 /// /final            @status @best_test_acc @best_epoch @last_test_acc @epochs_completed [@stop_*]
+///                   [@host @slurm_job_id @slurm_array_job_id @slurm_array_task_id @slurm_restart_count]
 /// ```
 public enum ResultStore {
     /// Incremented when the layout changes incompatibly.
@@ -107,6 +108,33 @@ public enum ResultStore {
         case .running, .complete:
             break
         }
+        if let placement = record.placement { try write(placement, into: file) }
+    }
+
+    /// The placement attributes of `/final`: the host, and the Slurm job when there is one.
+    private static func write(_ placement: RunPlacement, into file: HDF5File) throws {
+        try file.setAttribute("host", placement.host, on: "/final")
+        guard let job = placement.slurmJob else { return }
+        try file.setAttribute("slurm_job_id", job.jobId, on: "/final")
+        if let array = job.arrayJobId, let task = job.arrayTaskId {
+            try file.setAttribute("slurm_array_job_id", array, on: "/final")
+            try file.setAttribute("slurm_array_task_id", task, on: "/final")
+        }
+        try file.setAttribute("slurm_restart_count", job.restartCount, on: "/final")
+    }
+
+    private static func readPlacement(from file: HDF5File) throws -> RunPlacement? {
+        guard try file.hasAttribute("host", of: "/final") else { return nil }
+        var placement = RunPlacement(host: try file.attribute("host", of: "/final"))
+        func optional(_ name: String) throws -> Int? {
+            try file.hasAttribute(name, of: "/final") ? try file.attribute(name, of: "/final") : nil
+        }
+        if let id = try optional("slurm_job_id") {
+            placement.slurmJob = SlurmJobIdentity(jobId: id, arrayJobId: try optional("slurm_array_job_id"),
+                                                  arrayTaskId: try optional("slurm_array_task_id"),
+                                                  restartCount: try optional("slurm_restart_count") ?? 0)
+        }
+        return placement
     }
 
     /// The `/rates` group (also `fsnn inspect rates --out`).
@@ -212,6 +240,7 @@ public enum ResultStore {
                 residualStd: try file.read("\(group)/residual_std", as: Double.self).values))
         }
         record.status = try readStatus(from: file)
+        record.placement = try readPlacement(from: file)
         return record
     }
 

@@ -25,6 +25,8 @@ public struct RunRecord: Equatable, Sendable {
     /// Residual traces, when the experiment asks for them.
     public var convergence: [ConvergenceTrace]
     public var status: RunStatus
+    /// The host (and Slurm job) of the process that last wrote the file; nil when not recorded.
+    public var placement: RunPlacement?
 
     public init(table: String, row: String, label: String, profile: Profile, seed: Int, settings: [ConfigEntry],
                 experimentYAML: String, provenance: Provenance, layerNames: [String]) {
@@ -42,6 +44,7 @@ public struct RunRecord: Equatable, Sendable {
         memory = MemoryRecord()
         convergence = []
         status = .running
+        placement = nil
     }
 
     /// A fresh record for `seed` of a resolved row.

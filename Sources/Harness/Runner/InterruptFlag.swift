@@ -27,9 +27,14 @@ public final class InterruptFlag: Sendable {
         case 0: return nil
         case SIGINT: return "SIGINT"
         case SIGTERM: return "SIGTERM"
+        case SIGUSR1: return "SIGUSR1"
         case let number: return "signal \(number)"
         }
     }
+
+    /// Whether the flag was set by SIGUSR1, Slurm's warning before a task's time limit
+    /// (`--signal=B:USR1@…`, `SlurmArrayTask`).
+    public var isTimeLimitWarning: Bool { signalNumber.load(ordering: .acquiring) == SIGUSR1 }
 
     /// Sets the flag as if `signal` had arrived.
     public func request(signal: Int32 = SIGINT) {
@@ -41,15 +46,17 @@ public final class InterruptFlag: Sendable {
     /// ends the process immediately with status 128 + signal (a user pressing Ctrl-C twice); child
     /// processes of a parallel run pass false, because their parent forwards the signal the
     /// terminal already delivered to them. Call it early, before other threads start.
-    public static func installSignalHandlers(exitOnRepeat: Bool) {
+    /// With `timeLimitWarning`, SIGUSR1 sets the flag too (a Slurm array task).
+    public static func installSignalHandlers(exitOnRepeat: Bool, timeLimitWarning: Bool = false) {
         exitsOnRepeat.store(exitOnRepeat, ordering: .releasing)
+        let numbers = [SIGINT, SIGTERM] + (timeLimitWarning ? [SIGUSR1] : [])
         var unblocked = sigset_t()
         sigemptyset(&unblocked)
-        for number in [SIGINT, SIGTERM] {
+        for number in numbers {
             sigaddset(&unblocked, number)
         }
         pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
-        for number in [SIGINT, SIGTERM] {
+        for number in numbers {
             signal(number) { received in
                 let (exchanged, _) = InterruptFlag.process.signalNumber.compareExchange(
                     expected: 0, desired: received, ordering: .acquiringAndReleasing)

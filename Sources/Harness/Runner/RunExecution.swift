@@ -92,12 +92,15 @@ final class RunExecution {
         } else {
             var record = RunRecord(run: run, seed: task.seed, experimentYAML: environment.experimentText,
                                    provenance: try provenance(session), layerNames: session.trainer.network.layerNames)
+            record.placement = .current
             if let convergence = run.convergence {
                 record.convergence.append(try ModelMeasurements.residualTrace(
                     of: session, steps: convergence.steps, batches: convergence.batches, name: "untrained", epoch: 0))
             }
             self.record = record
             try ResultStore.write(record, to: resultPath)
+            // A checkpoint of the run this one replaces must not be resumed into its result file.
+            try removeStaleCheckpoint()
         }
 
         let epochs = configuration.epochs
@@ -202,12 +205,18 @@ final class RunExecution {
         record.convergence.removeAll { $0.name != "untrained" }
         record.rates = nil
         record.status = .running
+        record.placement = .current
         if record.provenance.gitRevision != environment.gitRevision {
             record.provenance.gitRevision += " (resumed at \(environment.gitRevision))"
         }
         try session.restore(from: checkpoint, file: checkpointPath)
         self.record = record
         try ResultStore.write(record, to: resultPath)
+    }
+
+    private func removeStaleCheckpoint() throws {
+        guard FileManager.default.fileExists(atPath: checkpointPath) else { return }
+        try FileManager.default.removeItem(atPath: checkpointPath)
     }
 
     private func provenance(_ session: TrainingSession) throws -> Provenance {
