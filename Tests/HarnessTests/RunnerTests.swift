@@ -37,6 +37,10 @@ extension RunnerTests {
                 #expect(record.setting("method") == .string(method) && record.setting("time_steps") == .integer(3))
                 #expect(record.provenance.datasetUsed == "fashion-mnist" && record.provenance.gitRevision == "test-revision")
                 #expect(record.provenance.trainSamples == 24 && record.provenance.testSamples == 8)
+                // All 48 training images; the one test batch is the first 8 of the stratified
+                // order, one image of each of 8 classes (32 test images, labels cycling 0…9).
+                #expect(record.provenance.trainSelection == SampleSelection(rule: .all, classCounts: [5, 5, 5, 5, 5, 5, 5, 5, 4, 4]))
+                #expect(record.provenance.testSelection == SampleSelection(rule: .stratified, classCounts: [1, 1, 1, 1, 1, 1, 1, 1, 0, 0]))
                 #expect(Set(record.provenance.dataFiles.map(\.checksum)) == expectedChecksums)
                 #expect(record.provenance.dataFiles.map(\.file).allSatisfy { $0.hasPrefix("fashion-mnist/") })
                 #expect(record.experimentYAML == experiment.text && record.layerNames == ["hidden"])

@@ -205,19 +205,31 @@ final class RunExecution {
         if record.provenance.gitRevision != environment.gitRevision {
             record.provenance.gitRevision += " (resumed at \(environment.gitRevision))"
         }
+        // What this process trains and evaluates on (a file from before stratified selections
+        // says `file order`).
+        (record.provenance.trainSelection, record.provenance.testSelection) = selections(session)
         try session.restore(from: checkpoint, file: checkpointPath)
         self.record = record
         try ResultStore.write(record, to: resultPath)
     }
 
     private func provenance(_ session: TrainingSession) throws -> Provenance {
-        let train = session.trainBatcher, test = session.testBatcher
-        let testBatches = min(test.batchesPerEpoch, run.testBatches ?? .max)
+        let train = session.trainBatcher
+        let (trainSelection, testSelection) = selections(session)
         return Provenance(
             gitRevision: environment.gitRevision, fsnnVersion: FSNNVersion.current, datasetUsed: datasetUsed.rawValue,
             trainSamples: min(train.sampleCount, session.trainBatchesPerEpoch * train.batchSize),
-            testSamples: min(test.sampleCount, testBatches * test.batchSize),
-            dataFiles: try environment.data.checksums(of: datasetUsed))
+            testSamples: testSelection.classCounts.reduce(0, +), trainSelection: trainSelection,
+            testSelection: testSelection, dataFiles: try environment.data.checksums(of: datasetUsed))
+    }
+
+    /// The training subset, and the test samples every evaluation visits (the first of the
+    /// stratified test order, up to the cap on test batches).
+    private func selections(_ session: TrainingSession) -> (train: SampleSelection, test: SampleSelection) {
+        let train = session.trainBatcher, test = session.testBatcher
+        let testBatches = min(test.batchesPerEpoch, run.testBatches ?? .max)
+        return (SampleSelection(indices: train.sampleIndices, of: train.split),
+                SampleSelection(indices: test.sampleIndices.prefix(testBatches * test.batchSize), of: test.split))
     }
 
     private func describe(_ session: TrainingSession, firstEpoch: Int) -> String {
