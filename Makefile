@@ -8,7 +8,8 @@
 #
 # Variables of the reproduce targets:
 #   PROFILE=quick              smoke (seconds per row) | quick (minutes per row) | paper (the published settings)
-#   JOBS=1                     runs at a time, each a process with one OpenBLAS thread
+#   JOBS=1                     runs at a time: 1 = one run using every core (2 OpenBLAS threads here);
+#                              n >= 2 = n child processes of one OpenBLAS thread each
 #   ROWS=a,b                   only these rows of the file (single tables only)
 #   RESULTS=results RUNS=runs  where result files and checkpoints go
 #   DATA=                      data root (default: $$FSNN_DATA, else ./data)

@@ -149,7 +149,7 @@ final class RunExecution {
 
         func epochFinished(_ result: EpochResult) throws {
             let epochs = session.configuration.epochs
-            progress.epoch(result.epoch, of: epochs, training: result.training, test: result.test)
+            progress.epoch(result.epoch, of: epochs, training: result.training, test: result.test, seconds: result.seconds)
             lastTest = result.test
             try execution.recordEpoch(result)
             let best = execution.record?.bestTestAccuracy
@@ -193,7 +193,7 @@ final class RunExecution {
         guard record.epochs.count >= epochs, record.memory.peakBytes.count >= iterations else {
             throw RunnerError.cannotResume(
                 checkpoint: checkpointPath,
-                reason: "it holds \(epochs) epochs, but \(resultPath) records only \(record.epochs.count); "
+                reason: "it holds \(counted(epochs, "epoch")), but \(resultPath) records only \(record.epochs.count); "
                     + "run without --resume to start over")
         }
         record.epochs.removeLast(record.epochs.count - epochs)
@@ -234,8 +234,9 @@ final class RunExecution {
 
     private func describe(_ session: TrainingSession, firstEpoch: Int) -> String {
         let start = firstEpoch > 0 ? "resuming after epoch \(firstEpoch): " : ""
-        return "\(start)\(datasetUsed.rawValue), \(run.training.epochs) epochs of \(session.trainBatchesPerEpoch) batches "
-            + "of \(run.training.batchSize); \(session.trainer.network.parameterCount) parameters; "
+        return "\(start)\(datasetUsed.rawValue), \(counted(run.training.epochs, "epoch")) of "
+            + "\(counted(session.trainBatchesPerEpoch, "batch", plural: "batches")) of \(run.training.batchSize); "
+            + "\(session.trainer.network.parameterCount) parameters; "
             + "OpenBLAS \(BLAS.coreName) × \(BLAS.threadCount) thread(s)"
     }
 }
