@@ -118,6 +118,7 @@ public struct OpsBenchmarkReport: Sendable {
     public var markdown: String {
         let environment = openBLASEnvironment.isEmpty ? "none set" : openBLASEnvironment.map { "`\($0)`" }.joined(separator: ", ")
         var lines = [
+            "CPU: \(Processor.description).",
             "OpenBLAS core `\(openBLASCore)` (\(openBLASConfiguration)), \(processorCount) processors, "
                 + "\(defaultThreadCount) OpenBLAS threads and \(defaultWorkerCount) workers by default; "
                 + "OPENBLAS_* environment: \(environment).",

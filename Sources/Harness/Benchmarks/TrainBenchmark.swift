@@ -136,6 +136,8 @@ public struct TrainBenchmark {
     /// The rows as a Markdown table.
     public static func markdown(_ rows: [Row], configuration: TrainingConfiguration, gemmRate: Double) -> String {
         var lines = [
+            "CPU: \(Processor.description).",
+            "",
             "| \(configuration.model.rawValue) \(configuration.method.rawValue) T=\(configuration.timeSteps) B=\(configuration.batchSize) | ms/iter median (best) | simulate | solve | param-grad | solver it | samples/s | transient MB | absolute MB | GFLOP/s (% of sgemm) |",
             "|---|---|---|---|---|---|---|---|---|---|",
         ]
