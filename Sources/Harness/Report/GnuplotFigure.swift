@@ -145,7 +145,11 @@ struct GnuplotFigure {
         let (xRange, yRange) = ranges(panel)
         lines.append("set xrange [\(xRange.lowerBound):\(xRange.upperBound)]")
         lines.append("set yrange [\(yRange.lowerBound):\(yRange.upperBound)]")
-        if panel.categories.isEmpty {
+        let xs = Set(panel.series.flatMap { $0.points.map(\.x) })
+        if panel.categories.isEmpty, xs.count <= 12, xs.allSatisfy({ $0 == $0.rounded() }) {
+            // Few integer positions (epochs, T): a tic at each, so each point can be read off.
+            lines.append("set xtics (\(xs.sorted().map { "\(Int($0))" }.joined(separator: ", ")))")
+        } else if panel.categories.isEmpty {
             lines.append("set xtics autofreq")
         } else {
             let tics = panel.categories.enumerated().map { "\(Self.quoted($0.element)) \($0.offset)" }
@@ -155,12 +159,14 @@ struct GnuplotFigure {
         var index = firstIndex
         let file = Self.quoted(name + ".dat")
         for band in panel.bands {
-            plots.append("\(file) index \(index) using 1:2:3 with filledcurves lc rgb \(color(band.color)) title \(Self.quoted(band.title))")
+            // A band over one x has no width: drawn as a range bar instead.
+            let style = band.points.count > 1 ? "using 1:2:3 with filledcurves" : "using 1:(($2 + $3) / 2):2:3 with yerrorbars lw 2 pt 0"
+            plots.append("\(file) index \(index) \(style) lc rgb \(color(band.color)) title \(Self.quoted(band.title))")
             index += 1
         }
         let width = Self.barWidth(panel.bars.count)
         for bars in panel.bars {
-            plots.append("\(file) index \(index) using 1:2:(\(width)) with boxes fs solid 0.8 border lc rgb \(color(bars.color)) "
+            plots.append("\(file) index \(index) using 1:2:(\(width)) with boxes fs solid 0.8 border fc rgb \(color(bars.color)) lc rgb \(color(bars.color)) "
                 + "title \(Self.quoted(bars.title))")
             index += 1
         }
