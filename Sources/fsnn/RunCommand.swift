@@ -22,7 +22,7 @@ struct RunCommand: ParsableCommand {
     var rows: String?
     @Option(help: "Seeds for every selected row instead of the file's, e.g. 0-4 or 0,2.")
     var seeds: String?
-    @Option(help: "Runs at a time, each in its own process with one thread.")
+    @Option(help: "Runs at a time: 1 trains here on --threads (default all cores); N ≥ 2 starts N child processes of one thread each.")
     var jobs = 1
     @Flag(help: "Continue incomplete runs from their checkpoints.")
     var resume = false
@@ -36,6 +36,8 @@ struct RunCommand: ParsableCommand {
     var dataDirectory: String?
     @Option(help: "OpenBLAS and worker threads (default: all cores).")
     var threads: Int?
+    @Flag(help: "List the planned runs with an estimated duration from a short probe (a few iterations each); train nothing.")
+    var dryRun = false
     @Flag(help: .hidden)
     var child = false
 
@@ -66,7 +68,12 @@ struct RunCommand: ParsableCommand {
         options.gitRevision = Provenance.gitRevision(of: Console.currentDirectory)
         options.executable = Console.executablePath
         options.isChild = child
-        let summary = try ExperimentRunner(experiment: experiment, options: options).run()
+        let runner = ExperimentRunner(experiment: experiment, options: options)
+        if dryRun {
+            print(try RunEstimate(runner).text, terminator: "")
+            return
+        }
+        let summary = try runner.run()
         if !child { print(summary.text) }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }

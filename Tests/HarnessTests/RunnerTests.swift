@@ -140,6 +140,21 @@ extension RunnerTests {
             #expect(div5.rates?.synapticOperations == plain.rates?.synapticOperations, "SOPs stay true; same seed, same model")
         }
 
+        /// `--dry-run` lists the planned runs with an estimate from a probe and writes nothing.
+        @Test func dryRunEstimatesPlannedRunsAndWritesNothing() throws {
+            let fixture = try RunnerFixture()
+            let experiment = try fixture.experiment(tinyExperiment(rows: [("a", []), ("m", ["dataset: mnist"])]))
+            let estimate = try RunEstimate(fixture.runner(experiment, fixture.options()), probeIterations: 2)
+            #expect(estimate.lines.map(\.action) == ["start", "data missing"])
+            let line = try #require(estimate.lines.first)
+            #expect(line.epochs == 2 && line.batchesPerEpoch == 3)
+            let perIteration = try #require(line.secondsPerIteration), seconds = try #require(line.seconds)
+            #expect(perIteration > 0 && seconds >= 6 * perIteration, "2 epochs of 3 iterations, plus evaluation")
+            #expect(estimate.text.contains("| a | 0 | start | 2 × 3 |") && estimate.text.contains("1 run to train, about "),
+                    "\(estimate.text)")
+            #expect(!FileManager.default.fileExists(atPath: fixture.results) && !FileManager.default.fileExists(atPath: fixture.runs))
+        }
+
         @Test func unknownRowsAreRefusedWithTheRowsOfTheFile() throws {
             let fixture = try RunnerFixture()
             let experiment = try fixture.experiment(tinyExperiment(rows: [("a", []), ("b", [])]))
