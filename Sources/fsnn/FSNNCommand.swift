@@ -8,7 +8,7 @@ struct FSNNCommand: ParsableCommand {
         abstract: "Feedback spiking neural networks trained by IDE and STBP.",
         version: FSNNVersion.current,
         subcommands: [RunCommand.self, ReportCommand.self, InspectCommand.self, TrainCommand.self, DataCommand.self,
-                      BenchCommand.self])
+                      BenchCommand.self, ModelsCommand.self])
 }
 
 /// `body`'s value; an error it throws (options that do not make a valid run) is printed as
