@@ -10,7 +10,8 @@
 #
 # Variables of the reproduce targets:
 #   PROFILE=quick              smoke (seconds per row) | quick (minutes per row) | paper (the published settings)
-#   JOBS=1                     runs at a time, each a process with one OpenBLAS thread
+#   JOBS=1                     runs at a time: 1 = one run using every core (2 OpenBLAS threads here);
+#                              n >= 2 = n child processes of one OpenBLAS thread each
 #   SCHEDULER=local            local | slurm: submit one job array per file (docs/cluster.md); its report job
 #                              regenerates the report, so the target does not wait for the runs
 #   SLURM_ARGS=                further options with SCHEDULER=slurm, e.g. --partition cpu --time 04:00:00

@@ -1,8 +1,7 @@
 /// Which samples of a split the batcher uses (for quick profiles).
 public enum SubsetRule: Codable, Hashable, Sendable {
     case all
-    /// Samples 0..<n.
-    case first(Int)
-    /// n samples drawn without replacement by the batcher's seed, in ascending index order.
-    case sample(Int)
+    /// n samples, class-stratified and drawn by the batcher's seed: the first n of the split's
+    /// `stratifiedOrder`, so each class has its share of the split within one sample.
+    case stratified(Int)
 }

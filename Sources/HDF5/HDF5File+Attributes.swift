@@ -60,6 +60,17 @@ extension HDF5File {
         }
     }
 
+    /// Removes attribute `name` of the object at `objectPath`; a `missing` error if it has none.
+    public func removeAttribute(_ name: String, of objectPath: String = "/") throws(HDF5Error) {
+        let object = objectPath + "@" + name
+        try withObject(objectPath) { location throws(HDF5Error) in
+            guard try call("H5Aexists", object, { H5Aexists(location, name) }) > 0 else {
+                throw .missing(file: path, object: object)
+            }
+            try call("H5Adelete", object) { H5Adelete(location, name) }
+        }
+    }
+
     /// Names of the attributes of the object at `objectPath`, in creation order when tracked.
     public func attributeNames(of objectPath: String = "/") throws(HDF5Error) -> [String] {
         try withObject(objectPath) { location throws(HDF5Error) in

@@ -41,7 +41,7 @@ struct BenchCommand: ParsableCommand {
             let stopwatch = Stopwatch(warmups: warmups, repetitions: repetitions)
             if eventsOnly {
                 let events = EventDrivenBenchmark(batch: batch, stopwatch: stopwatch, layerFilter: layer)
-                print(MachineDescription.summary + "\n")
+                print("CPU: \(Processor.description); \(ComputeThreads.benchmarkDescription)\n")
                 print(events.markdown(try events.run(progress: Console.log)))
                 return
             }
@@ -112,7 +112,7 @@ struct BenchCommand: ParsableCommand {
                 benchmark.batchFile = (batches, try BenchmarkBatches(contentsOf: batches, count: warmups + iterations,
                                                                      batchSize: resolved.training.batchSize))
             }
-            Console.log(MachineDescription.summary)
+            Console.log("CPU: \(Processor.description); \(ComputeThreads.benchmarkDescription)")
             let rows = try benchmark.run(progress: Console.log)
             if json {
                 print(TrainBenchmark.json(rows))

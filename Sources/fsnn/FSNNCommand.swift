@@ -7,8 +7,8 @@ struct FSNNCommand: ParsableCommand {
         commandName: "fsnn",
         abstract: "Feedback spiking neural networks trained by IDE and STBP.",
         version: FSNNVersion.current,
-        subcommands: [RunCommand.self, StatusCommand.self, ReportCommand.self, InspectCommand.self, TrainCommand.self, DataCommand.self,
-                      BenchCommand.self])
+        subcommands: [RunCommand.self, StatusCommand.self, ReportCommand.self, InspectCommand.self, TrainCommand.self,
+                      DataCommand.self, BenchCommand.self, ModelsCommand.self])
 }
 
 /// `body`'s value; an error it throws (options that do not make a valid run) is printed as

@@ -16,9 +16,14 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Write figure data and gnuplot scripts without running gnuplot.")
     var noRender = false
 
+    @Option(name: .customLong("data-dir"),
+            help: "Data root checked for rows without results, to say \"data missing\" and where to put the data (default: $FSNN_DATA, else ./data).")
+    var dataDirectory: String?
+
     func run() throws {
         let outcome = try ReportGenerator(experimentsDirectory: experiments, resultsDirectory: results,
-                                          renderFigures: !noRender).write()
+                                          renderFigures: !noRender,
+                                          dataRoot: DataRoot.resolve(dataDirectory: dataDirectory)).write()
         print("wrote \(outcome.reportPath) (\(outcome.figurePaths.count) figures, "
             + "\(outcome.problemCount) missing or incomplete runs listed)")
         for problem in outcome.renderingProblems { print("figures: \(problem)") }

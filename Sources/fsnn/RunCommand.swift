@@ -23,7 +23,7 @@ struct RunCommand: ParsableCommand {
     var rows: String?
     @Option(help: "Seeds for every selected row instead of the file's, e.g. 0-4 or 0,2.")
     var seeds: String?
-    @Option(help: "Runs at a time, each in its own process with one thread.")
+    @Option(help: "Runs at a time: 1 trains here on --threads (default all cores); N ≥ 2 starts N child processes of one thread each.")
     var jobs = 1
     @Flag(help: "Continue incomplete runs from their checkpoints.")
     var resume = false
@@ -37,12 +37,12 @@ struct RunCommand: ParsableCommand {
     var dataDirectory: String?
     @Option(help: "OpenBLAS and worker threads (default: all cores).")
     var threads: Int?
+    @Flag(help: "List the planned runs with an estimated duration from a short probe (a few iterations each) and train nothing; with --scheduler slurm, print the sbatch scripts and the task table instead of submitting.")
+    var dryRun = false
     @Flag(help: .hidden)
     var child = false
     @OptionGroup(title: "Slurm")
     var slurm: SlurmArguments
-    @Flag(help: "With --scheduler slurm: print the sbatch scripts and the task table instead of submitting.")
-    var dryRun = false
 
     func validate() throws {
         guard (1...ComputeThreads.maximum).contains(jobs) else {
@@ -53,7 +53,6 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--jobs applies to --scheduler local; a Slurm array runs its tasks in parallel (--max-parallel)")
         }
         do { _ = try slurm.options() } catch { throw ValidationError("\(error)") }
-        guard !dryRun || slurm.scheduler == .slurm else { throw ValidationError("--dry-run applies to --scheduler slurm") }
         do {
             try CommandLineSettings.check(\.seeds, try seeds.map(IndexList.parse), option: "--seeds")
         } catch {
@@ -77,8 +76,13 @@ struct RunCommand: ParsableCommand {
         options.executable = Console.executablePath
         options.isChild = child
         if slurm.slurmTask { return try slurm.runTask(experiment, options: options) }
-        if slurm.scheduler == .slurm { return try slurm.submit(ExperimentRunner(experiment: experiment, options: options), dryRun: dryRun) }
-        let summary = try ExperimentRunner(experiment: experiment, options: options).run()
+        let runner = ExperimentRunner(experiment: experiment, options: options)
+        if slurm.scheduler == .slurm { return try slurm.submit(runner, dryRun: dryRun) }
+        if dryRun {
+            print(try RunEstimate(runner).text, terminator: "")
+            return
+        }
+        let summary = try runner.run()
         if !child { print(summary.text) }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }

@@ -25,7 +25,7 @@ struct TrainCommand: ParsableCommand {
     @Option var seed = 0
     @Option(help: "OpenBLAS threads and parallel workers (default: all cores).")
     var threads: Int?
-    @Option(name: .customLong("train-subset"), help: "Use the first N training samples.")
+    @Option(name: .customLong("train-subset"), help: "Train on N samples, a class-stratified selection drawn by the seed.")
     var trainSubset: Int?
     @Option(name: .customLong("data-dir"), help: "Data root (default: $FSNN_DATA, else ./data).")
     var dataDirectory: String?

@@ -46,10 +46,17 @@ struct CountingSplit: DatasetSplit {
         #expect(Set(orders).count == 3, "each epoch draws a new permutation")
     }
 
-    @Test func evaluationOrderIsIndexOrder() throws {
-        let batcher = try Batcher(split: CountingSplit(count: 10), batchSize: 4, generator: RandomGenerator(seed: 1),
-                                  shuffles: false)
-        #expect(epoch(batcher).map(\.indices) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]])
+    /// Evaluation visits the split's stratified order (never file order), the same every epoch.
+    @Test func evaluationVisitsTheStratifiedOrderEveryEpoch() throws {
+        let split = CountingSplit(count: 10)
+        let batcher = try Batcher(split: split, batchSize: 4, generator: RandomGenerator(seed: 1), shuffles: false)
+        var streams = RandomGenerator(seed: 1)
+        _ = (streams.split(), streams.split())
+        var orderStream = streams.split()
+        let order = split.stratifiedOrder(using: &orderStream)
+        #expect(batcher.sampleIndices == order && order != Array(0..<10))
+        #expect(epoch(batcher).map(\.indices) == [Array(order[0..<4]), Array(order[4..<8]), Array(order[8..<10])])
+        #expect(epoch(batcher).flatMap(\.indices) == order)
     }
 
     /// The same seed gives bit-identical batches with and without prefetching, and with a consumer
@@ -96,30 +103,53 @@ struct CountingSplit: DatasetSplit {
         #expect(bits(epoch(interrupted)) == third)
     }
 
-    @Test func subsets() throws {
+    /// A training subset is the first n of the stratified order, kept in index order and permuted
+    /// every epoch; an evaluation subset is the same n samples in the stratified order. Both are
+    /// seeded: the same seed, the same samples.
+    @Test func subsetsAreStratifiedAndSeeded() throws {
         let split = CountingSplit(count: 100)
-        let first = try Batcher(split: split, batchSize: 8, generator: RandomGenerator(seed: 2), subset: .first(10))
-        #expect(first.sampleIndices == Array(0..<10))
-        #expect(epoch(first).flatMap(\.indices).sorted() == Array(0..<10))
+        let training = try Batcher(split: split, batchSize: 8, generator: RandomGenerator(seed: 2), subset: .stratified(21))
+        let again = try Batcher(split: split, batchSize: 8, generator: RandomGenerator(seed: 2), subset: .stratified(21))
+        let other = try Batcher(split: split, batchSize: 8, generator: RandomGenerator(seed: 3), subset: .stratified(21))
+        let evaluation = try Batcher(split: split, batchSize: 8, generator: RandomGenerator(seed: 2), shuffles: false,
+                                     subset: .stratified(21))
+        #expect(training.sampleIndices == again.sampleIndices)
+        #expect(training.sampleIndices != other.sampleIndices)
+        #expect(training.sampleIndices == training.sampleIndices.sorted() && Set(training.sampleIndices).count == 21)
+        #expect(evaluation.sampleIndices.sorted() == training.sampleIndices && evaluation.sampleIndices != training.sampleIndices)
+        // 7 classes of 100 samples (15 of labels 0 and 1, 14 of the others): 3 of each in 21.
+        #expect(Dictionary(grouping: training.sampleIndices, by: { $0 % 7 }).mapValues(\.count) == Dictionary(
+            uniqueKeysWithValues: (0..<7).map { ($0, 3) }))
+        #expect(epoch(training).flatMap(\.indices).sorted() == training.sampleIndices)
+        #expect(epoch(evaluation).flatMap(\.indices) == evaluation.sampleIndices)
 
-        let sampled = try Batcher(split: split, batchSize: 8, generator: RandomGenerator(seed: 2), subset: .sample(10))
-        let again = try Batcher(split: split, batchSize: 8, generator: RandomGenerator(seed: 2), subset: .sample(10))
-        let other = try Batcher(split: split, batchSize: 8, generator: RandomGenerator(seed: 3), subset: .sample(10))
-        #expect(sampled.sampleIndices == again.sampleIndices)
-        #expect(sampled.sampleIndices != other.sampleIndices)
-        #expect(sampled.sampleIndices == sampled.sampleIndices.sorted() && Set(sampled.sampleIndices).count == 10)
-        #expect(sampled.sampleIndices.allSatisfy { (0..<100).contains($0) })
-        #expect(epoch(sampled).flatMap(\.indices).sorted() == sampled.sampleIndices)
+        // The whole split as a "subset" is the whole split: training draws exactly what `.all` draws.
+        let whole = try Batcher(split: split, batchSize: 8, generator: RandomGenerator(seed: 2), subset: .stratified(100))
+        let all = try Batcher(split: split, batchSize: 8, generator: RandomGenerator(seed: 2))
+        #expect(whole.sampleIndices == Array(0..<100) && epoch(whole).map(\.indices) == epoch(all).map(\.indices))
+    }
+
+    /// A batcher over given samples visits them in the order given.
+    @Test func givenSamplesAreVisitedInOrder() throws {
+        let split = CountingSplit(count: 10)
+        let batcher = try Batcher(split: split, batchSize: 2, sampleIndices: [7, 3, 9], generator: RandomGenerator(seed: 1))
+        #expect(epoch(batcher).map(\.indices) == [[7, 3], [9]])
+        #expect(throws: DatasetError.self) {
+            try Batcher(split: split, batchSize: 2, sampleIndices: [3, 10], generator: RandomGenerator(seed: 1))
+        }
+        #expect(throws: DatasetError.self) {
+            try Batcher(split: split, batchSize: 2, sampleIndices: [], generator: RandomGenerator(seed: 1))
+        }
     }
 
     @Test func invalidSettingsAreTypedErrors() {
         let split = CountingSplit(count: 10)
         #expect(throws: DatasetError.self) { try Batcher(split: split, batchSize: 0, generator: RandomGenerator(seed: 1)) }
         #expect(throws: DatasetError.self) {
-            try Batcher(split: split, batchSize: 4, generator: RandomGenerator(seed: 1), subset: .first(11))
+            try Batcher(split: split, batchSize: 4, generator: RandomGenerator(seed: 1), subset: .stratified(11))
         }
         #expect(throws: DatasetError.self) {
-            try Batcher(split: split, batchSize: 4, generator: RandomGenerator(seed: 1), subset: .sample(0))
+            try Batcher(split: split, batchSize: 4, generator: RandomGenerator(seed: 1), subset: .stratified(0))
         }
     }
 

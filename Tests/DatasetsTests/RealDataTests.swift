@@ -47,6 +47,22 @@ import Testing
         #expect(frames.scalars.allSatisfy { $0 == 0 || $0 == 1 })
     }
 
+    /// The N-MNIST test folders are sorted by label (8 of class 0 first, then 14 of class 1, …):
+    /// evaluation in file order made the smoke profile's one test batch of 16 two classes. The
+    /// evaluation order puts one of each class in every batch of 16 and keeps the rest in
+    /// proportion.
+    @Test(.enabled(if: sharedData != nil, sharedNote))
+    func nmnistSmokeTestBatchSeesEveryClass() throws {
+        let dataset = try DatasetCatalog.load(.nmnist, from: DataRoot(path: sharedData!))
+        #expect(Set(dataset.test.labels.prefix(16)) == [0, 1], "the files are sorted by label")
+        for seed in UInt64(0)..<5 {
+            let batcher = try Batcher(split: dataset.test, batchSize: 16, generator: RandomGenerator(seed: seed),
+                                      shuffles: false, prefetches: false)
+            let first = try #require(batcher.nextEpoch().next())
+            #expect(Set(first.labels) == Set(0..<10), "seed \(seed): \(first.labels)")
+        }
+    }
+
     @Test(.enabled(if: sharedData != nil, sharedNote))
     func cifar10Subset() throws {
         let path = sharedData! + "/cifar10/\(DatasetName.cifar10SubsetFile)"

@@ -12,6 +12,8 @@ func syntheticRecord(table: String = "table1", row: String = "mnist-if", seed: I
                      layers: [String] = ["hidden"], status: RunStatus = .complete) -> RunRecord {
     let provenance = Provenance(gitRevision: "abc123def456", fsnnVersion: "0.1.0", datasetUsed: "mnist",
                                 trainSamples: 5000, testSamples: 1000,
+                                trainSelection: SampleSelection(rule: .stratified, classCounts: [500, 500, 400, 600, 500, 500, 500, 500, 500, 500]),
+                                testSelection: SampleSelection(rule: .all, classCounts: [100, 100, 100, 100, 100, 100, 100, 100, 100, 100]),
                                 dataFiles: [DataFileChecksum(file: "mnist/t10k-labels-idx1-ubyte.gz", checksum: "md5:4134d8bf")],
                                 started: Date(timeIntervalSince1970: 1_800_000_000))
     var record = RunRecord(
@@ -94,6 +96,33 @@ func syntheticRecord(table: String = "table1", row: String = "mnist-if", seed: I
         #expect(try file.read("/epochs/epoch", as: Int.self).values == [1, 2, 3])
         #expect(try file.attribute("train_samples", of: "/config", as: Int.self) == 5000)
         #expect(try file.attribute("layout_version", as: Int.self) == 1)
+    }
+
+    /// The selections are `/config` attributes; a file written before they were recorded (no
+    /// attributes) evaluated the first samples in file order and reads so.
+    @Test func sampleSelectionsAreRecordedAndOlderFilesReadAsFileOrder() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("selection.h5")
+        let record = syntheticRecord()
+        try ResultStore.write(record, to: path)
+        do {
+            let file = try HDF5File.open(path, mode: .readWrite)
+            defer { try? file.close() }
+            #expect(try file.attribute("train_selection", of: "/config", as: String.self) == "stratified")
+            #expect(try file.attribute("test_selection", of: "/config", as: String.self) == "all")
+            #expect(try file.attribute("train_class_counts", of: "/config", as: [Int].self)
+                == [500, 500, 400, 600, 500, 500, 500, 500, 500, 500])
+            #expect(!(try ResultStore.read(path).settings.contains { $0.name.hasSuffix("_selection") }))
+        }
+        let file = try HDF5File.open(path, mode: .readWrite)
+        for name in ["train_selection", "train_class_counts", "test_selection", "test_class_counts"] {
+            try file.removeAttribute(name, of: "/config")
+        }
+        try file.close()
+        let old = try ResultStore.read(path)
+        #expect(old.provenance.trainSelection == .unrecorded && old.provenance.testSelection == .unrecorded)
+        #expect(old.provenance.testSelection.summary == "file order")
+        #expect(record.provenance.trainSelection.summary == "stratified, 400–600 per class (10 classes)")
     }
 
     @Test func aHundredEpochsOfPerIterationMemoryStayWellUnderOneMegabyte() throws {

@@ -10,10 +10,12 @@ extension RunnerTests {
     @Suite struct Resume {
         /// Warm-up across the epoch boundary and a milestone at epoch 1 make the schedule's
         /// position matter; SGD with momentum and Adam have different optimiser state; dropout
-        /// (p = 0.2) and shuffling make every random stream matter.
+        /// (p = 0.2) and shuffling make every random stream matter; stratified subsets are drawn
+        /// again from the seed on resume.
         static let settings: [[String]] = [
             ["warmup_iterations: 4", "milestones: [1]"],
             ["optimizer: adam", "learning_rate: 0.001", "method: stbp", "warmup_iterations: 4", "milestones: [1]"],
+            ["train_subset: 30", "test_subset: 20", "warmup_iterations: 4", "milestones: [1]"],
         ]
 
         @Test(arguments: settings)

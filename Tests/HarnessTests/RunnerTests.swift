@@ -37,6 +37,10 @@ extension RunnerTests {
                 #expect(record.setting("method") == .string(method) && record.setting("time_steps") == .integer(3))
                 #expect(record.provenance.datasetUsed == "fashion-mnist" && record.provenance.gitRevision == "test-revision")
                 #expect(record.provenance.trainSamples == 24 && record.provenance.testSamples == 8)
+                // All 48 training images; the one test batch is the first 8 of the stratified
+                // order, one image of each of 8 classes (32 test images, labels cycling 0…9).
+                #expect(record.provenance.trainSelection == SampleSelection(rule: .all, classCounts: [5, 5, 5, 5, 5, 5, 5, 5, 4, 4]))
+                #expect(record.provenance.testSelection == SampleSelection(rule: .stratified, classCounts: [1, 1, 1, 1, 1, 1, 1, 1, 0, 0]))
                 #expect(Set(record.provenance.dataFiles.map(\.checksum)) == expectedChecksums)
                 #expect(record.provenance.dataFiles.map(\.file).allSatisfy { $0.hasPrefix("fashion-mnist/") })
                 #expect(record.experimentYAML == experiment.text && record.layerNames == ["hidden"])
@@ -149,6 +153,21 @@ extension RunnerTests {
                                                                              with: "  paper: {}\n  local: {epochs: 1}\n")
             let with = try fixture.experiment(text, name: "with-local.yaml")
             #expect(try fixture.runner(with, fixture.options(.local)).plan().map(\.run.training.epochs) == [1])
+        }
+
+        /// `--dry-run` lists the planned runs with an estimate from a probe and writes nothing.
+        @Test func dryRunEstimatesPlannedRunsAndWritesNothing() throws {
+            let fixture = try RunnerFixture()
+            let experiment = try fixture.experiment(tinyExperiment(rows: [("a", []), ("m", ["dataset: mnist"])]))
+            let estimate = try RunEstimate(fixture.runner(experiment, fixture.options()), probeIterations: 2)
+            #expect(estimate.lines.map(\.action) == ["start", "data missing"])
+            let line = try #require(estimate.lines.first)
+            #expect(line.epochs == 2 && line.batchesPerEpoch == 3)
+            let perIteration = try #require(line.secondsPerIteration), seconds = try #require(line.seconds)
+            #expect(perIteration > 0 && seconds >= 6 * perIteration, "2 epochs of 3 iterations, plus evaluation")
+            #expect(estimate.text.contains("| a | 0 | start | 2 × 3 |") && estimate.text.contains("1 run to train, about "),
+                    "\(estimate.text)")
+            #expect(!FileManager.default.fileExists(atPath: fixture.results) && !FileManager.default.fileExists(atPath: fixture.runs))
         }
 
         @Test func unknownRowsAreRefusedWithTheRowsOfTheFile() throws {

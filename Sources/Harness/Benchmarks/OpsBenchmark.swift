@@ -112,7 +112,6 @@ public struct OpsBenchmarkReport: Sendable {
     public let openBLASCore = BLAS.coreName
     public let openBLASConfiguration = BLAS.configuration
     public let processorCount = BLAS.processorCount
-    public let processor = MachineDescription.processor
     /// `OPENBLAS_*` variables of this process, as found.
     public let openBLASEnvironment = ProcessInfo.processInfo.environment
         .filter { $0.key.hasPrefix("OPENBLAS_") }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
@@ -123,7 +122,7 @@ public struct OpsBenchmarkReport: Sendable {
     public var markdown: String {
         let environment = openBLASEnvironment.isEmpty ? "none set" : openBLASEnvironment.map { "`\($0)`" }.joined(separator: ", ")
         var lines = [
-            "CPU \(processor).",
+            "CPU: \(Processor.description).",
             "OpenBLAS core `\(openBLASCore)` (\(openBLASConfiguration)), \(processorCount) processors, "
                 + "\(defaultThreadCount) OpenBLAS threads and \(defaultWorkerCount) workers by default; "
                 + "OPENBLAS_* environment: \(environment).",

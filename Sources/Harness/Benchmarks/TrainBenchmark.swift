@@ -162,7 +162,7 @@ public struct TrainBenchmark {
         func milliseconds(_ timing: Timing) -> [Double] { timing.seconds.map { $0 * 1000 } }
         let object: [String: Any] = [
             "openblas_core": BLAS.coreName, "threads": BLAS.threadCount, "workers": Parallel.workerCount,
-            "cpu": MachineDescription.processor,
+            "cpu": Processor.description,
             "rows": rows.map { row -> [String: Any] in
                 ["label": row.label, "total_ms": milliseconds(row.total), "simulate_ms": milliseconds(row.simulate),
                  "solve_ms": milliseconds(row.solve), "parameter_gradient_ms": milliseconds(row.parameterGradient),
@@ -177,6 +177,8 @@ public struct TrainBenchmark {
     /// The rows as a Markdown table.
     public static func markdown(_ rows: [Row], configuration: TrainingConfiguration, gemmRate: Double) -> String {
         var lines = [
+            "CPU: \(Processor.description).",
+            "",
             "| \(configuration.model.rawValue) \(configuration.method.rawValue) T=\(configuration.timeSteps) B=\(configuration.batchSize) | ms/iter median (best) | simulate | solve | param-grad | solver it | samples/s | transient MB | absolute MB | GFLOP/s (% of sgemm) |",
             "|---|---|---|---|---|---|---|---|---|---|",
         ]

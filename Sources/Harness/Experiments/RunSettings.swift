@@ -12,7 +12,7 @@ public struct RunSettings: Equatable, Sendable {
     /// Random crop 32 pad 4 + horizontal flip of training images; the paper's default follows
     /// the dataset (on for CIFAR, spec §7, §8.2).
     public var augmentation = false
-    /// First N samples of the training / test split; nil = all.
+    /// N samples of the training / test split, a seeded class-stratified selection; nil = all.
     public var trainSubset: Int?
     public var testSubset: Int?
     /// Batches per epoch of training / evaluation; nil = the whole split.
@@ -44,14 +44,17 @@ public struct RunSettings: Equatable, Sendable {
                         !$0.augmentation || DatasetRules.isCIFAR($0.dataset)
                     },
                 datasetDefault: DatasetRules.augmentsByDefault),
-        Setting(\.trainSubset, key: "train_subset", noun: "the training subset", meaning: "first N training samples",
+        Setting(\.trainSubset, key: "train_subset", noun: "the training subset",
+                meaning: "N training samples, a class-stratified selection drawn by the seed",
                 bounds: .integers(1...1_000_000, because: sampleReason)),
-        Setting(\.testSubset, key: "test_subset", noun: "the test subset", meaning: "first N test samples",
+        Setting(\.testSubset, key: "test_subset", noun: "the test subset",
+                meaning: "N test samples, a class-stratified selection drawn by the seed",
                 bounds: .integers(1...1_000_000, because: sampleReason)),
         Setting(\.trainBatches, key: "train_batches", noun: "training batches per epoch",
                 meaning: "stop each epoch's training after N batches",
                 bounds: .integers(1...1_000_000, because: sampleReason)),
-        Setting(\.testBatches, key: "test_batches", noun: "test batches", meaning: "evaluate on at most N batches",
+        Setting(\.testBatches, key: "test_batches", noun: "test batches",
+                meaning: "evaluate on at most N batches of the class-stratified test order",
                 bounds: .integers(1...1_000_000, because: sampleReason)),
     ]
 
@@ -78,7 +81,8 @@ public struct RunSettings: Equatable, Sendable {
 
     /// The subsets and batch caps, as the training session applies them.
     public var dataLimits: DataLimits {
-        DataLimits(trainSubset: trainSubset.map { .first($0) } ?? .all, testSubset: testSubset.map { .first($0) } ?? .all,
+        DataLimits(trainSubset: trainSubset.map { .stratified($0) } ?? .all,
+                   testSubset: testSubset.map { .stratified($0) } ?? .all,
                    trainBatches: trainBatches, testBatches: testBatches)
     }
 }

@@ -34,9 +34,12 @@ public struct ConvergenceInspection {
                 decade *= 10
             }
             if shown.last != steps { shown.append(steps) }
-            var text = "| t | residual (mean) | std across batches |\n|--:|--:|--:|\n"
+            var text = "| t | residual (mean) | std across batches (— for one batch) |\n|--:|--:|--:|\n"
             for t in shown {
-                text += String(format: "| %d | %.4e | %.2e |\n", t, trace.residualMean[t - 1], trace.residualStd[t - 1])
+                // One batch has no spread across batches: "—", not "nan".
+                let std = trace.residualStd[t - 1]
+                text += String(format: "| %d | %.4e | %@ |\n", t, trace.residualMean[t - 1],
+                               std.isFinite ? String(format: "%.2e", std) : "—")
             }
             return text + "\n\(trace.samples) test samples, model after epoch \(trace.epoch)\n"
         }

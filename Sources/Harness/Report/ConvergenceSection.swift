@@ -14,11 +14,9 @@ enum ConvergenceSection {
         var figures: [ReportBlock] = []
         for profile in results.lineProfiles {
             for name in networks {
-                var figure = GnuplotFigure(
-                    name: "\(results.experiment.file.table)-\(profile?.rawValue ?? "none")-\(slug(name))",
-                    title: "\(name) (profile \(profile?.rawValue ?? "—"))", xLabel: "simulation step t",
-                    yLabel: "‖f(a[t]) − a[t]‖ / ‖a[t]‖", logX: true, logY: true)
-                for run in runs where network(run) == name {
+                var panel = GnuplotFigure.Panel(xLabel: "simulation step t", yLabel: "‖f(a[t]) − a[t]‖ / ‖a[t]‖",
+                                                logX: true, logY: true)
+                for (color, run) in runs.filter({ network($0) == name }).enumerated() {
                     let records = profile.map { results.completed(run.row, $0) } ?? []
                     let method = run.training.method.rawValue.uppercased()
                     // The untrained trace of an STBP twin repeats its IDE row's (same seed, same init).
@@ -28,19 +26,31 @@ enum ConvergenceSection {
                         table.append([run.label, method, trace, profile?.rawValue ?? ReportFormat.dash] + steps.map { t in
                             mean.flatMap { $0[safe: t - 1] }.map(ReportFormat.scientific) ?? ReportFormat.dash
                         })
-                        if let mean {
-                            figure.series.append(.init(
-                                title: "\(run.label) · \(method) · \(trace)",
-                                points: mean.enumerated().map { (Double($0.offset + 1), $0.element) },
-                                dashed: trace == "untrained"))
+                        guard let mean else { continue }
+                        let title = "\(run.label) · \(method) · \(trace)"
+                        let points = mean.enumerated().map { (x: Double($0.offset + 1), y: $0.element) }
+                        if let std = meanStd(records, trace), std.count >= mean.count {
+                            panel.bands.append(.init(title: "± std", points: points.enumerated().map { t, point in
+                                (point.x, max(point.y - std[t], point.y * 1e-3), point.y + std[t])
+                            }, color: color))
                         }
+                        panel.series.append(.init(title: title, points: points,
+                                                  dash: trace == "untrained" ? .dotted : run.training.method == .ide ? .solid : .dashed,
+                                                  color: color))
                     }
                 }
-                if !figure.series.isEmpty { figures.append(.figure(figure)) }
+                if !panel.isEmpty {
+                    figures.append(.figure(GnuplotFigure(
+                        name: "\(results.experiment.file.table)-\(profile?.rawValue ?? "none")-\(slug(name))",
+                        title: "\(name) (profile \(profile?.rawValue ?? "—"))", panel: panel)))
+                }
             }
         }
         let caption = "Residual of the average firing rate a[t] at step t, mean over completed seeds of each run's "
-            + "mean over test samples; \"untrained\" is at initialisation, \"trained\" after the last epoch.\n\n"
+            + "mean over test samples; \"untrained\" is at initialisation, \"trained\" after the last epoch. In the "
+            + "figures each row has its colour, untrained traces are dotted, trained IDE solid and trained STBP dashed; "
+            + "the shaded band is ± the standard deviation across the test batches a trace averages (none for one "
+            + "batch).\n\n"
         return [.text(caption + table.markdown)] + figures
     }
 
@@ -49,6 +59,15 @@ enum ConvergenceSection {
         let traces = records.compactMap { $0.convergence.first { $0.name == name }?.residualMean }
         guard let length = traces.map(\.count).min(), length > 0 else { return nil }
         return (0..<length).map { t in traces.reduce(0) { $0 + $1[t] } / Double(traces.count) }
+    }
+
+    /// The element-wise mean over runs of a named trace's std across test batches, when every
+    /// run has one (a trace of one batch has none).
+    private static func meanStd(_ records: [RunRecord], _ name: String) -> [Double]? {
+        let stds = records.compactMap { $0.convergence.first { $0.name == name }?.residualStd }
+        guard let length = stds.map(\.count).min(), length > 0, stds.count == records.count else { return nil }
+        let mean = (0..<length).map { t in stds.reduce(0) { $0 + $1[t] } / Double(stds.count) }
+        return mean.allSatisfy(\.isFinite) ? mean : nil
     }
 
     private static func network(_ run: ExperimentRun) -> String {

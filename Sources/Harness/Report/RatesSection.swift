@@ -30,9 +30,39 @@ enum RatesSection {
             }
             blocks.append(.text("**\(name)**\n\n" + table.markdown))
         }
+        for case let profile? in profiles {
+            if let figure = barsFigure(results, networks: networks, profile: profile) { blocks.append(.figure(figure)) }
+        }
         let caption = "Rates are spikes / (neurons × T × samples) on the test set with dropout off, mean over completed "
             + "seeds; \"all layers\" pools every hidden neuron. SOPs are synaptic operations per sample.\n"
         return [.text(caption)] + blocks
+    }
+
+    /// Per-layer test firing rates (percent) as grouped bars, one panel per network, one bar per
+    /// row (IDE-IF, IDE-LIF, STBP-LIF) in each layer; mean over completed seeds.
+    static func barsFigure(_ results: TableResults, networks: [String], profile: Profile) -> GnuplotFigure? {
+        let runs = results.experiment.runs(.paper)
+        var panels: [GnuplotFigure.Panel] = []
+        for name in networks {
+            var panel = GnuplotFigure.Panel(title: name, xLabel: "layer", yLabel: "firing rate (%)")
+            for (color, run) in runs.filter({ network($0) == name }).enumerated() {
+                let measured = results.completed(run.row, profile).compactMap(\.rates)
+                guard let layers = results.completed(run.row, profile).first(where: { $0.rates != nil })?.layerNames
+                else { continue }
+                if panel.categories.isEmpty { panel.categories = layers }
+                let means = layers.indices.map { index in
+                    SampleSummary(measured.compactMap { $0.rates[safe: index] }).map { 100 * $0.mean } ?? .nan
+                }
+                let neuron = run.training.neuron == .integrateAndFire ? "IF" : "LIF"
+                panel.bars.append(.init(title: "\(run.training.method.rawValue.uppercased())-\(neuron)", values: means,
+                                        color: color))
+            }
+            if !panel.isEmpty { panels.append(panel) }
+        }
+        guard !panels.isEmpty else { return nil }
+        return GnuplotFigure(name: "\(results.experiment.file.table)-\(profile.rawValue)-rates",
+                             title: "\(results.experiment.file.title): per-layer test firing rates (profile \(profile.rawValue))",
+                             panels: panels, columns: panels.count == 1 ? 1 : min(panels.count, 3))
     }
 
     private static func network(_ run: ExperimentRun) -> String {

@@ -1,19 +1,26 @@
+import Datasets
 import Foundation
 
 /// `fsnn report`: reads every experiment file and every result file and writes
 /// `<results>/REPORT.md` with one section per file, plus gnuplot data and scripts in
-/// `<results>/figures/`, rendered to PNG when gnuplot is installed. Runs that are missing,
+/// `<results>/figures/`, rendered to PNG when gnuplot is installed, and `summary.csv` /
+/// `summary.json` with one record per row × seed. Runs that are missing,
 /// failed, interrupted, unfinished or unreadable are listed in their section, never dropped.
 public struct ReportGenerator {
     public var experimentsDirectory: String
     public var resultsDirectory: String
     /// Run gnuplot on the figure scripts (when it is installed).
     public var renderFigures: Bool
+    /// Where rows without results are looked up, to tell "data missing" (and where to put the
+    /// data) from "not run"; nil: not checked.
+    public var dataRoot: DataRoot?
 
-    public init(experimentsDirectory: String = "experiments", resultsDirectory: String = "results", renderFigures: Bool = true) {
+    public init(experimentsDirectory: String = "experiments", resultsDirectory: String = "results", renderFigures: Bool = true,
+                dataRoot: DataRoot? = nil) {
         self.experimentsDirectory = experimentsDirectory
         self.resultsDirectory = resultsDirectory
         self.renderFigures = renderFigures
+        self.dataRoot = dataRoot
     }
 
     /// What a report run wrote.
@@ -31,7 +38,7 @@ public struct ReportGenerator {
         let experiments = try Experiment.loadAll(in: experimentsDirectory).sorted {
             ($0.file.kind == .convergence ? 1 : 0, $0.file.table) < ($1.file.kind == .convergence ? 1 : 0, $1.file.table)
         }
-        let tables = experiments.map { TableResults(experiment: $0, resultsRoot: resultsDirectory) }
+        let tables = experiments.map { TableResults(experiment: $0, resultsRoot: resultsDirectory, dataRoot: dataRoot) }
         let figuresDirectory = "\(resultsDirectory)/figures"
         try FileManager.default.createDirectory(atPath: figuresDirectory, withIntermediateDirectories: true)
 
@@ -52,6 +59,7 @@ public struct ReportGenerator {
         markdown += Self.strayDirectories(tables, resultsRoot: resultsDirectory)
         let reportPath = "\(resultsDirectory)/REPORT.md"
         try markdown.write(toFile: reportPath, atomically: true, encoding: .utf8)
+        try ResultSummary(tables).write(in: resultsDirectory)
         return Outcome(reportPath: reportPath, figurePaths: figures.map { "\(figuresDirectory)/\($0.name).png" },
                        renderingProblems: rendering.problems, problemCount: problemCount)
     }
@@ -122,6 +130,7 @@ public struct ReportGenerator {
         var text = "\n## \(file.title)\n\n"
         text += "Experiment file: `\(relative(results.experiment.path))`\n\n"
         if let notes = file.notes { text += notes.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n" }
+        if let quirks = QuirkNote.text(results.experiment) { text += quirks + "\n" }
         for block in blocks {
             switch block {
             case let .text(markdown):

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 /// The result files of one experiment file (`results/<table>/<row>/seed-<k>.h5`), read and
@@ -10,9 +11,19 @@ struct TableResults {
     private(set) var unreadable: [(path: String, reason: String)] = []
     /// Result directories whose name is no row of the file.
     private(set) var strayRows: [String] = []
+    /// Rows whose data is not under the data root (when one was given), by row id: a summary and
+    /// how to obtain the data.
+    private(set) var missingData: [String: (summary: String, remedy: String)] = [:]
 
-    init(experiment: Experiment, resultsRoot: String) {
+    init(experiment: Experiment, resultsRoot: String, dataRoot: DataRoot? = nil) {
         self.experiment = experiment
+        if let dataRoot {
+            for run in experiment.runs(.paper) {
+                if case let .missing(summary, _) = DataAvailability.of(run, in: dataRoot) {
+                    missingData[run.row] = (summary, run.dataset.howToObtain.replacingOccurrences(of: "<data root>", with: dataRoot.path))
+                }
+            }
+        }
         let table = experiment.file.table
         let rowIDs = Set(experiment.file.rows.map(\.id))
         for path in ResultStore.resultFiles(in: resultsRoot) where path.hasPrefix("\(resultsRoot)/\(table)/") {
@@ -76,6 +87,7 @@ struct TableResults {
                     lines.append("`\(run.row)` seed \(record.seed) (\(profile.rawValue)): \(Self.describe(record))")
                 }
                 let missing = run.seeds.filter { seed in !found.contains { $0.seed == seed } }
+                if !missing.isEmpty, missingData[run.row] != nil { continue }
                 if missing.count == run.seeds.count {
                     lines.append("`\(run.row)` (\(profile.rawValue)): not run (seeds \(Self.list(missing)))")
                 } else if !missing.isEmpty {
@@ -83,11 +95,30 @@ struct TableResults {
                 }
             }
         }
+        lines += dataMissingLines
         for (path, reason) in unreadable { lines.append("`\(path)`: unreadable: \(reason)") }
         for row in strayRows {
             lines.append("`\(experiment.file.table)/\(row)/`: results for a row that is not in `\(experiment.path)`")
         }
         return lines
+    }
+
+    /// One line per missing dataset (not per row): the rows that need it, what was not found,
+    /// and where to put the data.
+    private var dataMissingLines: [String] {
+        var byProblem: [(summary: String, remedy: String, rows: [String])] = []
+        for row in experiment.file.rows.map(\.id) {
+            guard let (summary, remedy) = missingData[row] else { continue }
+            if let index = byProblem.firstIndex(where: { $0.summary == summary }) {
+                byProblem[index].rows.append(row)
+            } else {
+                byProblem.append((summary, remedy, [row]))
+            }
+        }
+        return byProblem.map { problem in
+            "data missing for \(problem.rows.map { "`\($0)`" }.joined(separator: ", ")): \(problem.summary). "
+                + problem.remedy.replacingOccurrences(of: "\n", with: " ")
+        }
     }
 
     private static func describe(_ record: RunRecord) -> String {
@@ -97,7 +128,7 @@ struct TableResults {
         case let .interrupted(stop):
             return "interrupted at epoch \(stop.epoch), batch \(stop.batch): \(stop.message)"
         case .running:
-            return "incomplete: the file says running after \(record.epochs.count) epochs (still training, or killed)"
+            return "incomplete: the file says running after \(counted(record.epochs.count, "epoch")) (still training, or killed)"
         case .complete:
             return "complete"
         }

@@ -11,6 +11,9 @@ public struct Provenance: Equatable, Sendable {
     public var datasetUsed: String
     public var trainSamples: Int
     public var testSamples: Int
+    /// The training subset and the test samples evaluated (after a cap on the test batches).
+    public var trainSelection: SampleSelection
+    public var testSelection: SampleSelection
     /// The data files read, relative to the data root, with their checksums.
     public var dataFiles: [DataFileChecksum]
     public var hdf5Version: String
@@ -26,12 +29,15 @@ public struct Provenance: Equatable, Sendable {
 
     /// Run-specific facts from the caller; library versions, threads and cores from this process.
     public init(gitRevision: String, fsnnVersion: String, datasetUsed: String, trainSamples: Int, testSamples: Int,
-                dataFiles: [DataFileChecksum], started: Date = Date()) {
+                trainSelection: SampleSelection, testSelection: SampleSelection, dataFiles: [DataFileChecksum],
+                started: Date = Date()) {
         self.gitRevision = gitRevision
         self.fsnnVersion = fsnnVersion
         self.datasetUsed = datasetUsed
         self.trainSamples = trainSamples
         self.testSamples = testSamples
+        self.trainSelection = trainSelection
+        self.testSelection = testSelection
         self.dataFiles = dataFiles
         hdf5Version = HDF5Library.version
         blasCore = BLAS.coreName

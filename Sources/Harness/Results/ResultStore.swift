@@ -54,7 +54,8 @@ public enum ResultStore {
 
     private static let identityNames = ["table", "row", "label", "profile", "seed"]
     private static let provenanceNames = [
-        "git_revision", "fsnn_version", "dataset_used", "train_samples", "test_samples", "data_files",
+        "git_revision", "fsnn_version", "dataset_used", "train_samples", "test_samples", "train_selection",
+        "train_class_counts", "test_selection", "test_class_counts", "data_files",
         "data_checksums", "hdf5_version", "blas_core", "blas_config", "machine_cores", "blas_threads",
         "worker_threads", "started",
     ]
@@ -72,7 +73,12 @@ public enum ResultStore {
         ] + record.settings.map { ($0.name, $0.value) } + [
             ("git_revision", .string(p.gitRevision)), ("fsnn_version", .string(p.fsnnVersion)),
             ("dataset_used", .string(p.datasetUsed)), ("train_samples", .integer(Int64(p.trainSamples))),
-            ("test_samples", .integer(Int64(p.testSamples))), ("data_files", .strings(p.dataFiles.map(\.file))),
+            ("test_samples", .integer(Int64(p.testSamples))),
+            ("train_selection", .string(p.trainSelection.rule.rawValue)),
+            ("train_class_counts", p.trainSelection.classCounts.hdf5AttributeValue),
+            ("test_selection", .string(p.testSelection.rule.rawValue)),
+            ("test_class_counts", p.testSelection.classCounts.hdf5AttributeValue),
+            ("data_files", .strings(p.dataFiles.map(\.file))),
             ("data_checksums", .strings(p.dataFiles.map(\.checksum))), ("hdf5_version", .string(p.hdf5Version)),
             ("blas_core", .string(p.blasCore)), ("blas_config", .string(p.blasConfiguration)),
             ("machine_cores", .integer(Int64(p.machineCores))), ("blas_threads", .integer(Int64(p.blasThreads))),
@@ -199,6 +205,17 @@ public enum ResultStore {
         func config<T: HDF5AttributeConvertible>(_ name: String, _: T.Type = T.self) throws -> T {
             try file.attribute(name, of: "/config", as: T.self)
         }
+        /// The `<split>_selection` and `<split>_class_counts` attributes; a file written before
+        /// they were recorded evaluated the first samples in file order.
+        func selection(_ split: String) throws -> SampleSelection {
+            guard try file.hasAttribute("\(split)_selection", of: "/config") else { return .unrecorded }
+            let name: String = try config("\(split)_selection")
+            guard let rule = SampleSelection.Rule(rawValue: name) else {
+                throw RunFileError.invalidLayout(file: file.path, object: "/config@\(split)_selection",
+                                                 reason: "unknown selection '\(name)'")
+            }
+            return SampleSelection(rule: rule, classCounts: try config("\(split)_class_counts"))
+        }
         let profileName: String = try config("profile")
         guard let profile = Profile(rawValue: profileName) else {
             throw RunFileError.invalidLayout(file: file.path, object: "/config@profile", reason: "unknown profile '\(profileName)'")
@@ -211,6 +228,7 @@ public enum ResultStore {
         var provenance = Provenance(gitRevision: try config("git_revision"), fsnnVersion: try config("fsnn_version"),
                                     datasetUsed: try config("dataset_used"), trainSamples: try config("train_samples"),
                                     testSamples: try config("test_samples"),
+                                    trainSelection: try selection("train"), testSelection: try selection("test"),
                                     dataFiles: zip(files, checksums).map { DataFileChecksum(file: $0, checksum: $1) })
         provenance.hdf5Version = try config("hdf5_version")
         provenance.blasCore = try config("blas_core")

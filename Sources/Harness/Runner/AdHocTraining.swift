@@ -46,7 +46,8 @@ public enum AdHocTraining {
 
         func epochFinished(_ result: EpochResult) {
             let training = result.training
-            progress.epoch(result.epoch, of: session.configuration.epochs, training: training, test: result.test)
+            progress.epoch(result.epoch, of: session.configuration.epochs, training: training, test: result.test,
+                           seconds: result.seconds)
             lines.append(EpochLine(epoch: result.epoch, trainAccuracy: training.accuracy, testAccuracy: result.test.accuracy,
                                    seconds: training.seconds, dataWaitFraction: training.dataWaitFraction,
                                    solverIterations: training.solverIterations))

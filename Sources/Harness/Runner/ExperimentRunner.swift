@@ -159,7 +159,7 @@ public final class ExperimentRunner {
                 + (changed.isEmpty ? "" : " (settings differ: \(changed.joined(separator: ", ")))")
                 + "; pass --overwrite to replace it, or --results to write elsewhere")
         }
-        let replaced = "replacing its \(record.status.name) \(record.profile.rawValue) result after \(record.epochs.count) epochs"
+        let replaced = "replacing its \(record.status.name) \(record.profile.rawValue) result after \(counted(record.epochs.count, "epoch"))"
         guard options.resume else { return .start(dataset: dataset, note: replaced + " (--resume continues it)") }
         guard files.fileExists(atPath: checkpointPath) else {
             return .start(dataset: dataset, note: "no checkpoint \(checkpointPath) to resume from; " + replaced)
@@ -184,6 +184,7 @@ public final class ExperimentRunner {
     /// every one. Runs that fail do not stop the others; an interrupt does.
     public func run() throws -> RunnerSummary {
         let plan = try plan()
+        logMissingData(plan)
         if options.jobs > 1 {
             guard let executable = options.executable else { throw RunnerError.noExecutableForJobs }
             return RunnerSummary(table: experiment.file.table, profile: options.profile,
@@ -223,13 +224,31 @@ public final class ExperimentRunner {
         switch planned.action {
         case .skip:
             report.best = try? ResultStore.read(resultPath(planned)).bestTestAccuracy
-        case let .missingData(summary, details):
+        case let .missingData(summary, _):
             report.outcome = .missingData(summary)
-            log(planned, "skipped, data missing: \(details)")
         case .start, .resume:
             return nil
         }
         return report
+    }
+
+    /// One message per missing dataset (not per run): the rows that need it, where it was
+    /// looked for and how to obtain it.
+    func logMissingData(_ plan: [PlannedRun]) {
+        var byDetails: [(details: String, rows: [String])] = []
+        for planned in plan {
+            guard case let .missingData(_, details) = planned.action else { continue }
+            if let index = byDetails.firstIndex(where: { $0.details == details }) {
+                if !byDetails[index].rows.contains(planned.run.row) { byDetails[index].rows.append(planned.run.row) }
+            } else {
+                byDetails.append((details, [planned.run.row]))
+            }
+        }
+        let prefix = options.isChild ? "" : "[\(experiment.file.table)] "
+        for (details, rows) in byDetails {
+            let message = "\(prefix)skipping \(rows.count == 1 ? "row" : "rows") \(rows.joined(separator: ", ")), data missing: \(details)\n"
+            FileHandle.standardError.write(Data(message.utf8))
+        }
     }
 
     func resultPath(_ planned: PlannedRun) -> String { planned.run.resultPath(in: options.resultsRoot, seed: planned.seed) }

@@ -17,9 +17,10 @@ public enum ModelMeasurements {
     }
 
     /// ‖f(a[t]) − a[t]‖ / ‖a[t]‖ for t = 1…`steps` (spec §9.5) of the session's model, in
-    /// evaluation mode, on the first `batches` test batches (the session's test subset and batch
-    /// size). The trace runs on a copy of the network built for `steps` time steps, so it may
-    /// be longer than the training T and leaves the session untouched. Each batch gives one
+    /// evaluation mode, on the first `batches` test batches the session evaluates (its
+    /// class-stratified test order and batch size). The trace runs on a copy of the network
+    /// built for `steps` time steps, so it may be longer than the training T and leaves the
+    /// session untouched. Each batch gives one
     /// trace (norms over the whole batch); `residualMean` is their mean and `residualStd` their
     /// sample standard deviation across batches (NaN for one batch).
     public static func residualTrace(of session: TrainingSession, steps: Int, batches: Int, name: String,
@@ -36,8 +37,8 @@ public enum ModelMeasurements {
         try NamedTensorCopy.assign(session.trainer.network.namedState, to: network.namedState,
                                    source: "the trained network")
         let batcher = try Batcher(split: session.dataset.test, batchSize: configuration.testBatchSize,
-                                  generator: RandomGenerator(seed: 0), shuffles: false,
-                                  subset: session.limits.testSubset, prefetches: false)
+                                  sampleIndices: session.testBatcher.sampleIndices, generator: RandomGenerator(seed: 0),
+                                  prefetches: false)
         var traces: [[Float]] = [], samples = 0
         for batch in batcher.nextEpoch().prefix(batches) {
             try network.prepare(batchSize: batch.labels.count, phase: .evaluation, generator: &generator)

@@ -152,7 +152,7 @@ final class RunExecution {
 
         func epochFinished(_ result: EpochResult) throws {
             let epochs = session.configuration.epochs
-            progress.epoch(result.epoch, of: epochs, training: result.training, test: result.test)
+            progress.epoch(result.epoch, of: epochs, training: result.training, test: result.test, seconds: result.seconds)
             lastTest = result.test
             try execution.recordEpoch(result)
             let best = execution.record?.bestTestAccuracy
@@ -196,7 +196,7 @@ final class RunExecution {
         guard record.epochs.count >= epochs, record.memory.peakBytes.count >= iterations else {
             throw RunnerError.cannotResume(
                 checkpoint: checkpointPath,
-                reason: "it holds \(epochs) epochs, but \(resultPath) records only \(record.epochs.count); "
+                reason: "it holds \(counted(epochs, "epoch")), but \(resultPath) records only \(record.epochs.count); "
                     + "run without --resume to start over")
         }
         record.epochs.removeLast(record.epochs.count - epochs)
@@ -209,6 +209,9 @@ final class RunExecution {
         if record.provenance.gitRevision != environment.gitRevision {
             record.provenance.gitRevision += " (resumed at \(environment.gitRevision))"
         }
+        // What this process trains and evaluates on (a file from before stratified selections
+        // says `file order`).
+        (record.provenance.trainSelection, record.provenance.testSelection) = selections(session)
         try session.restore(from: checkpoint, file: checkpointPath)
         self.record = record
         try ResultStore.write(record, to: resultPath)
@@ -220,19 +223,29 @@ final class RunExecution {
     }
 
     private func provenance(_ session: TrainingSession) throws -> Provenance {
-        let train = session.trainBatcher, test = session.testBatcher
-        let testBatches = min(test.batchesPerEpoch, run.testBatches ?? .max)
+        let train = session.trainBatcher
+        let (trainSelection, testSelection) = selections(session)
         return Provenance(
             gitRevision: environment.gitRevision, fsnnVersion: FSNNVersion.current, datasetUsed: datasetUsed.rawValue,
             trainSamples: min(train.sampleCount, session.trainBatchesPerEpoch * train.batchSize),
-            testSamples: min(test.sampleCount, testBatches * test.batchSize),
-            dataFiles: try environment.data.checksums(of: datasetUsed))
+            testSamples: testSelection.classCounts.reduce(0, +), trainSelection: trainSelection,
+            testSelection: testSelection, dataFiles: try environment.data.checksums(of: datasetUsed))
+    }
+
+    /// The training subset, and the test samples every evaluation visits (the first of the
+    /// stratified test order, up to the cap on test batches).
+    private func selections(_ session: TrainingSession) -> (train: SampleSelection, test: SampleSelection) {
+        let train = session.trainBatcher, test = session.testBatcher
+        let testBatches = min(test.batchesPerEpoch, run.testBatches ?? .max)
+        return (SampleSelection(indices: train.sampleIndices, of: train.split),
+                SampleSelection(indices: test.sampleIndices.prefix(testBatches * test.batchSize), of: test.split))
     }
 
     private func describe(_ session: TrainingSession, firstEpoch: Int) -> String {
         let start = firstEpoch > 0 ? "resuming after epoch \(firstEpoch): " : ""
-        return "\(start)\(datasetUsed.rawValue), \(run.training.epochs) epochs of \(session.trainBatchesPerEpoch) batches "
-            + "of \(run.training.batchSize); \(session.trainer.network.parameterCount) parameters; "
+        return "\(start)\(datasetUsed.rawValue), \(counted(run.training.epochs, "epoch")) of "
+            + "\(counted(session.trainBatchesPerEpoch, "batch", plural: "batches")) of \(run.training.batchSize); "
+            + "\(session.trainer.network.parameterCount) parameters; "
             + "OpenBLAS \(BLAS.coreName) × \(BLAS.threadCount) thread(s)"
     }
 }

@@ -1,0 +1,131 @@
+import Foundation
+
+/// `summary.csv` and `summary.json` beside the report: one record per experiment row × seed of
+/// every profile that has results, complete or not (an expected seed without a file says `not
+/// run` or `data missing`), for tools that would rather not parse Markdown or HDF5.
+/// Accuracies in percent, rates as fractions, memory in bytes; absent values are empty (CSV) or
+/// null (JSON).
+struct ResultSummary {
+    struct Entry: Codable, Equatable {
+        var table: String
+        var row: String
+        var method: String
+        var profile: String
+        /// The dataset read and the samples per epoch, "mnist 5000/1000"; the row's dataset when not run.
+        var data: String
+        var seed: Int
+        /// `complete`, `running`, `failed`, `interrupted`, `not run` or `data missing`.
+        var status: String
+        var bestTestAccuracy: Double?
+        var bestEpoch: Int?
+        var lastTestAccuracy: Double?
+        var epochsCompleted: Int?
+        /// Test firing rate of all hidden neurons pooled: the final model's, else the last epoch's.
+        var firingRate: Double?
+        /// Synaptic operations per test sample of the final model.
+        var sopsPerSample: Double?
+        /// Largest peak and transient tensor bytes of a training iteration after the first.
+        var peakBytes: Int?
+        var transientBytes: Int?
+        var gitRevision: String?
+
+        static let columns = ["table", "row", "method", "profile", "data", "seed", "status", "best_test_acc", "best_epoch",
+                              "last_test_acc", "epochs_completed", "firing_rate", "sops_per_sample", "peak_bytes",
+                              "transient_bytes", "git_revision"]
+
+        enum CodingKeys: String, CodingKey {
+            case table, row, method, profile, data, seed, status
+            case bestTestAccuracy = "best_test_acc", bestEpoch = "best_epoch", lastTestAccuracy = "last_test_acc"
+            case epochsCompleted = "epochs_completed", firingRate = "firing_rate", sopsPerSample = "sops_per_sample"
+            case peakBytes = "peak_bytes", transientBytes = "transient_bytes", gitRevision = "git_revision"
+        }
+
+        /// Explicit nulls, so every JSON record has every key.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(table, forKey: .table)
+            try container.encode(row, forKey: .row)
+            try container.encode(method, forKey: .method)
+            try container.encode(profile, forKey: .profile)
+            try container.encode(data, forKey: .data)
+            try container.encode(seed, forKey: .seed)
+            try container.encode(status, forKey: .status)
+            try container.encode(bestTestAccuracy, forKey: .bestTestAccuracy)
+            try container.encode(bestEpoch, forKey: .bestEpoch)
+            try container.encode(lastTestAccuracy, forKey: .lastTestAccuracy)
+            try container.encode(epochsCompleted, forKey: .epochsCompleted)
+            try container.encode(firingRate, forKey: .firingRate)
+            try container.encode(sopsPerSample, forKey: .sopsPerSample)
+            try container.encode(peakBytes, forKey: .peakBytes)
+            try container.encode(transientBytes, forKey: .transientBytes)
+            try container.encode(gitRevision, forKey: .gitRevision)
+        }
+
+        var cells: [String] {
+            func number(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
+            func integer(_ value: Int?) -> String { value.map(String.init) ?? "" }
+            return [table, row, method, profile, data, "\(seed)", status, number(bestTestAccuracy), integer(bestEpoch),
+                    number(lastTestAccuracy), integer(epochsCompleted), number(firingRate), number(sopsPerSample),
+                    integer(peakBytes), integer(transientBytes), gitRevision ?? ""]
+        }
+    }
+
+    let entries: [Entry]
+
+    init(_ tables: [TableResults]) {
+        var entries: [Entry] = []
+        for results in tables {
+            for profile in results.profiles {
+                for run in results.experiment.runs(profile) {
+                    let records = results.records(run.row, profile)
+                    for seed in Array(Set(run.seeds + records.map(\.seed))).sorted() {
+                        let record = records.first { $0.seed == seed }
+                        entries.append(Self.entry(run, profile: profile, seed: seed, record: record,
+                                                  dataMissing: results.missingData[run.row] != nil))
+                    }
+                }
+            }
+        }
+        self.entries = entries
+    }
+
+    private static func entry(_ run: ExperimentRun, profile: Profile, seed: Int, record: RunRecord?, dataMissing: Bool) -> Entry {
+        var entry = Entry(table: run.table, row: run.row, method: run.training.method.rawValue, profile: profile.rawValue,
+                          data: run.dataset.rawValue, seed: seed, status: dataMissing ? "data missing" : "not run")
+        guard let record else { return entry }
+        let p = record.provenance
+        entry.data = "\(p.datasetUsed) \(p.trainSamples)/\(p.testSamples)"
+        entry.status = record.status.name
+        entry.bestTestAccuracy = record.bestTestAccuracy?.accuracy
+        entry.bestEpoch = record.bestTestAccuracy?.epoch
+        entry.lastTestAccuracy = record.lastTestAccuracy.flatMap { $0.isFinite ? $0 : nil }
+        entry.epochsCompleted = record.epochs.count
+        entry.firingRate = (record.rates?.overallRate ?? record.epochs.last?.firingRate).flatMap { $0.isFinite ? $0 : nil }
+        entry.sopsPerSample = record.rates?.totalSynapticOperations
+        entry.peakBytes = record.memory.peakBytes.dropFirst().max() ?? record.memory.peakBytes.first
+        entry.transientBytes = record.memory.transientBytes.dropFirst().max() ?? record.memory.transientBytes.first
+        entry.gitRevision = p.gitRevision
+        return entry
+    }
+
+    /// RFC 4180: a header line, then one line per entry; fields with commas, quotes or line
+    /// breaks quoted.
+    var csv: String {
+        func field(_ text: String) -> String {
+            text.contains { ",\"\n\r".contains($0) } ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        return ([Entry.columns] + entries.map(\.cells)).map { $0.map(field).joined(separator: ",") }
+            .joined(separator: "\r\n") + "\r\n"
+    }
+
+    func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(entries), as: UTF8.self) + "\n"
+    }
+
+    func write(in directory: String) throws {
+        try csv.write(toFile: "\(directory)/summary.csv", atomically: true, encoding: .utf8)
+        try json().write(toFile: "\(directory)/summary.json", atomically: true, encoding: .utf8)
+    }
+}
