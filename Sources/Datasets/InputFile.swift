@@ -7,7 +7,14 @@ final class InputFile {
     let size: Int
     private let handle: UnsafeMutablePointer<FILE>
 
+    /// The file type is checked before opening: opening a FIFO blocks until a writer comes,
+    /// and a device may never end.
     init(_ path: String) throws(DatasetError) {
+        var before = stat()
+        guard stat(path, &before) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard (before.st_mode & S_IFMT) == S_IFREG else {
+            throw .unreadable(path: path, reason: "not a regular file")
+        }
         guard let handle = fopen(path, "rb") else {
             throw .unreadable(path: path, reason: String(cString: strerror(errno)))
         }
@@ -27,6 +34,7 @@ final class InputFile {
     }
 
     deinit { fclose(handle) }
+
 
     /// Reads up to `count` bytes; returns how many were read, 0 at the end of the file.
     func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(DatasetError) -> Int {

@@ -42,6 +42,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var epochs: Int = 100
     public var batchSize: Int = 128
     public var testBatchSize: Int = 200
+    /// A training loss above this many times ln(classes) for several consecutive batches ends the
+    /// run as diverged (`DivergenceWatch`); nil is the default factor, 10.
+    public var divergenceFactor: Float?
 
     public init(model: ModelName, timeSteps: Int) {
         self.model = model

@@ -112,5 +112,12 @@ public enum TrainingSettings {
                 bounds: .integers(1...4096, because: batchReason)),
         Setting(\.testBatchSize, key: "test_batch_size", noun: "the test batch size", meaning: "evaluation batch size",
                 bounds: .integers(1...4096, because: batchReason)),
+        Setting(\.divergenceFactor, key: "divergence_factor", noun: "the divergence factor",
+                meaning: "a training loss above this many times ln(classes), the loss of guessing, for "
+                    + "\(DivergenceWatch.patience) consecutive batches of an epoch (or all of a shorter one) fails the run "
+                    + "as diverged; unset: \(Int(DivergenceWatch.defaultFactor)). Non-finite values always fail it",
+                bounds: .reals(from: 2, to: 1e30,
+                               because: "a healthy run stays below its untrained loss ln C, so a factor below 2 stops "
+                                   + "runs on a few noisy batches; 1e30 turns the rule off")),
     ]
 }

@@ -17,6 +17,9 @@ public final class TrainingSession {
     /// Epochs and training iterations completed (restored with the training state).
     public private(set) var completedEpochs = 0
     public private(set) var completedIterations = 0
+    /// The divergence watch of the last trained epoch (its losses name the history when the
+    /// evaluation after it finds a diverged weight).
+    private var lastEpochWatch: DivergenceWatch
 
     public init(configuration: TrainingConfiguration, dataset: Dataset, seed: UInt64, limits: DataLimits = .init()) throws {
         let expected = (ModelZoo.takesSpikes(configuration.model) ? [configuration.timeSteps] : [])
@@ -29,6 +32,7 @@ public final class TrainingSession {
         var modelStream = streams.model
         let network = try ModelZoo.make(configuration, generator: &modelStream)
         self.configuration = configuration
+        lastEpochWatch = DivergenceWatch(configuration: configuration, batchesPerEpoch: 1)
         self.dataset = dataset
         self.limits = limits
         trainer = try Trainer(configuration: configuration, network: network, dropoutGenerator: streams.dropout)
@@ -71,7 +75,13 @@ public final class TrainingSession {
                 try observer.batchFinished(index, epoch: epoch, report: report)
             }
             var clock = LapTimer()
-            let test = try evaluate()
+            let test: EvaluationSummary
+            do {
+                test = try evaluate()
+            } catch {
+                // The epoch's last step may leave weights whose norm only evaluation computes.
+                throw divergence(of: error, epoch: epoch, batch: training.batches - 1, watch: lastEpochWatch) ?? error
+            }
             let evaluationSeconds = clock.lap()
             completedEpochs += 1
             completedIterations += training.batches
@@ -87,20 +97,25 @@ public final class TrainingSession {
         trainer.schedule.startEpoch(epoch)
         var summary = TrainingEpochSummary(learningRate: trainer.schedule.learningRate, layers: trainer.network.layerSizes.count)
         var timer = LapTimer()
+        var watch = DivergenceWatch(configuration: configuration, batchesPerEpoch: trainBatchesPerEpoch)
         let epochBatches = trainBatcher.nextEpoch()
         for (index, batch) in epochBatches.enumerated() {
             if index == trainBatchesPerEpoch { break }
             let report: TrainingStepReport
             do {
                 report = try trainer.trainStep(networkInput(batch), labels: batch.labels)
-            } catch let error as NonFiniteError {
-                throw DivergedRun(epoch: epoch, batch: index, reason: error.description)
+            } catch {
+                throw divergence(of: error, epoch: epoch, batch: index, watch: watch) ?? error
             }
             summary.add(report)
+            if watch.observe(report.loss) {
+                throw DivergedRun(epoch: epoch, batch: index, reason: watch.lossReason, losses: watch.losses)
+            }
             try onBatch(index, report)
         }
         summary.seconds = timer.lap()
         summary.dataWaitSeconds = epochBatches.waitSeconds
+        self.lastEpochWatch = watch
         return summary
     }
 
@@ -145,10 +160,17 @@ public struct EpochResult: Sendable {
 }
 
 /// A run stopped by a non-finite loss or gradient (the result store records it as failed).
+/// A run stopped by divergence (`DivergenceWatch`): a non-finite loss, gradient or weight, a
+/// loss far above guessing for several batches, or a degenerate spectral norm after the
+/// optimiser's steps (the result store records it as failed).
 public struct DivergedRun: Error, CustomStringConvertible {
+    /// 0-based epoch and batch at which the run stopped.
     public let epoch: Int
     public let batch: Int
+    /// What diverged, followed by the epoch's loss history.
     public let reason: String
+    /// The training losses of the epoch's batches before the stop, in order.
+    public let losses: [Float]
     public var description: String { "diverged at epoch \(epoch + 1), batch \(batch + 1): \(reason)" }
 }
 

@@ -53,7 +53,7 @@ final class RunExecution {
             try train()
             return .complete
         } catch let error as DivergedRun {
-            return stop(.failed(StopPoint(epoch: error.epoch + 1, batch: error.batch, message: error.reason)))
+            return stop(.failed(StopPoint(epoch: error.epoch + 1, batch: error.batch, message: "diverged: \(error.reason)")))
         } catch let interruption as RunInterruption {
             let signal = environment.interrupt.signalName ?? "an interrupt"
             let message = "stopped by \(signal) after \(interruption.batchesDone) batches of epoch \(interruption.epoch + 1); "
