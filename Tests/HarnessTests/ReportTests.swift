@@ -150,9 +150,9 @@ private func row(_ id: String, model: String = "mnist_64c5s_f64c5", dataset: Str
         try fixture.store(traced)
         let text = try fixture.report().text
         // Layer rates 0.004 and 0.005 over 12,544 and 12,545 neurons; SOPs 1.5e6 + 1.5e6 + 1.
-        #expect(text.contains("| row | method | profile | L1 rate | L2 rate | all layers | SOPs / sample | test acc. (best) | n |"), "\(text)")
-        #expect(text.contains("| a-if label | IDE | quick | 0.400 % | 0.500 % | 0.450 % | 3.00 M | 98.75 ± 0.00 (98.75) | 2/3 |"), "\(text)")
-        #expect(text.contains("| a-lif-stbp label | STBP | quick | — | — | — | — | — | 0/3 |"), "\(text)")
+        #expect(text.contains("| row | method | profile | L1 rate | L2 rate | all layers | all layers ÷ 5 (B4) | SOPs / sample | test acc. (best) | n |"), "\(text)")
+        #expect(text.contains("| a-if label | IDE | quick | 0.400 % | 0.500 % | 0.450 % | 0.090 % | 3.00 M | 98.75 ± 0.00 (98.75) | 2/3 |"), "\(text)")
+        #expect(text.contains("| a-lif-stbp label | STBP | quick | — | — | — | — | — | — | 0/3 |"), "\(text)")
         #expect(text.contains("| c-if label | IDE | untrained | quick | 3.03e-01 |"), "\(text)")
         #expect(text.contains("| c-if label | IDE | trained | quick | 2.00e-01 |"), "\(text)")
         #expect(text.contains("| c-if-stbp label | STBP | trained | quick | — |"), "\(text)")
@@ -362,4 +362,43 @@ private func row(_ id: String, model: String = "mnist_64c5s_f64c5", dataset: Str
             }
         }
     }
+
+    /// The verdicts: IDE against STBP with three seeds each (tested) and with one (descriptive),
+    /// memory flat in T and below STBP, and claims without data said to be unassessed.
+    @Test func verdictsTestWhereThreeSeedsExistAndSayWhatIsNotAssessed() throws {
+        let accuracy = experimentHeader(table: "table1", title: "Table 1", kind: "accuracy")
+            + row("a") + row("a-stbp", twin: "a") + row("b") + row("b-stbp", twin: "b")
+        var memory = experimentHeader(table: "table4", title: "Table 4", kind: "memory")
+        for t in [5, 30] { memory += row("m-t\(t)", t: t) + row("m-t\(t)-stbp", t: t, twin: "m-t\(t)") }
+        let fixture = try ReportFixture(files: ["table1.yaml": accuracy, "table4.yaml": memory])
+        for (seed, (ide, stbp)) in [(99.0, 98.0), (99.25, 98.1), (99.1, 97.9)].enumerated() {
+            try fixture.store(syntheticRecord(row: "a", seed: seed, testAccuracies: [ide]))
+            try fixture.store(syntheticRecord(row: "a-stbp", seed: seed, method: "stbp", testAccuracies: [stbp]))
+        }
+        try fixture.store(syntheticRecord(row: "b", seed: 0, testAccuracies: [90.0]))
+        try fixture.store(syntheticRecord(row: "b-stbp", seed: 0, method: "stbp", testAccuracies: [91.0]))
+        for t in [5, 30] {
+            try fixture.store(syntheticRecord(table: "table4", row: "m-t\(t)", seed: 0, timeSteps: t))
+            try fixture.store(syntheticRecord(table: "table4", row: "m-t\(t)-stbp", seed: 0, method: "stbp", timeSteps: t))
+        }
+        let text = try fixture.report().text
+        let start = try #require(text.range(of: "## Verdicts on the paper's claims")).lowerBound
+        let verdicts = String(text[start...])
+        // IDE 99.117 ± 0.126, STBP 98.0 ± 0.1: Welch t = 12.03 (ν = 3.8), p < 0.001.
+        #expect(verdicts.contains("| table1 | a label | quick | 99.12 ± 0.13 (n = 3) | 98.00 ± 0.10 (n = 3) | +1.12 | t = 12.03, "),
+                "\(verdicts)")
+        #expect(verdicts.contains("p < 0.001 | IDE higher (significant) |"), "\(verdicts)")
+        #expect(verdicts.contains("| table1 | b label | quick | 90.00 ± — (n = 1) | 91.00 ± — (n = 1) | −1.00 | "
+            + "n < 3 on a side: not tested | STBP higher, descriptively |"), "\(verdicts)")
+        #expect(verdicts.contains("**Supported**: IDE is significantly higher in the one tested comparison; 1 comparison "
+            + "with fewer seeds (descriptively IDE higher in 0 of 1)."), "\(verdicts)")
+        // syntheticRecord: IDE's steady peak 400,000,006 B at every T; STBP's 450 and 700 MB.
+        #expect(verdicts.contains("| mnist · mnist_64c5s_f64c5 · IF | quick | 5, 30 | 381.5–381.5 | 0.0 % | 429.2–667.6 | 5, 30 |"),
+                "\(verdicts)")
+        #expect(verdicts.contains("*Independent of T* (spread ≤ 10 % counts): **supported** for all 1 network/profile lines."))
+        #expect(verdicts.contains("*Smaller than STBP*: **supported** at every T measured."))
+        #expect(verdicts.contains("**Not assessed**: no Table 5 run has completed."))
+        #expect(verdicts.contains("**Not assessed**: no trained IDE trace in the record."))
+    }
+
 }

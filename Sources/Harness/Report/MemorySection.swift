@@ -6,7 +6,7 @@ import FSNN
 /// iterations) from the runs themselves, and where STBP's memory overtakes IDE's.
 enum MemorySection {
     /// Rows of one network (dataset · model · neuron) and method, by T.
-    private struct Line {
+    struct Line {
         var network: String
         var method: String
         /// IDE with the reference's up-front Broyden allocation.
@@ -17,7 +17,7 @@ enum MemorySection {
     }
 
     /// The steady maximum per T of one line, mean over completed seeds: peak and transient bytes.
-    private typealias Measured = [Int: (peak: Double, transient: Double)]
+    typealias Measured = [Int: (peak: Double, transient: Double)]
 
     static func blocks(_ results: TableResults) -> [ReportBlock] {
         let lines = groupedLines(results.experiment)
@@ -28,23 +28,13 @@ enum MemorySection {
         for profile in results.lineProfiles {
             var panel = GnuplotFigure.Panel(xLabel: "time steps T", yLabel: "tensor memory per training iteration (MiB)",
                                             logX: true)
-            var measuredByLine: [(line: Line, measured: Measured)] = []
             let networks = lines.map(\.network).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-            for line in lines {
-                var measured: Measured = [:]
-                for t in steps {
-                    guard let run = line.runs[t], let profile else { continue }
-                    let records = results.completed(run.row, profile)
-                    guard let peak = SampleSummary(records.compactMap { steadyMaximum($0.memory.peakBytes) }),
-                          let transient = SampleSummary(records.compactMap { steadyMaximum($0.memory.transientBytes) })
-                    else { continue }
-                    measured[t] = (peak.mean, transient.mean)
-                }
+            let measuredByLine = profile.map { measuredLines(results, profile: $0) } ?? lines.map { ($0, [:]) }
+            for (line, measured) in measuredByLine {
                 table.append([line.network, line.methodLabel, profile?.rawValue ?? ReportFormat.dash] + steps.map { t in
                     measured[t].map { "\(ReportFormat.mebibytes($0.peak)) / \(ReportFormat.mebibytes($0.transient))" }
                         ?? ReportFormat.dash
                 })
-                measuredByLine.append((line, measured))
                 guard !measured.isEmpty else { continue }
                 let color = 3 * networks.firstIndex(of: line.network)! + (line.method == "STBP" ? 1 : line.referenceAllocation ? 2 : 0)
                 let sorted = measured.sorted { $0.key < $1.key }
@@ -77,6 +67,22 @@ enum MemorySection {
             + "pre-spike membranes), so it overtakes IDE once T exceeds roughly the number of B × D vectors IDE's "
             + "solver holds — about 54 with the reference's allocation, twice the iterations with fsnn's.\n"
         return [.text(caption + table.markdown + "\n" + notes.map { "- \($0)\n" }.joined() + claim)] + figures
+    }
+
+    /// Every line of the file (network · method · allocation) with the steady maximum per T of
+    /// `profile`'s completed runs, mean over seeds; T without completed runs are absent.
+    static func measuredLines(_ results: TableResults, profile: Profile) -> [(line: Line, measured: Measured)] {
+        groupedLines(results.experiment).map { line in
+            var measured: Measured = [:]
+            for (t, run) in line.runs {
+                let records = results.completed(run.row, profile)
+                guard let peak = SampleSummary(records.compactMap { steadyMaximum($0.memory.peakBytes) }),
+                      let transient = SampleSummary(records.compactMap { steadyMaximum($0.memory.transientBytes) })
+                else { continue }
+                measured[t] = (peak.mean, transient.mean)
+            }
+            return (line, measured)
+        }
     }
 
     /// What the cells of `profile` measured, read from its runs: batch size(s) and iterations.

@@ -12,16 +12,18 @@ enum RatesSection {
                 results.records[run.row]?.first { $0.status == .complete && $0.rates != nil }?.layerNames
             }.first ?? []
             var table = MarkdownTable(["row", "method", "profile"] + layers.map { "\($0) rate" }
-                + ["all layers", "SOPs / sample", "test acc. (best)", "n"],
-                numericColumns: Set(3..<(layers.count + 7)))
+                + ["all layers", "all layers ÷ 5 (B4)", "SOPs / sample", "test acc. (best)", "n"],
+                numericColumns: Set(3..<(layers.count + 8)))
             for run in members {
                 for profile in profiles {
                     let measured = profile.map { results.completed(run.row, $0).filter { $0.rates != nil } } ?? []
                     var cells = layers.indices.map { index in
-                        SampleSummary(measured.compactMap { $0.rates?.rates[safe: index] })
+                        SampleSummary(measured.compactMap { $0.rates?.rates[safe: index].map { trueRate($0, run) } })
                             .map { ReportFormat.percent($0.mean) } ?? ReportFormat.dash
                     }
-                    cells.append(SampleSummary(measured.compactMap { $0.rates?.overallRate }).map { ReportFormat.percent($0.mean) } ?? ReportFormat.dash)
+                    let overall = SampleSummary(measured.compactMap { $0.rates.map { trueRate($0.overallRate, run) } })
+                    cells.append(overall.map { ReportFormat.percent($0.mean) } ?? ReportFormat.dash)
+                    cells.append(overall.map { ReportFormat.percent($0.mean / 5) } ?? ReportFormat.dash)
                     cells.append(SampleSummary(measured.compactMap { $0.rates?.totalSynapticOperations }).map { ReportFormat.count($0.mean) } ?? ReportFormat.dash)
                     cells.append(ReportFormat.accuracy(SampleSummary(measured.compactMap(\.bestAccuracy))))
                     cells.append(AccuracySection.count(measured, run, results, profile))
@@ -34,7 +36,9 @@ enum RatesSection {
             if let figure = barsFigure(results, networks: networks, profile: profile) { blocks.append(.figure(figure)) }
         }
         let caption = "Rates are spikes / (neurons × T × samples) on the test set with dropout off, mean over completed "
-            + "seeds; \"all layers\" pools every hidden neuron. SOPs are synaptic operations per sample.\n"
+            + "seeds; \"all layers\" pools every hidden neuron, and \"÷ 5 (B4)\" is that rate as the reference's rate "
+            + "script prints it (it divides by 5 × the sample count, quirk B4 `rate_stats_div5`, spec §9.4): the paper's "
+            + "Table 5 may quote either. SOPs are synaptic operations per sample.\n"
         return [.text(caption)] + blocks
     }
 
@@ -51,7 +55,8 @@ enum RatesSection {
                 else { continue }
                 if panel.categories.isEmpty { panel.categories = layers }
                 let means = layers.indices.map { index in
-                    SampleSummary(measured.compactMap { $0.rates[safe: index] }).map { 100 * $0.mean } ?? .nan
+                    SampleSummary(measured.compactMap { $0.rates[safe: index].map { trueRate($0, run) } })
+                        .map { 100 * $0.mean } ?? .nan
                 }
                 let neuron = run.training.neuron == .integrateAndFire ? "IF" : "LIF"
                 panel.bars.append(.init(title: "\(run.training.method.rawValue.uppercased())-\(neuron)", values: means,
@@ -65,7 +70,12 @@ enum RatesSection {
                              panels: panels, columns: panels.count == 1 ? 1 : min(panels.count, 3))
     }
 
-    private static func network(_ run: ExperimentRun) -> String {
+    /// A recorded rate undone from quirk B4 when the row had it: the true spikes / (neurons × T × samples).
+    static func trueRate(_ recorded: Double, _ run: ExperimentRun) -> Double {
+        run.training.quirks.contains(.rateStatsDiv5) ? 5 * recorded : recorded
+    }
+
+    static func network(_ run: ExperimentRun) -> String {
         "\(run.dataset.rawValue) · \(run.training.model.rawValue) · T=\(run.training.timeSteps)"
     }
 }

@@ -2,7 +2,7 @@ import Datasets
 import Foundation
 
 /// `fsnn report`: reads every experiment file and every result file and writes
-/// `<results>/REPORT.md` with one section per file, plus gnuplot data and scripts in
+/// `<results>/REPORT.md` with one section per file and the verdicts on the paper's claims, plus gnuplot data and scripts in
 /// `<results>/figures/`, rendered to PNG when gnuplot is installed, and `summary.csv` /
 /// `summary.json` with one record per row × seed. Runs that are missing,
 /// failed, interrupted, unfinished or unreadable are listed in their section, never dropped.
@@ -56,6 +56,7 @@ public struct ReportGenerator {
             problemCount += problems.count
             markdown += Self.section(results, blocks: blocks, problems: problems, figureProblems: rendering.problemsByFigure)
         }
+        markdown += VerdictSection.markdown(tables)
         markdown += Self.strayDirectories(tables, resultsRoot: resultsDirectory)
         let reportPath = "\(resultsDirectory)/REPORT.md"
         try markdown.write(toFile: reportPath, atomically: true, encoding: .utf8)
