@@ -30,7 +30,7 @@ public struct TraceInspection {
     /// Draw the figures (needs gnuplot on PATH); the HDF5 file is written either way.
     public var drawFigures = true
 
-    /// Neurons a raster shows per layer at most (an evenly strided subset of a larger layer).
+    /// Neurons a raster shows per layer at most (an evenly strided subset of the neurons that spiked).
     public static let rasterNeurons = 256
     /// Neurons whose membrane is drawn per layer.
     public static let membraneNeurons = 4
@@ -53,6 +53,13 @@ public struct TraceInspection {
 
         public var neurons: Int { shape.reduce(1, *) }
         public var spikeCount: Int { Int(spikes.sum()) }
+
+        /// Spikes of each neuron over the T steps.
+        public var spikesPerNeuron: [Int] {
+            var counts = [Int](repeating: 0, count: neurons)
+            for (index, spike) in spikes.scalars.enumerated() where spike != 0 { counts[index % neurons] += 1 }
+            return counts
+        }
     }
 
     public struct Result: Sendable {
@@ -135,25 +142,27 @@ public struct TraceInspection {
         return result
     }
 
-    private var caption: String {
-        "sample \(sample) of \(split.rawValue) — \((checkpoint as NSString).lastPathComponent)"
-    }
+    private var caption: String { "sample \(sample) of \(split.rawValue)" }
 
-    /// Time step against neuron index, a dot per spike; a layer above `rasterNeurons` shows every
-    /// k-th neuron (k in the panel title).
+    /// Time step against neuron index, a dot per spike, over the neurons that spiked: all of them,
+    /// or every k-th when there are more than `rasterNeurons` (k in the panel title).
     private func rasterFigure(_ result: Result, name: String) -> GnuplotFigure {
         let panels = result.layers.map { layer in
-            let stride = (layer.neurons + Self.rasterNeurons - 1) / Self.rasterNeurons
+            let counts = layer.spikesPerNeuron
+            let active = counts.indices.filter { counts[$0] > 0 }
+            let stride = max(1, (active.count + Self.rasterNeurons - 1) / Self.rasterNeurons)
+            let shown = Swift.stride(from: 0, to: active.count, by: stride).map { active[$0] }
             let spikes = layer.spikes.scalars
             var points: [(x: Double, y: Double)] = []
             for t in 0..<result.timeSteps {
-                for neuron in Swift.stride(from: 0, to: layer.neurons, by: stride) where spikes[t * layer.neurons + neuron] != 0 {
+                for neuron in shown where spikes[t * layer.neurons + neuron] != 0 {
                     points.append((Double(t + 1), Double(neuron)))
                 }
             }
-            let shown = stride == 1 ? "all \(layer.neurons) neurons" : "every \(stride)th of \(layer.neurons) neurons"
+            let drawn = stride == 1 ? "" : "; 1 in \(stride) of those drawn"
             return GnuplotFigure.Panel(
-                title: "\(layer.name): \(layer.spikeCount) spikes (\(shown))", xLabel: "time step t", yLabel: "neuron",
+                title: "\(layer.name): \(layer.spikeCount) spikes from \(active.count) of \(layer.neurons) neurons\(drawn)",
+                xLabel: "time step t", yLabel: "neuron",
                 series: [GnuplotFigure.Series(title: "spike", points: points, style: .dots)],
                 xRange: 0.5...(Double(result.timeSteps) + 0.5), yRange: -0.5...(Double(layer.neurons) - 0.5))
         }
@@ -187,9 +196,7 @@ public struct TraceInspection {
     /// Up to `count` neurons at evenly spaced ranks of spike count among those that spiked (the
     /// first neurons when none did).
     static func representativeNeurons(_ layer: LayerTrace, count: Int) -> [Int] {
-        let spikes = layer.spikes.scalars, n = layer.neurons
-        var counts = [Int](repeating: 0, count: n)
-        for (index, spike) in spikes.enumerated() where spike != 0 { counts[index % n] += 1 }
+        let counts = layer.spikesPerNeuron, n = layer.neurons
         let active = (0..<n).filter { counts[$0] > 0 }.sorted { (counts[$0], $1) > (counts[$1], $0) }
         guard !active.isEmpty else { return Array(0..<min(count, n)) }
         let picks = min(count, active.count)

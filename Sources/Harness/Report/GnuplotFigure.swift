@@ -158,7 +158,8 @@ struct GnuplotFigure {
         lines.append("set xrange [\(xRange.lowerBound):\(xRange.upperBound)]")
         lines.append("set yrange [\(yRange.lowerBound):\(yRange.upperBound)]")
         let xs = Set(panel.series.flatMap { $0.points.map(\.x) })
-        if panel.categories.isEmpty, xs.count <= 12, xs.allSatisfy({ $0 == $0.rounded() }) {
+        if panel.categories.isEmpty, panel.series.allSatisfy({ $0.style == .line }), xs.count <= 12,
+           xs.allSatisfy({ $0 == $0.rounded() }) {
             // Few integer positions (epochs, T): a tic at each, so each point can be read off.
             lines.append("set xtics (\(xs.sorted().map { "\(Int($0))" }.joined(separator: ", ")))")
         } else if panel.categories.isEmpty {
