@@ -20,7 +20,8 @@
 #   DATA=                      data root (default: $$FSNN_DATA, else ./data)
 #   RUN_ARGS=                  further `fsnn run` options, e.g. --resume or --overwrite
 
-DEBIAN_PACKAGES := libopenblas-dev libhdf5-dev zlib1g-dev pkg-config hdf5-tools dataset-fashion-mnist gnuplot-nox
+# python3-h5py (with numpy): tools/export_pytorch.py --list, which the test suite runs.
+DEBIAN_PACKAGES := libopenblas-dev libhdf5-dev zlib1g-dev pkg-config hdf5-tools dataset-fashion-mnist gnuplot-nox python3-h5py
 SLURM_PACKAGES := slurm-wlm munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

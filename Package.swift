@@ -52,6 +52,6 @@ let package = Package(
             name: "DatasetsTests",
             dependencies: ["Tensor", "Datasets", "CZlib", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CHDF5", "TestSupport"]),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness", "HDF5", "TestSupport"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "HDF5", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

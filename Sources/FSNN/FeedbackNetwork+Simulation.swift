@@ -2,21 +2,29 @@ import Layers
 import Tensor
 
 extension FeedbackNetwork {
-    /// Runs T steps without keeping history (memory independent of T; spec §2.5, §2.6). The loop
-    /// BNs use their running statistics (spec §4.3); the input current follows `phase`.
-    public func simulate(_ batch: NetworkInput, phase: Phase, traceResidual: Bool) throws -> Simulation {
+    /// Runs T steps (spec §2.5, §2.6). The loop BNs use their running statistics (spec §4.3); the
+    /// input current follows `phase`. Without `recordingSteps` no history is kept (memory
+    /// independent of T); with it the result's history holds every layer's pre-spike membranes
+    /// m_l[t] (`SimulationHistory.membranes(layer:)`, for `fsnn inspect trace`), the same steps
+    /// recorded as STBP records them.
+    public func simulate(_ batch: NetworkInput, phase: Phase, traceResidual: Bool,
+                         recordingSteps: Bool = false) throws -> Simulation {
         let batch = try canonical(batch)
         let w = workspace(for: batch)
         let current = try InputCurrent(network: self, batch: batch, phase: phase, workspace: w,
                                        updateRunningStatistics: has(.inputBNDoubleUpdate))
         reset(w)
+        let history = recordingSteps
+            ? SimulationHistory(current: current, surrogate: SpikeSurrogate(), threshold: threshold, steps: timeSteps,
+                                shapes: w.layers.map(\.shape), keepingMembranes: true)
+            : nil
         var trace: [Float] = []
         let affines = traceResidual ? loop.map { $0.norm.evaluationAffine() } : []
         for t in 1...timeSteps {
-            try step(t, workspace: w, current: current, loopMode: .evaluation, history: nil)
+            try step(t, workspace: w, current: current, loopMode: .evaluation, history: history)
             if traceResidual { trace.append(try residual(afterStep: t, current: current, affines: affines, workspace: w)) }
         }
-        return try finish(w, trace: traceResidual ? trace : nil, history: nil)
+        return try finish(w, trace: traceResidual ? trace : nil, history: history)
     }
 
     /// STBP's training simulation: as `simulate`, storing per step what `backwardThroughTime`

@@ -9,6 +9,7 @@ public struct Simulation {
     public let spikeCounts: [Double]
     /// ‖f(a[t]) − a[t]‖ / ‖a[t]‖ over the batch for t = 1…T, when requested (the convergence figure).
     public let residualTrace: [Float]?
-    /// What STBP's backward needs of the T steps, when the simulation recorded it.
+    /// What STBP's backward needs of the T steps, or every step's membranes for inspection, when
+    /// the simulation recorded them.
     public let history: SimulationHistory?
 }

@@ -21,12 +21,16 @@ public final class SimulationHistory {
     /// [T] + [B] + layer shape for the layers whose BN input changes from step to step.
     private let preactivations: [Tensor?]
 
-    /// - Parameter shapes: [B] + sample shape of each layer, layer 1 first.
-    init(current: InputCurrent, surrogate: SpikeSurrogate, threshold: Float, steps count: Int, shapes: [[Int]]) {
+    /// - Parameters:
+    ///   - shapes: [B] + sample shape of each layer, layer 1 first.
+    ///   - keepingMembranes: store the Float m_l[t] even for the rectangular surrogate (for
+    ///     inspection, `membranes(layer:)`).
+    init(current: InputCurrent, surrogate: SpikeSurrogate, threshold: Float, steps count: Int, shapes: [[Int]],
+         keepingMembranes: Bool = false) {
         self.current = current
         self.surrogate = surrogate
         self.threshold = threshold
-        codes = surrogate.kind == .rectangular
+        codes = !keepingMembranes && surrogate.kind == .rectangular
         neurons = shapes.map { $0.reduce(1, *) }
         steps = neurons.map { [codes] n in
             codes ? Tensor.uninitialized([count, (n + 3) / 4]) : Tensor.uninitialized([count, n])
@@ -46,6 +50,10 @@ public final class SimulationHistory {
         }
         return body(.membranes(MembraneRecording(target: start.assumingMemoryBound(to: Float.self))))
     }
+
+    /// Layer l's pre-spike membranes m_l[t] for t = 1…T as [T, B·neurons] (step-major; B = 1 gives
+    /// [T, neurons]), nil when only step codes were kept. The history's own storage.
+    public func membranes(layer l: Int) -> Tensor? { codes ? nil : steps[l] }
 
     /// Layer l's record of step t, for the backward step.
     func record(layer l: Int, step t: Int) -> StepRecord {

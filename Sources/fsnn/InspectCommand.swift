@@ -5,8 +5,8 @@ import Harness
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Gradients, firing rates and convergence of a checkpointed model (runs/…/seed-<k>.checkpoint.h5).",
-        subcommands: [Grads.self, Rates.self, Convergence.self])
+        abstract: "Gradients, firing rates, convergence and per-step traces of a checkpointed model (runs/…/seed-<k>.checkpoint.h5).",
+        subcommands: [Grads.self, Rates.self, Convergence.self, Trace.self])
 
     struct CheckpointOptions: ParsableArguments {
         @Option(help: "A checkpoint file written by fsnn run.")
@@ -114,6 +114,32 @@ struct InspectCommand: ParsableCommand {
                 try result.write(to: out)
                 print("wrote \(out)")
             }
+        }
+    }
+
+    struct Trace: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "One sample's spikes and membrane potentials at every step of every layer, to HDF5, with a spike raster and a membrane plot drawn by gnuplot.")
+
+        @OptionGroup var source: CheckpointOptions
+        @Option(help: "Sample index in the split.")
+        var sample: Int
+        @Option var split: GradientInspection.Split = .test
+        @Option(help: "The HDF5 file to write (default: trace-<split>-<sample>.h5); the figures go beside it as <stem>-raster.png and <stem>-membrane.png.")
+        var out: String?
+        @Flag(help: "Write the HDF5 file only.")
+        var noFigures = false
+
+        func run() throws {
+            var inspection = TraceInspection(checkpoint: source.checkpoint, dataRoot: source.dataRoot, sample: sample)
+            inspection.dataset = source.dataset
+            inspection.split = split
+            inspection.drawFigures = !noFigures
+            let path = out ?? "trace-\(split.rawValue)-\(sample).h5"
+            let result = try inspection.write(to: path)
+            print(result.table, terminator: "")
+            for problem in result.figureProblems { print("figure not drawn: \(problem)") }
+            print((["wrote \(path)"] + result.figures).joined(separator: "\nwrote "))
         }
     }
 }

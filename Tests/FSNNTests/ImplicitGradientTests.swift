@@ -109,24 +109,9 @@ import Tensor
     func multiLayerConvolutionalChain(neuron: NeuronModel, trainModeJacobian: Bool) throws {
         let batch = 3, classes = 3, threshold: Float = 1
         var generator = RandomGenerator(seed: 33)
-        func conv(_ i: Int, _ o: Int, stride: Int, size: Int) throws -> Conv2d {
-            try Conv2d(inputChannels: i, outputChannels: o, kernelSize: (3, 3), stride: stride, padding: 1,
-                       inputSize: (size, size), initialization: .uniformUnitNorm, generator: &generator)
-        }
-        let first = try SynapticBlock(layer: conv(1, 2, stride: 1, size: 4), dropout: 0.2)
-        let loop = [try SynapticBlock(layer: conv(2, 3, stride: 1, size: 4), dropout: 0.2),
-                    try SynapticBlock(layer: conv(3, 2, stride: 2, size: 4), dropout: 0.2)]
-        let feedbackLayer = try ConvTranspose2d(inputChannels: 2, outputChannels: 2, kernelSize: (3, 3), stride: 2,
-                                                padding: 1, outputPadding: 1, inputSize: (2, 2),
-                                                initialization: .uniformUnitNorm, generator: &generator)
-        let network = FeedbackNetwork(
-            neuron: neuron, threshold: threshold, timeSteps: 20, quirks: trainModeJacobian ? [.adjointLoopBNTrainMode] : [],
-            input: first, inputKind: .staticImage, loop: loop,
-            feedback: try FeedbackConnection(layer: feedbackLayer, estimate: .operatorNorm, dropout: 0.2,
-                                             generator: &generator),
-            classifier: Linear(inputFeatures: 8, outputFeatures: classes, initialization: .pytorchDefault,
-                               generator: &generator))
-        network.feedback.spectralNorm.gain.value.pointer[0] = 0.8
+        let network = try tinyConvolutionalChain(neuron: neuron, threshold: threshold, steps: 20,
+                                                 quirks: trainModeJacobian ? [.adjointLoopBNTrainMode] : [],
+                                                 classes: classes, generator: &generator)
         let x = Tensor(zeros: [batch, 1, 4, 4])
         x.fillNormal(using: &generator)
         let labels = [2, 0, 1]

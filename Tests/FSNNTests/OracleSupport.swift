@@ -80,3 +80,29 @@ func tinySingleLayerNetwork(neuron: NeuronModel, threshold: Float, steps: Int, q
     network.feedback.spectralNorm.gain.value.pointer[0] = 0.7
     return network
 }
+
+/// A three-layer conv chain with the AlexNet-F pattern on 1×4×4 inputs: conv 1→2 (stride 1), loop
+/// convs 2→3 (stride 1) and 3→2 (stride 2, 2×2 output), a stride-2 transposed-conv feedback with
+/// output padding back to 2×4×4 (gain 0.8), dropout 0.2 throughout, classifier 8→classes.
+func tinyConvolutionalChain(neuron: NeuronModel, threshold: Float, steps: Int, quirks: Set<Quirk> = [], classes: Int,
+                            generator: inout RandomGenerator) throws -> FeedbackNetwork {
+    func conv(_ i: Int, _ o: Int, stride: Int, size: Int) throws -> Conv2d {
+        try Conv2d(inputChannels: i, outputChannels: o, kernelSize: (3, 3), stride: stride, padding: 1,
+                   inputSize: (size, size), initialization: .uniformUnitNorm, generator: &generator)
+    }
+    let first = try SynapticBlock(layer: conv(1, 2, stride: 1, size: 4), dropout: 0.2)
+    let loop = [try SynapticBlock(layer: conv(2, 3, stride: 1, size: 4), dropout: 0.2),
+                try SynapticBlock(layer: conv(3, 2, stride: 2, size: 4), dropout: 0.2)]
+    let feedbackLayer = try ConvTranspose2d(inputChannels: 2, outputChannels: 2, kernelSize: (3, 3), stride: 2,
+                                            padding: 1, outputPadding: 1, inputSize: (2, 2),
+                                            initialization: .uniformUnitNorm, generator: &generator)
+    let network = FeedbackNetwork(
+        neuron: neuron, threshold: threshold, timeSteps: steps, quirks: quirks,
+        input: first, inputKind: .staticImage, loop: loop,
+        feedback: try FeedbackConnection(layer: feedbackLayer, estimate: .operatorNorm, dropout: 0.2,
+                                         generator: &generator),
+        classifier: Linear(inputFeatures: 8, outputFeatures: classes, initialization: .pytorchDefault,
+                           generator: &generator))
+    network.feedback.spectralNorm.gain.value.pointer[0] = 0.8
+    return network
+}

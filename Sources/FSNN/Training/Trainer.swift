@@ -27,6 +27,10 @@ public struct EvaluationReport: Sendable {
     public var samples: Int
     public var spikeCounts: [Double]
     public var residualTrace: [Float]?
+    /// Per spiking layer, the pre-spike membranes m_l[t] as [T, B·neurons], when recorded.
+    public var membranes: [Tensor]?
+    /// Classifier outputs, [B, classes].
+    public var logits: Tensor
 }
 
 /// One forward and backward pass on a batch, before any optimiser step.
@@ -115,14 +119,21 @@ public final class Trainer {
                             simulation: simulation, solver: solver, timing: timing)
     }
 
-    /// Simulation only, running-statistics BN, no dropout (spec §4.3 "evaluation").
-    public func evaluate(_ batch: NetworkInput, labels: [Int], traceResidual: Bool = false) throws -> EvaluationReport {
+    /// Simulation only, running-statistics BN, no dropout (spec §4.3 "evaluation"); with
+    /// `recordingSteps`, every layer's per-step membranes are kept (copies, `fsnn inspect trace`).
+    public func evaluate(_ batch: NetworkInput, labels: [Int], traceResidual: Bool = false,
+                         recordingSteps: Bool = false) throws -> EvaluationReport {
         try network.prepare(batchSize: batch.batchSize, phase: .evaluation, generator: &dropoutGenerator)
-        let simulation = try network.simulate(batch, phase: .evaluation, traceResidual: traceResidual)
+        let simulation = try network.simulate(batch, phase: .evaluation, traceResidual: traceResidual,
+                                              recordingSteps: recordingSteps)
         let readout = try Readout(network: network, rate: try flattened(simulation.outputRate), labels: labels,
                                   computeGradient: false)
+        let membranes = simulation.history.map { history in
+            network.layerSizes.indices.compactMap { history.membranes(layer: $0)?.copy() }
+        }
         return EvaluationReport(loss: readout.loss, correct: readout.correct, samples: batch.batchSize,
-                                spikeCounts: simulation.spikeCounts, residualTrace: simulation.residualTrace)
+                                spikeCounts: simulation.spikeCounts, residualTrace: simulation.residualTrace,
+                                membranes: membranes, logits: readout.logits)
     }
 
     /// Spikes / (neurons × T × samples) per layer.

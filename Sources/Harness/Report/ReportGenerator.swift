@@ -87,8 +87,7 @@ public struct ReportGenerator {
             problems.append("gnuplot not found on PATH (Debian: gnuplot-nox); figure scripts written, not rendered")
         }
         for figure in figures {
-            try figure.data.write(toFile: "\(directory)/\(figure.name).dat", atomically: true, encoding: .utf8)
-            try figure.script(terminal: terminal).write(toFile: "\(directory)/\(figure.name).gp", atomically: true, encoding: .utf8)
+            try figure.writeFiles(in: directory, terminal: terminal)
             guard let gnuplot else {
                 byFigure[figure.name] = renderFigures ? "gnuplot not found" : "rendering skipped"
                 continue
