@@ -25,9 +25,12 @@ public struct ContentLimit: Sendable {
     /// What sets `maximum`, in messages.
     var maximumReason: String { "(the most \(role) may hold)" }
 
-    /// MNIST and Fashion-MNIST files: the largest is 47,040,016 bytes (60,000 images).
-    public static let idx = ContentLimit(maximum: 128 << 20, role: "an IDX file") { prefix, file throws(DatasetError) in
-        try IDXArray.declaredSize(header: prefix, file: file)
+    /// MNIST and Fashion-MNIST files of `rank` (any when nil): the largest is 47,040,016 bytes
+    /// (60,000 images).
+    public static func idx(rank: Int?) -> ContentLimit {
+        ContentLimit(maximum: 128 << 20, role: "an IDX file") { prefix, file throws(DatasetError) in
+            try IDXArray.declaredSize(header: prefix, file: file, rank: rank)
+        }
     }
 
     /// CIFAR record files: the largest is CIFAR-100's train.bin, 153,700,000 bytes.

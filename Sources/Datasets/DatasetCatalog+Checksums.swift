@@ -10,7 +10,7 @@ extension DatasetCatalog {
             if name == .nmnist {
                 result.append(try folderChecksum(path, relativePath: relative))
             } else {
-                let content = try FileContents.read(path, limit: name == .mnist || name == .fashionMNIST ? .idx : .cifar)
+                let content = try FileContents.read(path, limit: name == .mnist || name == .fashionMNIST ? .idx(rank: nil) : .cifar)
                 result.append(DataFileChecksum(path: relative, byteCount: content.count, md5: DataFileChecksum.md5(of: content)))
             }
         }

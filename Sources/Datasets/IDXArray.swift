@@ -12,7 +12,7 @@ public struct IDXArray: Sendable {
     /// Reads `path` (raw or gzip) and checks that it holds a rank-`rank` array whose declared
     /// size matches the content exactly.
     public static func read(_ path: String, rank: Int) throws(DatasetError) -> IDXArray {
-        try parse(FileContents.read(path, limit: .idx), file: path, rank: rank)
+        try parse(FileContents.read(path, limit: .idx(rank: rank)), file: path, rank: rank)
     }
 
     /// Parses the (decompressed) content of `file`.
@@ -34,10 +34,11 @@ public struct IDXArray: Sendable {
     }
 
     /// The size of the whole content that the header at the start of `header` declares (header
-    /// and elements, of any rank); nil while `header` ends within the header. A reader of a
-    /// compressed file uses it to stop inflating as soon as the content outgrows it.
-    static func declaredSize(header bytes: ArraySlice<UInt8>, file: String) throws(DatasetError) -> Int? {
-        guard let (dimensions, elementCount) = try header(bytes, file: file, rank: nil) else { return nil }
+    /// and elements; the rank must be `rank` when given); nil while `header` ends within the
+    /// header. A reader of a compressed file uses it to stop inflating as soon as the content
+    /// outgrows it.
+    static func declaredSize(header bytes: ArraySlice<UInt8>, file: String, rank: Int?) throws(DatasetError) -> Int? {
+        guard let (dimensions, elementCount) = try header(bytes, file: file, rank: rank) else { return nil }
         let (size, overflow) = elementCount.addingReportingOverflow(4 + 4 * dimensions.count)
         guard !overflow else {
             throw .invalidDimensions(file: file, offset: 4, dimensions: dimensions, reason: "the element count overflows")

@@ -28,7 +28,7 @@ import Testing
     @Test func anIDXBombStopsAtItsDeclaredSize() throws {
         let bomb = idxFile(dimensions: [1, 28, 28], elements: [UInt8](repeating: 0, count: 16 << 20))
         let path = folder.write("t10k-images-idx3-ubyte.gz", gzip(bomb))
-        let error = try #require(oversized(path, limit: .idx))
+        let error = try #require(oversized(path, limit: .idx(rank: 3)))
         #expect(error.limit == 16 + 784)
         #expect(error.limitedBy == "declared by its header")
         #expect(error.size <= 8 << 20)
@@ -36,10 +36,10 @@ import Testing
 
     @Test func anIDXHeaderDeclaringMoreThanTheMaximumIsRefusedAtOnce() throws {
         let path = folder.write("huge.gz", gzip(idxFile(dimensions: [65_536, 65_536, 1], elements: [1, 2, 3])))
-        let error = try #require(oversized(path, limit: .idx))
+        let error = try #require(oversized(path, limit: .idx(rank: 3)))
         #expect(error.size == 16 + 65_536 * 65_536)
         #expect(error.measured == "declared by its header")
-        #expect(error.limit == ContentLimit.idx.maximum)
+        #expect(error.limit == ContentLimit.idx(rank: 3).maximum)
     }
 
     /// A CIFAR file has no header: its trailer's ISIZE bounds it. (2 MiB of records, more than
@@ -65,11 +65,11 @@ import Testing
     @Test func concatenatedMembersLargerThanTheLastAreReadByTheirHeader() throws {
         let content = idxFile(dimensions: [3, 28, 28], elements: testBytes(3 * 784, seed: 6))
         let path = folder.write("two.gz", gzip(Array(content[..<2000])) + gzip(Array(content[2000...])))
-        #expect(try FileContents.read(path, limit: .idx) == content)
+        #expect(try FileContents.read(path, limit: .idx(rank: 3)) == content)
     }
 
     @Test func contentWithinEveryBoundReadsBack() throws {
         let content = idxFile(dimensions: [2, 28, 28], elements: testBytes(2 * 784, seed: 7))
-        #expect(try FileContents.read(folder.write("images.gz", gzip(content)), limit: .idx) == content)
+        #expect(try FileContents.read(folder.write("images.gz", gzip(content)), limit: .idx(rank: 3)) == content)
     }
 }
