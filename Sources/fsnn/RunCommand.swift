@@ -54,8 +54,10 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--jobs applies to --scheduler local; a Slurm array runs its tasks in parallel (--max-parallel)")
         }
         do { _ = try slurm.options() } catch { throw ValidationError("\(error)") }
+        let list: [Int]?
+        do { list = try seeds.map(IndexList.parse) } catch { throw ValidationError("--seeds \(error)") }
         do {
-            try CommandLineSettings.check(\.seeds, try seeds.map(IndexList.parse), option: "--seeds")
+            try CommandLineSettings.check(\.seeds, list, option: "--seeds")
         } catch {
             throw ValidationError("\(error)")
         }
