@@ -28,7 +28,7 @@ public struct CIFARRecords: Sendable {
     public static func read(_ paths: [String], format: Format) throws(DatasetError) -> CIFARRecords {
         var records = CIFARRecords()
         for path in paths {
-            try records.append(FileContents.read(path), file: path, format: format)
+            try records.append(FileContents.read(path, limit: .cifar), file: path, format: format)
         }
         return records
     }

@@ -10,7 +10,7 @@ extension DatasetCatalog {
             if name == .nmnist {
                 result.append(try folderChecksum(path, relativePath: relative))
             } else {
-                let content = try FileContents.read(path)
+                let content = try FileContents.read(path, limit: name == .mnist || name == .fashionMNIST ? .idx(rank: nil) : .cifar)
                 result.append(DataFileChecksum(path: relative, byteCount: content.count, md5: DataFileChecksum.md5(of: content)))
             }
         }
@@ -28,7 +28,7 @@ extension DatasetCatalog {
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         var listing = Insecure.MD5(), byteCount = 0
         for sample in samples {
-            let content = try FileContents.read(folder + "/" + sample.dropFirst(splitName.count + 1))
+            let content = try FileContents.read(folder + "/" + sample.dropFirst(splitName.count + 1), limit: .nmnistSample)
             byteCount += content.count
             listing.update(data: Array("\(DataFileChecksum.md5(of: content))  \(sample)\n".utf8))
         }

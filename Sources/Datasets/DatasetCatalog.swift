@@ -27,6 +27,9 @@ public enum DatasetCatalog {
             train = try EventFrameSplit.load(folder: files[0], identifier: "nmnist/train", encoding: options.nmnistEncoding)
             test = try EventFrameSplit.load(folder: files[1], identifier: "nmnist/test", encoding: options.nmnistEncoding)
         }
+        for (split, what) in [(train, "training"), (test, "test")] where split.count == 0 {
+            throw .empty(path: files.count == 1 ? files[0] : root.folder(of: name), what: "the \(what) split of \(name.rawValue) has no samples")
+        }
         return Dataset(name: name, train: train, test: test, files: files)
     }
 
@@ -34,17 +37,39 @@ public enum DatasetCatalog {
     /// and Fashion-MNIST train images, train labels, test images, test labels; CIFAR-10 the five
     /// training batches then the test batch; CIFAR-100 train then test. Throws `missingDataset`
     /// when none is present, `incompleteDataset` when only some are.
+    ///
+    /// An entry is present when it exists in any form, so a broken one is an error of the data,
+    /// not a missing dataset: a dangling symbolic link or a link loop is `unreadable`, a folder
+    /// where a file belongs (or a file where N-MNIST's split folder belongs) a `layoutViolation`.
     public static func locate(_ name: DatasetName, in root: DataRoot) throws(DatasetError) -> [String] {
         let alternatives = candidates(name, folder: root.folder(of: name))
-        let found = alternatives.map { paths in
-            paths.first { name == .nmnist ? isDirectory($0) : FileManager.default.fileExists(atPath: $0) && !isDirectory($0) }
-        }
+        let found = alternatives.map { paths in paths.first(where: entryExists) }
         if found.allSatisfy({ $0 == nil }) {
             throw .missingDataset(name, searched: alternatives.flatMap { $0 }, howToObtain: name.howToObtain)
         }
         let missing = zip(alternatives, found).filter { $0.1 == nil }.map { $0.0.joined(separator: " or ") }
         guard missing.isEmpty else { throw .incompleteDataset(name, missing: missing, howToObtain: name.howToObtain) }
-        return found.compactMap { $0 }
+        let paths = found.compactMap { $0 }
+        for path in paths {
+            var status = stat()
+            guard stat(path, &status) == 0 else {
+                let reason = errno == ENOENT ? "dangling symbolic link" : errno == ELOOP ? "symbolic link loop"
+                    : String(cString: strerror(errno))
+                throw .unreadable(path: path, reason: reason)
+            }
+            let isFolder = status.st_mode & S_IFMT == S_IFDIR
+            if name == .nmnist && !isFolder {
+                throw .layoutViolation(path: path, reason: "not a folder (layout: <split>/<label 0…9>/<id>.bin)")
+            }
+            if name != .nmnist && isFolder { throw .layoutViolation(path: path, reason: "a folder where a data file belongs") }
+        }
+        return paths
+    }
+
+    /// Whether `path` names an entry of any type, a symbolic link not followed.
+    private static func entryExists(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0
     }
 
     /// For each file the dataset needs, the paths it may be stored at, preferred first.

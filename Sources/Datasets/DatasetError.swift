@@ -30,6 +30,11 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case corruptCompressedStream(file: String, offset: Int, reason: String)
     /// The compressed stream ends (at stored byte `offset`) before its end marker.
     case truncatedCompressedStream(file: String, offset: Int)
+    /// The content is larger than it may be: `size` bytes (`measured`: "stored", "declared by its
+    /// header", "decompressed before inflation stopped") against `limit` bytes (`limitedBy`:
+    /// "declared by its header", "declared by its gzip trailer (ISIZE)", "the most an IDX file
+    /// may hold").
+    case oversized(file: String, size: Int, measured: String, limit: Int, limitedBy: String)
     /// A file or folder that must hold data is empty.
     case empty(path: String, what: String)
     /// An N-MNIST event whose sensor address lies outside 34×34.
@@ -73,6 +78,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
             return "\(file): compressed byte \(offset): corrupt gzip stream: \(reason)"
         case let .truncatedCompressedStream(file, offset):
             return "\(file): compressed byte \(offset): gzip stream ends before its end marker (truncated file)"
+        case let .oversized(file, size, measured, limit, limitedBy):
+            return "\(file): \(size) bytes \(measured), more than \(limit) bytes \(limitedBy)"
         case let .empty(path, what):
             return "\(path): empty: \(what)"
         case let .eventOutOfRange(file, offset, x, y):

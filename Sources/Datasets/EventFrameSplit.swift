@@ -50,7 +50,7 @@ public struct EventFrameSplit: DatasetSplit {
                 guard name.hasSuffix(".bin"), !isDirectory(path) else {
                     throw .layoutViolation(path: path, reason: "not a .bin sample file")
                 }
-                let events = try NMNISTEvent.decode(FileContents.read(path), file: path)
+                let events = try NMNISTEvent.decode(FileContents.read(path, limit: .nmnistSample), file: path)
                 elements += encoding.activeElements(of: events)
                 offsets.append(elements.count)
                 labels.append(label)

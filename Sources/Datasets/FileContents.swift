@@ -6,18 +6,28 @@ import Foundation
 /// `*.gz` without them is reported as a corrupt stream. The compressed input is streamed through
 /// zlib in 1 MiB chunks; concatenated gzip members (as `gzip` writes them) are decompressed in
 /// order, and anything else after the last member is an error.
+///
+/// The content may not outgrow `limit`: a stored file larger than its role's maximum is refused
+/// before it is read, and inflation stops as soon as the content passes the smallest of the role's
+/// maximum, the size its header declares (IDX), and, while the first member is inflated, the gzip
+/// trailer's ISIZE (the size of the last member: the whole content of a single-member file). A
+/// file of concatenated members is then bounded by its header and the maximum only.
 public enum FileContents {
     static let chunkSize = 1 << 20
 
-    public static func read(_ path: String) throws(DatasetError) -> [UInt8] {
+    public static func read(_ path: String, limit: ContentLimit = .anyDataFile) throws(DatasetError) -> [UInt8] {
         let file = try InputFile(path)
+        guard file.size <= limit.maximum else {
+            throw .oversized(file: path, size: file.size, measured: "stored", limit: limit.maximum,
+                             limitedBy: limit.maximumReason)
+        }
         // Small files (N-MNIST samples) need no 1 MiB buffer.
         let capacity = max(2, min(chunkSize, file.size))
         let input = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { input.deallocate() }
         let firstCount = try file.read(into: input, count: capacity)
         let isGzip = firstCount >= 2 && input[0] == 0x1F && input[1] == 0x8B
-        if isGzip { return try inflate(file, input: input, capacity: capacity, firstCount: firstCount) }
+        if isGzip { return try inflate(file, limit: limit, input: input, capacity: capacity, firstCount: firstCount) }
         if path.hasSuffix(".gz") {
             throw .corruptCompressedStream(file: path, offset: 0, reason: "no gzip magic bytes 1f 8b")
         }
@@ -32,10 +42,11 @@ public enum FileContents {
     }
 
     /// Decompresses the gzip stream whose first `firstCount` stored bytes are already in `input`
-    /// (a buffer of `capacity` bytes).
+    /// (a buffer of `capacity` bytes), within `limit`.
     private static func inflate(
-        _ file: InputFile, input: UnsafeMutablePointer<UInt8>, capacity: Int, firstCount: Int
+        _ file: InputFile, limit: ContentLimit, input: UnsafeMutablePointer<UInt8>, capacity: Int, firstCount: Int
     ) throws(DatasetError) -> [UInt8] {
+        var bound = InflatedSizeBound(file: file.path, limit: limit, trailer: try file.trailer(4))
         // zlib keeps a pointer back to its z_stream, so the stream must not move: heap-allocate it.
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
@@ -70,6 +81,7 @@ public enum FileContents {
                 }
                 inflateReset(stream)
                 memberEnded = false
+                bound.trailerApplies = false
             }
             let availableBefore = stream.pointee.avail_in
             stream.pointee.next_out = output
@@ -81,13 +93,15 @@ public enum FileContents {
             case Z_STREAM_END:
                 memberEnded = true
             case Z_OK:
-                continue
+                break
             case Z_BUF_ERROR where stream.pointee.avail_in == 0:
-                continue   // all input used; the next chunk is read above
+                break   // all input used; the next chunk is read above
             default:
                 let reason = stream.pointee.msg.map { String(cString: $0) } ?? "zlib status \(status)"
                 throw .corruptCompressedStream(file: file.path, offset: storedOffset, reason: reason)
             }
+            // After zlib's verdict: garbage from a corrupt stream is reported as the corruption.
+            try bound.check(content)
         }
         guard memberEnded else { throw .truncatedCompressedStream(file: file.path, offset: storedOffset) }
         return content

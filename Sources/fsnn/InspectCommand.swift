@@ -35,7 +35,8 @@ struct InspectCommand: ParsableCommand {
         var out: String
 
         func validate() throws {
-            let count = try IndexList.parse(indices).count
+            let count: Int
+            do { count = try IndexList.parse(indices).count } catch { throw ValidationError("--indices \(error)") }
             do { try CommandLineSettings.check(\.batchSize, count, option: "--indices") } catch {
                 throw ValidationError("\(error)")
             }

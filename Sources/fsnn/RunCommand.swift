@@ -9,9 +9,10 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Complete results of the same profile and settings are skipped; a complete result of another \
             profile or other settings at a run's path is refused unless --overwrite. Incomplete runs start \
-            over, or continue from their checkpoints with --resume. Rows whose data is missing are listed \
-            and skipped. Exit status: 0 when every run is complete (or its data missing), 1 when a run \
-            failed, 130 when interrupted (Ctrl-C stops after the current batch and records the run; a \
+            over, or continue from their checkpoints with --resume. Rows whose dataset is wholly absent are \
+            listed and skipped ("data missing"); a row whose data is partly present, broken or corrupt fails, \
+            naming the file. Exit status (docs/running.md): 0 when every run is complete (or its dataset \
+            wholly absent), 1 when a run failed or the request was refused, 130 when interrupted (Ctrl-C stops after the current batch and records the run; a \
             second Ctrl-C stops at once). With --scheduler slurm the planned runs are submitted as one Slurm \
             job array, with a report job after it (docs/cluster.md); fsnn status follows them.
             """)
@@ -53,8 +54,10 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--jobs applies to --scheduler local; a Slurm array runs its tasks in parallel (--max-parallel)")
         }
         do { _ = try slurm.options() } catch { throw ValidationError("\(error)") }
+        let list: [Int]?
+        do { list = try seeds.map(IndexList.parse) } catch { throw ValidationError("--seeds \(error)") }
         do {
-            try CommandLineSettings.check(\.seeds, try seeds.map(IndexList.parse), option: "--seeds")
+            try CommandLineSettings.check(\.seeds, list, option: "--seeds")
         } catch {
             throw ValidationError("\(error)")
         }

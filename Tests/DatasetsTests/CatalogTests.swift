@@ -122,6 +122,39 @@ import Testing
         }
     }
 
+    /// A broken entry makes the dataset present and unusable, never missing (issue 11: these
+    /// rows were skipped as "data missing" with exit status 0).
+    @Test func brokenEntriesAreErrorsOfThePresentDataset() throws {
+        writeIDXDataset(root, folder: "mnist", train: IDXContent(count: 3, seed: 1), test: IDXContent(count: 3, seed: 2),
+                        compressed: true)
+        let path = root.path + "/mnist/t10k-labels-idx1-ubyte.gz"
+        let files = FileManager.default
+        try files.removeItem(atPath: path)
+        try files.createSymbolicLink(atPath: path, withDestinationPath: root.path + "/nowhere")
+        #expect(throws: DatasetError.unreadable(path: path, reason: "dangling symbolic link")) {
+            try DatasetCatalog.locate(.mnist, in: dataRoot)
+        }
+        try files.removeItem(atPath: path)
+        try files.createSymbolicLink(atPath: path, withDestinationPath: path)
+        #expect(throws: DatasetError.unreadable(path: path, reason: "symbolic link loop")) {
+            try DatasetCatalog.locate(.mnist, in: dataRoot)
+        }
+        try files.removeItem(atPath: path)
+        root.makeFolder("mnist/t10k-labels-idx1-ubyte.gz")
+        #expect(throws: DatasetError.layoutViolation(path: path, reason: "a folder where a data file belongs")) {
+            try DatasetCatalog.locate(.mnist, in: dataRoot)
+        }
+    }
+
+    /// Seven images: no class reaches its 8th image, so the subset's test split is empty.
+    @Test func anEmptyTestSplitIsAnError() {
+        let path = root.write("cifar10/\(DatasetName.cifar10SubsetFile)",
+                              cifarFile(labels: (0..<7).map { [UInt8($0)] }, pixels: testBytes(7 * 3072, seed: 3)))
+        #expect(throws: DatasetError.empty(path: path, what: "the test split of cifar10-subset has no samples")) {
+            try DatasetCatalog.load(.cifar10Subset, from: dataRoot)
+        }
+    }
+
     @Test func dataRootPrecedence() {
         #expect(DataRoot.resolve(dataDirectory: "cli", environment: ["FSNN_DATA": "env"]) == DataRoot(path: "cli", origin: .commandLine))
         #expect(DataRoot.resolve(dataDirectory: nil, environment: ["FSNN_DATA": "env"]) == DataRoot(path: "env", origin: .environment))

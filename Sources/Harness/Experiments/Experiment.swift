@@ -10,19 +10,37 @@ public struct Experiment: Sendable {
     public let file: ExperimentFile
     private let resolved: [Profile: [ExperimentRun]]
 
-    /// Reads and validates the file at `path`.
+    /// The most bytes an experiment file may hold; the largest here is about 15 KB.
+    public static let maximumFileSize = 1 << 20
+
+    /// Reads and validates the file at `path`, which must be a regular file of at most
+    /// `maximumFileSize` bytes of UTF-8 text. The type is checked before the file is opened:
+    /// opening a FIFO blocks until a writer comes.
     public init(contentsOf path: String) throws(ExperimentError) {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw .unreadable(file: path, reason: error.localizedDescription)
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw .unreadable(file: path, reason: "not a regular file (\(Self.kind(of: status.st_mode)))")
         }
+        guard status.st_size <= Self.maximumFileSize else {
+            throw .unreadable(file: path, reason: "\(status.st_size) bytes, more than the \(Self.maximumFileSize) an experiment file may hold")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadable(file: path, reason: String(cString: strerror(errno)))
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw .unreadable(file: path, reason: "not UTF-8 text") }
         try self.init(text: text, path: path)
     }
 
-    /// Parses and validates `text`; `path` names the file in messages.
+    /// Parses and validates `text`; `path` names the file in messages. The nesting depth is
+    /// checked before the parser sees the text (`YAMLNestingScan`).
     public init(text: String, path: String) throws(ExperimentError) {
+        if let (line, column) = YAMLNestingScan.firstExcess(in: text) {
+            throw .invalid([ExperimentIssue(
+                file: path, line: line, column: column, field: "(document)",
+                message: "nested deeper than \(YAMLNestingScan.maximumDepth) levels (indentation, `- ` entries, `[` and `{`); "
+                    + "an experiment file needs about 6")])
+        }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -81,6 +99,18 @@ public struct Experiment: Sendable {
         }
         guard issues.isEmpty else { throw .invalid(issues) }
         return experiments
+    }
+
+    /// "a FIFO", "a directory", … for a file type other than regular.
+    private static func kind(of mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: return "a FIFO"
+        case S_IFDIR: return "a directory"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "file type \(String(mode & S_IFMT, radix: 8))"
+        }
     }
 
     /// A Yams parse error at its mark.

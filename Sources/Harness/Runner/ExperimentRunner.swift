@@ -265,8 +265,9 @@ public struct RunnerSummary: Sendable {
     public var profile: Profile
     public var reports: [RunReport]
 
-    /// 130 when a run was interrupted, else 1 when one failed, else 0 (missing data included:
-    /// those rows are listed, and the report shows them as not run).
+    /// 130 when a run was interrupted, else 1 when one failed (a row whose data is partly present
+    /// or corrupt fails), else 0 (rows whose dataset is wholly absent included: they are listed,
+    /// and the report shows them as "data missing").
     public var exitCode: Int32 {
         func has(_ test: (RunReport.Outcome) -> Bool) -> Bool { reports.contains { test($0.outcome) } }
         if has({ if case .finished(.interrupted) = $0 { return true }; return $0 == .notStarted }) { return 130 }

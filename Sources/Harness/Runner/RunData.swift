@@ -8,33 +8,27 @@ public enum DataAvailability: Equatable, Sendable {
     /// Neither is usable: a one-line summary, and details naming every place that was searched.
     case missing(summary: String, details: String)
 
-    /// The dataset a row reads under `root`: its own when present, else its fallback. A dataset
-    /// that is only partly present is reported as it is, not replaced by the fallback.
+    /// The dataset a row reads under `root`: its own when any of its files is there, else its
+    /// fallback. Only a dataset wholly absent is missing; one that is partly present or broken (a
+    /// file missing, a dangling link, a folder where a file belongs) is the row's to read, so that
+    /// the run fails naming the file, and is not replaced by the fallback.
     public static func of(_ run: ExperimentRun, in root: DataRoot) -> DataAvailability {
-        do {
-            _ = try DatasetCatalog.locate(run.dataset, in: root)
-            return .available(run.dataset)
-        } catch let error {
-            let summary = error.isIncomplete ? "\(run.dataset.rawValue) is incomplete under \(root.path)"
-                : "\(run.dataset.rawValue) not found under \(root.path)"
-            guard case .missingDataset = error, let fallback = run.datasetFallback else {
-                return .missing(summary: summary, details: error.description)
-            }
-            do {
-                _ = try DatasetCatalog.locate(fallback, in: root)
-                return .available(fallback)
-            } catch let fallbackError {
-                return .missing(summary: summary + ", nor its fallback \(fallback.rawValue)",
-                                details: "\(error.description)\nand its fallback: \(fallbackError.description)")
-            }
-        }
+        guard let error = absence(of: run.dataset, in: root) else { return .available(run.dataset) }
+        let summary = "\(run.dataset.rawValue) not found under \(root.path)"
+        guard let fallback = run.datasetFallback else { return .missing(summary: summary, details: error.description) }
+        guard let fallbackError = absence(of: fallback, in: root) else { return .available(fallback) }
+        return .missing(summary: summary + ", nor its fallback \(fallback.rawValue)",
+                        details: "\(error.description)\nand its fallback: \(fallbackError.description)")
     }
-}
 
-extension DatasetError {
-    fileprivate var isIncomplete: Bool {
-        if case .incompleteDataset = self { return true }
-        return false
+    /// The `missingDataset` error when none of the dataset's files is under `root`.
+    private static func absence(of dataset: DatasetName, in root: DataRoot) -> DatasetError? {
+        do {
+            _ = try DatasetCatalog.locate(dataset, in: root)
+        } catch let error {
+            if case .missingDataset = error { return error }
+        }
+        return nil
     }
 }
 
