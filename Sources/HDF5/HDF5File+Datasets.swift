@@ -24,7 +24,8 @@ extension HDF5File {
     ) throws(HDF5Error) {
         try checkCount(buffer.count, shape: shape, objectPath)
         let type = Element.hdf5Type
-        let dataset = try createDataset(objectPath, fileType: type.fileType, shape: shape, compressed: compressed)
+        let dataset = try createDataset(objectPath, fileType: type.fileType, shape: shape, compressed: compressed,
+                                        filtered: true)
         defer { HDF5Library.release(dataset, H5Dclose) }
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         try call("H5Dwrite", objectPath) {
@@ -65,7 +66,7 @@ extension HDF5File {
         try checkCount(strings.count, shape: shape, objectPath)
         let type = try HDF5Storage.makeStringType(file: path, object: objectPath)
         defer { HDF5Library.release(type, H5Tclose) }
-        let dataset = try createDataset(objectPath, fileType: type, shape: shape, compressed: false)
+        let dataset = try createDataset(objectPath, fileType: type, shape: shape, compressed: false, filtered: false)
         defer { HDF5Library.release(dataset, H5Dclose) }
         try HDF5Storage(kind: .dataset(dataset), file: path, object: objectPath).writeStrings(strings, type: type)
     }
@@ -107,8 +108,9 @@ extension HDF5File {
         }
     }
 
-    /// Creates a dataset (and its parent groups); the caller closes the returned id.
-    private func createDataset(_ objectPath: String, fileType: hid_t, shape: [Int], compressed: Bool)
+    /// Creates a dataset (and its parent groups); the caller closes the returned id. `filtered` is
+    /// false for variable-length strings, which HDF5's filters cannot take.
+    private func createDataset(_ objectPath: String, fileType: hid_t, shape: [Int], compressed: Bool, filtered: Bool)
         throws(HDF5Error) -> hid_t
     {
         let absolutePath = try absolute(objectPath)
@@ -117,7 +119,8 @@ extension HDF5File {
             throw .invalidArgument(file: path, object: objectPath, reason: "a dataset needs a name")
         }
         try createGroup("/" + components.dropLast().joined(separator: "/"))
-        let properties = try HDF5File.datasetProperties(shape: shape, compressed: compressed, file: path, object: absolutePath)
+        let properties = try HDF5File.datasetProperties(shape: shape, compressed: compressed, filtered: filtered,
+                                                        file: path, object: absolutePath)
         defer { HDF5Library.release(properties, H5Pclose) }
         let space = try HDF5Storage.makeDataspace(shape, file: path, object: absolutePath)
         defer { HDF5Library.release(space, H5Sclose) }
@@ -127,9 +130,13 @@ extension HDF5File {
         }
     }
 
-    /// Dataset creation properties: attribute creation order, and for `compressed` non-empty
-    /// arrays a chunked deflate layout (chunks of at most 64 Ki elements along the first axis).
-    private static func datasetProperties(shape: [Int], compressed: Bool, file: String, object: String)
+    /// Dataset creation properties: attribute creation order, and a checksum of the data that
+    /// every read verifies. Non-empty numeric arrays (`filtered`) are chunked (at most 64 Ki
+    /// elements along the first axis) with HDF5's Fletcher32 filter, after deflate for
+    /// `compressed` ones (long, repetitive series); scalars are stored compact, inside the object
+    /// header, which HDF5 checksums. String arrays stay contiguous: their text lives in HDF5's
+    /// global heap, which has no checksum.
+    private static func datasetProperties(shape: [Int], compressed: Bool, filtered: Bool, file: String, object: String)
         throws(HDF5Error) -> hid_t
     {
         let properties = try HDF5Library.call("H5Pcreate", file: file, object: object) {
@@ -140,14 +147,19 @@ extension HDF5File {
                 H5Pset_attr_creation_order(properties, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED))
             }
             let count = shape.reduce(1, *)
-            if compressed, !shape.isEmpty, count > 0, H5Zfilter_avail(H5Z_filter_t(H5Z_FILTER_DEFLATE)) > 0 {
+            if shape.isEmpty {
+                try HDF5Library.call("H5Pset_layout", file: file, object: object) { H5Pset_layout(properties, H5D_COMPACT) }
+            } else if filtered, count > 0 {
                 let inner = shape.dropFirst().reduce(1, *)
                 var chunk = shape.map { hsize_t($0) }
                 chunk[0] = hsize_t(max(1, min(shape[0], 65_536 / max(1, inner))))
                 try HDF5Library.call("H5Pset_chunk", file: file, object: object) {
                     H5Pset_chunk(properties, Int32(chunk.count), &chunk)
                 }
-                try HDF5Library.call("H5Pset_deflate", file: file, object: object) { H5Pset_deflate(properties, 6) }
+                if compressed, H5Zfilter_avail(H5Z_filter_t(H5Z_FILTER_DEFLATE)) > 0 {
+                    try HDF5Library.call("H5Pset_deflate", file: file, object: object) { H5Pset_deflate(properties, 6) }
+                }
+                try HDF5Library.call("H5Pset_fletcher32", file: file, object: object) { H5Pset_fletcher32(properties) }
             }
         } catch {
             HDF5Library.release(properties, H5Pclose)
