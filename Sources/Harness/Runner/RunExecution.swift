@@ -192,6 +192,7 @@ final class RunExecution {
             throw RunnerError.checkpointMismatch(checkpoint: checkpointPath, differences: differences)
         }
         var record = try ResultStore.read(resultPath)
+        try checkData(recorded: record.provenance.dataFiles)
         let (epochs, iterations) = (checkpoint.progress.epoch, checkpoint.progress.iteration)
         guard record.epochs.count >= epochs, record.memory.peakBytes.count >= iterations else {
             throw RunnerError.cannotResume(
@@ -215,6 +216,21 @@ final class RunExecution {
         try session.restore(from: checkpoint, file: checkpointPath)
         self.record = record
         try ResultStore.write(record, to: resultPath)
+    }
+
+    /// Refuses to continue on data other than the run started with: every file's digest must
+    /// match the one the result file recorded, and no file may have appeared or gone.
+    private func checkData(recorded: [DataFileChecksum]) throws {
+        let current = try environment.data.checksums(of: datasetUsed)
+        let names = recorded.map(\.file) + current.map(\.file).filter { name in !recorded.contains { $0.file == name } }
+        for name in names {
+            let before = recorded.first { $0.file == name }?.checksum ?? "none"
+            let now = current.first { $0.file == name }?.checksum ?? "none"
+            guard before == now else {
+                throw RunnerError.dataChanged(result: resultPath, file: "\(environment.data.root.path)/\(name)",
+                                              recorded: before, current: now)
+            }
+        }
     }
 
     private func removeStaleCheckpoint() throws {
