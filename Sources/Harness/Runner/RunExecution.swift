@@ -55,14 +55,21 @@ final class RunExecution {
         } catch let error as DivergedRun {
             return stop(.failed(StopPoint(epoch: error.epoch + 1, batch: error.batch, message: "diverged: \(error.reason)")))
         } catch let interruption as RunInterruption {
-            let signal = environment.interrupt.signalName ?? "an interrupt"
-            let message = "stopped by \(signal) after \(interruption.batchesDone) batches of epoch \(interruption.epoch + 1); "
-                + "the checkpoint holds \(interruption.epoch) completed epochs (continue with --resume)"
-            return stop(.interrupted(StopPoint(epoch: interruption.epoch + 1, batch: interruption.batchesDone,
-                                               message: message)))
+            return interrupted(epoch: interruption.epoch, batchesDone: interruption.batchesDone, within: nil)
+        } catch let interruption as WorkInterrupted {
+            return interrupted(epoch: epoch, batchesDone: batch, within: interruption.place)
         } catch {
             return stop(.failed(StopPoint(epoch: epoch + 1, batch: batch, message: "\(error)")))
         }
+    }
+
+    /// Records the run as interrupted after `batchesDone` batches of 0-based `epoch`, `within` a
+    /// batch's simulation or solve when the interrupt stopped one midway.
+    private func interrupted(epoch: Int, batchesDone: Int, within place: String?) -> RunStatus {
+        let signal = environment.interrupt.signalName ?? "an interrupt"
+        let message = "stopped by \(signal)\(place.map { " in \($0)" } ?? "") after \(batchesDone) batches of epoch \(epoch + 1); "
+            + "the checkpoint holds \(epoch) completed epochs (continue with --resume)"
+        return stop(.interrupted(StopPoint(epoch: epoch + 1, batch: batchesDone, message: message)))
     }
 
     /// Records `status` in the result file (when the run got far enough to have one) and says so.
@@ -86,6 +93,7 @@ final class RunExecution {
         let dataset = try environment.data.dataset(datasetUsed, options: configuration.datasetOptions(augmentation: run.augmentation))
         let session = try TrainingSession(configuration: configuration, dataset: dataset, seed: UInt64(task.seed),
                                           limits: run.dataLimits)
+        session.trainer.network.interruptionCheck = { [interrupt = environment.interrupt] in interrupt.isSet }
         let identity = RunIdentity(run: run, seed: task.seed, datasetUsed: datasetUsed)
         if resumes {
             try restore(session, identity: identity)
