@@ -1,4 +1,5 @@
 import CHDF5
+import Crypto
 
 extension HDF5File {
     // MARK: Numeric datasets
@@ -60,7 +61,8 @@ extension HDF5File {
     // MARK: String datasets
 
     /// Writes variable-length UTF-8 strings (h5py reads them as `str`) in the given shape
-    /// (`nil` for 1-d).
+    /// (`nil` for 1-d), with their SHA-256 as attribute `sha256` (`stringDigestAttribute`): HDF5
+    /// keeps their text in its global heap, which has no checksum.
     public func write(_ strings: [String], shape: [Int]? = nil, to objectPath: String) throws(HDF5Error) {
         let shape = shape ?? [strings.count]
         try checkCount(strings.count, shape: shape, objectPath)
@@ -69,6 +71,19 @@ extension HDF5File {
         let dataset = try createDataset(objectPath, fileType: type, shape: shape, compressed: false, filtered: false)
         defer { HDF5Library.release(dataset, H5Dclose) }
         try HDF5Storage(kind: .dataset(dataset), file: path, object: objectPath).writeStrings(strings, type: type)
+        try setAttribute(Self.stringDigestAttribute, Self.digest(of: strings), on: objectPath)
+    }
+
+    /// The attribute of a string dataset that holds the SHA-256 (hex) of its strings, each as
+    /// UTF-8 followed by a NUL byte, in row-major order. Files written before it was added lack it.
+    public static let stringDigestAttribute = "sha256"
+
+    static func digest(of strings: [String]) -> String {
+        var hash = SHA256()
+        for string in strings {
+            hash.update(data: Array(string.utf8) + [0])
+        }
+        return hash.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     /// Writes one string as a scalar dataset.
@@ -76,9 +91,18 @@ extension HDF5File {
         try write([string], shape: [], to: objectPath)
     }
 
-    /// Reads a string dataset (variable- or fixed-length).
+    /// Reads a string dataset (variable- or fixed-length), verifying its `sha256` attribute
+    /// when it has one; a mismatch is `HDF5Error.damaged`.
     public func readStrings(_ objectPath: String) throws(HDF5Error) -> HDF5Array<String> {
-        try withDataset(objectPath) { storage throws(HDF5Error) in try storage.readStrings() }
+        let array = try withDataset(objectPath) { storage throws(HDF5Error) in try storage.readStrings() }
+        guard try hasAttribute(Self.stringDigestAttribute, of: objectPath) else { return array }
+        let recorded = try attribute(Self.stringDigestAttribute, of: objectPath, as: String.self)
+        let computed = Self.digest(of: array.values)
+        guard recorded == computed else {
+            throw .damaged(file: path, object: try absolute(objectPath),
+                           reason: "the SHA-256 of its strings is \(computed), its attribute sha256 says \(recorded)")
+        }
+        return array
     }
 
     /// Reads a scalar string dataset.

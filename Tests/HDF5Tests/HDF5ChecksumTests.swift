@@ -1,10 +1,10 @@
 import Foundation
-import HDF5
+@testable import HDF5
 import TestSupport
 import Testing
 
-/// Every numeric value a file holds is under a checksum that reads verify: arrays by the
-/// Fletcher32 filter, scalars and attributes by their object header's checksum.
+/// Every value a file holds is under a checksum that reads verify: arrays by the Fletcher32
+/// filter, scalars and attributes by their object header's checksum, strings by their SHA-256.
 @Suite struct HDF5ChecksumTests {
     /// A file with one array, one scalar and one attribute, each holding values found nowhere else.
     static func write(_ path: String) throws {
@@ -12,6 +12,7 @@ import Testing
             try file.write([1234.5678, -8765.4321] as [Double], to: "/g/array")
             try file.write(scalar: 2468.1357, to: "/g/scalar")
             try file.setAttribute("best", 9753.8642, on: "/g")
+            try file.write(["first", "quirks: [zq-unique]"], to: "/g/text")
         }
     }
 
@@ -42,9 +43,27 @@ import Testing
             _ = try file.read("/g/array", as: Double.self)
             _ = try file.readScalar("/g/scalar", as: Double.self)
             _ = try file.attribute("best", of: "/g", as: Double.self)
+            _ = try file.readStrings("/g/text")
             Issue.record("the changed \(object) was read")
         } catch let HDF5Error.damaged(damagedFile, damagedObject, _) {
             #expect(damagedFile == path && damagedObject.hasPrefix(object), "\(damagedObject)")
+        }
+    }
+
+    @Test func aChangedStringIsReportedAsDamage() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("values.h5")
+        try Self.write(path)
+        var data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let found = try #require(data.firstRange(of: Data("zq-unique".utf8)))
+        data[found.lowerBound] = UInt8(ascii: "Z")
+        try data.write(to: URL(fileURLWithPath: path))
+        let file = try HDF5File.open(path)
+        defer { try? file.close() }
+        #expect(throws: HDF5Error.damaged(file: path, object: "/g/text", reason: "the SHA-256 of its strings is "
+            + HDF5File.digest(of: ["first", "quirks: [Zq-unique]"]) + ", its attribute sha256 says "
+            + HDF5File.digest(of: ["first", "quirks: [zq-unique]"]))) {
+            try file.readStrings("/g/text")
         }
     }
 
@@ -56,5 +75,6 @@ import Testing
         #expect(try file.read("/g/array", as: Double.self).values == [1234.5678, -8765.4321])
         #expect(try file.readScalar("/g/scalar", as: Double.self) == 2468.1357)
         #expect(try file.attribute("best", of: "/g", as: Double.self) == 9753.8642)
+        #expect(try file.readStrings("/g/text").values == ["first", "quirks: [zq-unique]"])
     }
 }
