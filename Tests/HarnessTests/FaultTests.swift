@@ -183,6 +183,29 @@ extension RunnerTests {
             }
         }
 
+        @Test func aCheckpointWhoseSettingsAreOutOfBoundsIsRefused() throws {
+            let fixture = try RunnerFixture()
+            let experiment = try fixture.experiment(tinyExperiment(rows: [("a", [])]))
+            try withOneThread { try Self.interruptedAfterOneEpoch(fixture, experiment) }
+            let path = fixture.checkpointPath("a")
+            var checkpoint = try Checkpoint.read(path)
+            let index = try #require(checkpoint.metadata.firstIndex { $0.name == "training_configuration" })
+            guard case let .string(json) = checkpoint.metadata[index].value, json.contains("\"timeSteps\":3,") else {
+                Issue.record("no timeSteps in \(checkpoint.metadata[index])")
+                return
+            }
+            checkpoint.metadata[index].value = .string(json.replacingOccurrences(of: "\"timeSteps\":3,",
+                                                                                 with: "\"timeSteps\":1000000000000,"))
+            try checkpoint.write(to: path)
+            do {
+                _ = try fixture.runner(experiment, fixture.options(resume: true)).run()
+                Issue.record("a checkpoint of T = 10¹² was planned for resuming")
+            } catch let error as RunnerError {
+                #expect(error.description.contains("\(path): /metadata@training_configuration: time_steps: T = 1000000000000 "
+                    + "exceeds 10000"), "\(error)")
+            }
+        }
+
         @Test func resultsWrittenWithoutChecksumsStillRead() throws {
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("results").path
