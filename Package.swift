@@ -14,7 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
-        // Insecure.MD5 for the data files' published checksums.
+        // Insecure.MD5 for the data files' published checksums; SHA-256 for string datasets.
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
@@ -32,7 +32,8 @@ let package = Package(
             dependencies: ["Tensor", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: kernelFlags),
         // A typed binding over libhdf5 that knows no fsnn type; Harness puts tensors and runs into it.
-        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        // SHA-256 from swift-crypto: the digest of string datasets, whose text HDF5 does not checksum.
+        .target(name: "HDF5", dependencies: ["CHDF5", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Harness",
             dependencies: ["Tensor", "Layers", "FSNN", "Datasets", "HDF5", .product(name: "Yams", package: "Yams")],

@@ -28,3 +28,4 @@ static inline hid_t    fsnn_h5t_std_u64le(void)     { return H5T_STD_U64LE; }
 static inline hid_t    fsnn_h5p_file_create(void)    { return H5P_FILE_CREATE; }
 static inline hid_t    fsnn_h5p_group_create(void)   { return H5P_GROUP_CREATE; }
 static inline hid_t    fsnn_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
+static inline hid_t    fsnn_h5p_file_access(void)    { return H5P_FILE_ACCESS; }

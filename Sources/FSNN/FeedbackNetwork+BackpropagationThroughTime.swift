@@ -62,6 +62,7 @@ extension FeedbackNetwork {
         inputGradient.fill(0)
         let normaliser = rateNormaliser, lambda = neuron.lambda
         for t in stride(from: timeSteps, through: 1, by: -1) {
+            try checkInterruption("the backward pass through time at step \(t) of \(timeSteps)")
             Elementwise.directSpikeGradient(g, weight: pow(lambda, Float(timeSteps - t)) / normaliser, plus: carried,
                                             into: output.spikeGradient)
             if t < timeSteps {

@@ -21,6 +21,7 @@ extension FeedbackNetwork {
         var trace: [Float] = []
         let affines = traceResidual ? loop.map { $0.norm.evaluationAffine() } : []
         for t in 1...timeSteps {
+            try checkInterruption("the simulation at step \(t) of \(timeSteps)")
             try step(t, workspace: w, current: current, loopMode: .evaluation, history: history)
             if traceResidual { trace.append(try residual(afterStep: t, current: current, affines: affines, workspace: w)) }
         }
@@ -40,6 +41,7 @@ extension FeedbackNetwork {
         let history = SimulationHistory(current: current, surrogate: surrogate, threshold: threshold, steps: timeSteps,
                                         shapes: w.layers.map(\.shape))
         for t in 1...timeSteps {
+            try checkInterruption("the simulation at step \(t) of \(timeSteps)")
             try step(t, workspace: w, current: current, loopMode: .training(updatingRunningStatistics: true),
                      history: history)
         }

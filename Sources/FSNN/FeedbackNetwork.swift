@@ -39,6 +39,10 @@ public final class FeedbackNetwork: ParameterContainer {
     /// The L populations, layer 1 first.
     let populations: [SpikingPopulation]
     private var workspace: NetworkWorkspace?
+    /// Asked before every simulation step, BPTT step and product with Jᵀ of an adjoint solve,
+    /// so that a long batch (large T, many solver iterations) stops within one step once it
+    /// returns true, with `WorkInterrupted`; a tool connects its interrupt flag. Nil never stops.
+    public var interruptionCheck: (() -> Bool)?
 
     public init(neuron: NeuronModel, threshold: Float, timeSteps: Int, quirks: Set<Quirk>, input: SynapticBlock,
                 inputKind: InputKind, loop: [SynapticBlock] = [], feedback: FeedbackConnection, classifier: Linear) {
@@ -57,6 +61,11 @@ public final class FeedbackNetwork: ParameterContainer {
         self.feedback = feedback
         self.classifier = classifier
         populations = shapes.map { SpikingPopulation(neuron: neuron, threshold: threshold, shape: [0] + $0) }
+    }
+
+    /// Throws `WorkInterrupted` naming `place` when `interruptionCheck` asks to stop.
+    func checkInterruption(_ place: @autoclosure () -> String) throws(WorkInterrupted) {
+        if let interruptionCheck, interruptionCheck() { throw WorkInterrupted(place: place()) }
     }
 
     /// Sample shape of each spiking layer, layer 1 first.

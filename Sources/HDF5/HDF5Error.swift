@@ -4,6 +4,10 @@ public enum HDF5Error: Error, Equatable, CustomStringConvertible {
     /// The C library reported a failure. `operation` is the C function, `reason` the messages of
     /// HDF5's error stack (outermost first).
     case library(file: String, object: String, operation: String, reason: String)
+    /// A checksum HDF5 keeps failed on reading: the Fletcher32 checksum of a dataset's data, or
+    /// that of an object header (attributes, scalar datasets) or other metadata. The file was
+    /// changed or damaged after it was written; `reason` is HDF5's error stack.
+    case damaged(file: String, object: String, reason: String)
     /// No object (or attribute) of that name exists.
     case missing(file: String, object: String)
     /// The stored element type differs from the requested one (e.g. a string read as numbers).
@@ -19,6 +23,9 @@ public enum HDF5Error: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .library(file, object, operation, reason):
             return "\(file): \(object): \(operation) failed: \(reason)"
+        case let .damaged(file, object, reason):
+            return "\(file): \(object): damaged: its stored checksum does not match its content, so the file was "
+                + "changed or corrupted after it was written (\(reason))"
         case let .missing(file, object):
             return "\(file): \(object): no such object"
         case let .typeMismatch(file, object, expected, found):

@@ -33,6 +33,35 @@ public final class HDF5File {
         return HDF5File(path: path, id: id)
     }
 
+    /// Creates a file that lives in memory only (HDF5's core driver without a backing store);
+    /// `name` appears in error messages. `image()` returns its bytes, for a caller that writes
+    /// them itself, so that no file-system failure (a full disk) ever reaches libhdf5, which
+    /// cannot recover from a failed close.
+    public static func createInMemory(name: String) throws(HDF5Error) -> HDF5File {
+        let creation = try HDF5File.creationOrderProperties(fsnn_h5p_file_create(), file: name, object: "/")
+        defer { HDF5Library.release(creation, H5Pclose) }
+        let access = try HDF5Library.call("H5Pcreate", file: name, object: "/") { H5Pcreate(fsnn_h5p_file_access()) }
+        defer { HDF5Library.release(access, H5Pclose) }
+        try HDF5Library.call("H5Pset_fapl_core", file: name, object: "/") { H5Pset_fapl_core(access, 1 << 20, false) }
+        let id = try HDF5Library.call("H5Fcreate", file: name, object: "/") {
+            H5Fcreate(name, fsnn_h5f_acc_trunc(), creation, access)
+        }
+        return HDF5File(path: name, id: id)
+    }
+
+    /// The complete file as bytes (flushed first), e.g. of a file made by `createInMemory`.
+    public func image() throws(HDF5Error) -> [UInt8] {
+        try call("H5Fflush", "/") { H5Fflush(id, H5F_SCOPE_GLOBAL) }
+        let size = try call("H5Fget_file_image", "/") { H5Fget_file_image(id, nil, 0) }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let written = bytes.withUnsafeMutableBytes { buffer in H5Fget_file_image(id, buffer.baseAddress, size) }
+        try call("H5Fget_file_image", "/") { written }
+        guard written == size else {
+            throw .invalidArgument(file: path, object: "/", reason: "the file image has \(written) bytes, expected \(size)")
+        }
+        return bytes
+    }
+
     /// Opens an existing file.
     public static func open(_ path: String, mode: Mode = .readOnly) throws(HDF5Error) -> HDF5File {
         let flags = mode == .readOnly ? fsnn_h5f_acc_rdonly() : fsnn_h5f_acc_rdwr()

@@ -17,7 +17,8 @@ public enum HDF5Library {
     }
 
     /// Runs one C call; a negative result (HDF5's failure convention for ids, herr_t and htri_t)
-    /// becomes `HDF5Error.library` naming `file`, `object` and the function.
+    /// becomes `HDF5Error.library` naming `file`, `object` and the function, or `HDF5Error.damaged`
+    /// when the failure is a checksum that does not match.
     @discardableResult
     static func call<R: BinaryInteger>(
         _ operation: String, file: String, object: String, _ body: () -> R
@@ -25,7 +26,11 @@ public enum HDF5Library {
         _ = H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)
         let result = body()
         guard result >= 0 else {
-            throw .library(file: file, object: object, operation: operation, reason: errorStackMessages())
+            let reason = errorStackMessages()
+            if reason.lowercased().contains("checksum") {
+                throw .damaged(file: file, object: object, reason: "\(operation): \(reason)")
+            }
+            throw .library(file: file, object: object, operation: operation, reason: reason)
         }
         return result
     }

@@ -82,6 +82,33 @@ struct HDF5Storage {
         return dims.map { Int($0) }
     }
 
+    /// The element count of `shape` after checking that `elementSize`-byte elements of it fit
+    /// what the file stores: no more than deflate's largest ratio (1032 : 1) times the stored
+    /// bytes, plus 1 MiB for small or unallocated objects. A file that claims more (extents edited
+    /// to 10¹², or a dataset with no data written) would otherwise size an allocation unchecked.
+    private func checkedCount(_ shape: [Int], elementSize: Int) throws(HDF5Error) -> Int {
+        var count = 1
+        for extent in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            guard !overflow else { throw unstorable(shape, reason: "more elements than an Int counts") }
+            count = product
+        }
+        let stored: UInt64 = switch kind {
+        case let .dataset(id): UInt64(H5Dget_storage_size(id))
+        case let .attribute(id): UInt64(H5Aget_storage_size(id))
+        }
+        let limit = stored.multipliedReportingOverflow(by: 1032).partialValue.addingReportingOverflow(1 << 20).partialValue
+        let (bytes, overflow) = UInt64(count).multipliedReportingOverflow(by: UInt64(max(elementSize, 1)))
+        guard !overflow, bytes <= limit else {
+            throw unstorable(shape, reason: "\(count) elements of \(elementSize) bytes, but the file stores \(stored) bytes for it")
+        }
+        return count
+    }
+
+    private func unstorable(_ shape: [Int], reason: String) -> HDF5Error {
+        .invalidArgument(file: file, object: object, reason: "shape \(shape) cannot be read: \(reason)")
+    }
+
     private func describe(_ type: hid_t) -> String {
         switch H5Tget_class(type) {
         case H5T_FLOAT: return "\(H5Tget_size(type) * 8)-bit floats"
@@ -117,7 +144,8 @@ struct HDF5Storage {
             throw .typeMismatch(file: file, object: object, expected: requested.rawValue, found: describe(type))
         }
         let shape = try shape()
-        var values = [Element](repeating: .zero, count: shape.reduce(1, *))
+        var values = [Element](repeating: .zero,
+                               count: try checkedCount(shape, elementSize: MemoryLayout<Element>.stride))
         if !values.isEmpty {
             try values.withUnsafeMutableBufferPointer { buffer throws(HDF5Error) in
                 try transfer(write: false, memoryType: requested.memoryType, UnsafeMutableRawPointer(buffer.baseAddress!))
@@ -154,7 +182,7 @@ struct HDF5Storage {
             throw .typeMismatch(file: file, object: object, expected: "strings", found: describe(type))
         }
         let shape = try shape()
-        let count = shape.reduce(1, *)
+        let count = try checkedCount(shape, elementSize: H5Tget_size(type))
         guard count > 0 else { return HDF5Array(shape: shape, values: []) }
         let isVariable = try call("H5Tis_variable_str") { H5Tis_variable_str(type) } > 0
         let values = isVariable ? try readVariableStrings(count: count) : try readFixedStrings(count: count, type: type)

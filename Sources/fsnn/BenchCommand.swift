@@ -32,8 +32,15 @@ struct BenchCommand: ParsableCommand {
         var eventsOnly = false
 
         func validate() throws {
-            guard threads.allSatisfy({ $0 >= 1 }), batch >= 1, warmups >= 0, repetitions >= 1 else {
-                throw ValidationError("threads, batch and repetitions must be ≥ 1 and warmups ≥ 0")
+            guard threads.allSatisfy({ (1...ComputeThreads.maximum).contains($0) }) else {
+                throw ValidationError("--threads: each thread count must be in 1…\(ComputeThreads.maximum)")
+            }
+            guard (0...10_000).contains(warmups), (1...10_000).contains(repetitions) else {
+                throw ValidationError("--warmups must be in 0…10000 and --repetitions in 1…10000")
+            }
+            // The batch sizes the products' operands, as batch_size does a run's workspaces.
+            do { try CommandLineSettings.check(\.batchSize, batch, option: "--batch") } catch {
+                throw ValidationError("\(error)")
             }
         }
 

@@ -51,4 +51,31 @@ import Testing
         #expect(names == ["names", "unit"], "\(names)")
         #expect(try reader.readScalar("/g/mid", as: Double.self) == 1.5)
     }
+
+    /// A dataset whose extents claim far more than the file holds (no data ever written, as an
+    /// edited or hostile file can) is refused before anything is allocated for it.
+    @Test func extentsBeyondTheStoredDataAreRefusedBeforeAllocating() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("claims.h5")
+        let p = fsnn_h5p_default()
+        let file = H5Fcreate(path, fsnn_h5f_acc_trunc(), p, p)
+        var dims: [hsize_t] = [1 << 20, 1 << 20], chunk: [hsize_t] = [1, 1024]
+        let space = H5Screate_simple(2, &dims, nil)
+        let properties = H5Pcreate(fsnn_h5p_dataset_create())
+        #expect(H5Pset_chunk(properties, 2, &chunk) >= 0)
+        let dataset = H5Dcreate2(file, "/huge", fsnn_h5t_native_float(), space, p, properties, p)
+        #expect(dataset >= 0)
+        H5Dclose(dataset)
+        H5Pclose(properties)
+        H5Sclose(space)
+        H5Fclose(file)
+
+        let reader = try HDF5File.open(path)
+        #expect(try reader.shape(of: "/huge") == [1 << 20, 1 << 20])
+        #expect(throws: HDF5Error.invalidArgument(
+            file: path, object: "/huge",
+            reason: "shape [1048576, 1048576] cannot be read: 1099511627776 elements of 4 bytes, but the file stores 0 bytes for it")) {
+            try reader.read("/huge", as: Float.self)
+        }
+    }
 }

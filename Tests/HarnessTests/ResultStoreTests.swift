@@ -148,7 +148,8 @@ func syntheticRecord(table: String = "table1", row: String = "mnist-if", seed: I
         var record = syntheticRecord(layers: ["L1", "L2"])
         record.epochs[1].layerFiringRates = [0.1]
         let path = directory.file("bad.h5")
-        #expect(throws: RunFileError.invalidLayout(file: "\(path).tmp-\(getpid())", object: "/epochs/layer_firing_rate",
+        // The file is built in memory under its final name; nothing reaches the disk.
+        #expect(throws: RunFileError.invalidLayout(file: path, object: "/epochs/layer_firing_rate",
                                                    reason: "epoch 2 has 1 layer rates for 2 layers")) {
             try ResultStore.write(record, to: path)
         }

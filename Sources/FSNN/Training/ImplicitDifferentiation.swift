@@ -20,6 +20,7 @@ public struct ImplicitDifferentiation: GradientStrategy {
         let point = try map.linearize(at: rate, input: batch)
         timing.parameterGradient += clock.lap()
         let problem = AdjointProblem(rightHandSide: rateGradient) { v, out in
+            try network.checkInterruption("the adjoint solve")
             try map.jacobianTransposeProduct(v, at: point, into: out)
         }
         let solution = try solver.solve(problem)

@@ -46,7 +46,7 @@ public struct ConvergenceInspection {
 
         /// Writes `/convergence/checkpoint` in the result-file layout, with `@checkpoint` on the root.
         public func write(to path: String) throws {
-            try ResultStore.createParentDirectory(of: path)
+            try Directories.createParent(of: path)
             try HDF5File.writeAtomically(to: path) { file in
                 try file.setAttribute("checkpoint", checkpoint)
                 try ResultStore.write(trace, into: file)

@@ -41,7 +41,7 @@ public struct Checkpoint: Sendable {
     /// Writes the checkpoint to `path` atomically (temporary file, fsync, rename), creating
     /// parent directories: a crash leaves the previous checkpoint intact.
     public func write(to path: String) throws {
-        try ResultStore.createParentDirectory(of: path)
+        try Directories.createParent(of: path)
         try HDF5File.writeAtomically(to: path) { file in
             try Self.writeTensors(weights, group: "/weights", into: file)
             try Self.writeTensors(buffers, group: "/buffers", into: file)

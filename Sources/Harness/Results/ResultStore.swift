@@ -22,7 +22,7 @@ public enum ResultStore {
 
     /// Writes `record` to `path` atomically, creating parent directories.
     public static func write(_ record: RunRecord, to path: String) throws {
-        try createParentDirectory(of: path)
+        try Directories.createParent(of: path)
         try HDF5File.writeAtomically(to: path) { file in try write(record, into: file) }
     }
 
@@ -42,12 +42,6 @@ public enum ResultStore {
                 return parts.count == 3 && parts[2].hasPrefix("seed-") && parts[2].hasSuffix(".h5")
             }
             .sorted().map { "\(root)/\($0)" }
-    }
-
-    static func createParentDirectory(of path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        guard !directory.isEmpty else { return }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
     // MARK: Names

@@ -182,8 +182,18 @@ public final class ExperimentRunner {
 
     /// Plans, then trains the planned runs (here, or in `jobs` child processes) and reports on
     /// every one. Runs that fail do not stop the others; an interrupt does.
+    ///
+    /// Before training, every run to train is claimed (`claim`); planning is then repeated under
+    /// the locks, so a run that another process completed meanwhile is not overwritten.
     public func run() throws -> RunnerSummary {
-        let plan = try plan()
+        var locks: [String: RunLock] = [:]
+        defer { locks.values.forEach { $0.release() } }
+        var plan = try plan()
+        if !options.isChild {
+            try claim(plan, into: &locks)
+            plan = try self.plan()
+            try claim(plan, into: &locks)
+        }
         logMissingData(plan)
         if options.jobs > 1 {
             guard let executable = options.executable else { throw RunnerError.noExecutableForJobs }
@@ -215,6 +225,36 @@ public final class ExperimentRunner {
             reports.append(report)
         }
         return RunnerSummary(table: experiment.file.table, profile: options.profile, reports: reports)
+    }
+
+    /// Locks each run of `plan` that will train (`RunLock`: a second process on the same run
+    /// refuses, naming the holder), checks that `--results` and `--runs` can take its files, and
+    /// removes temporary files that dead processes left beside them. A child of `--jobs` claims
+    /// nothing: its parent holds the claims.
+    private func claim(_ plan: [PlannedRun], into locks: inout [String: RunLock]) throws {
+        for planned in plan {
+            switch planned.action {
+            case .start, .resume: break
+            case .skip, .missingData: continue
+            }
+            let result = resultPath(planned)
+            let checkpoint = planned.run.checkpointPath(in: options.checkpointsRoot, seed: planned.seed)
+            guard locks[result] == nil else { continue }
+            do {
+                locks[result] = try RunLock.acquire(forResult: result)
+                try Directories.checkWritable((result as NSString).deletingLastPathComponent)
+            } catch let error as RunFileError {
+                throw RunnerError.unwritable(option: "--results", root: options.resultsRoot, reason: "\(error)")
+            }
+            do {
+                try Directories.createParent(of: checkpoint)
+                try Directories.checkWritable((checkpoint as NSString).deletingLastPathComponent)
+            } catch {
+                throw RunnerError.unwritable(option: "--runs", root: options.checkpointsRoot, reason: "\(error)")
+            }
+            Directories.removeStaleTemporaries(of: result)
+            Directories.removeStaleTemporaries(of: checkpoint)
+        }
     }
 
     /// The report of a run that needs no training (already complete, or its data missing, which

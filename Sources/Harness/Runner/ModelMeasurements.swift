@@ -34,6 +34,7 @@ public enum ModelMeasurements {
         configuration.timeSteps = steps
         var generator = RandomGenerator(seed: 0)
         let network = try ModelZoo.make(configuration, generator: &generator)
+        network.interruptionCheck = session.trainer.network.interruptionCheck
         try NamedTensorCopy.assign(session.trainer.network.namedState, to: network.namedState,
                                    source: "the trained network")
         let batcher = try Batcher(split: session.dataset.test, batchSize: configuration.testBatchSize,

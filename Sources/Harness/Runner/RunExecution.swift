@@ -55,14 +55,21 @@ final class RunExecution {
         } catch let error as DivergedRun {
             return stop(.failed(StopPoint(epoch: error.epoch + 1, batch: error.batch, message: "diverged: \(error.reason)")))
         } catch let interruption as RunInterruption {
-            let signal = environment.interrupt.signalName ?? "an interrupt"
-            let message = "stopped by \(signal) after \(interruption.batchesDone) batches of epoch \(interruption.epoch + 1); "
-                + "the checkpoint holds \(interruption.epoch) completed epochs (continue with --resume)"
-            return stop(.interrupted(StopPoint(epoch: interruption.epoch + 1, batch: interruption.batchesDone,
-                                               message: message)))
+            return interrupted(epoch: interruption.epoch, batchesDone: interruption.batchesDone, within: nil)
+        } catch let interruption as WorkInterrupted {
+            return interrupted(epoch: epoch, batchesDone: batch, within: interruption.place)
         } catch {
             return stop(.failed(StopPoint(epoch: epoch + 1, batch: batch, message: "\(error)")))
         }
+    }
+
+    /// Records the run as interrupted after `batchesDone` batches of 0-based `epoch`, `within` a
+    /// batch's simulation or solve when the interrupt stopped one midway.
+    private func interrupted(epoch: Int, batchesDone: Int, within place: String?) -> RunStatus {
+        let signal = environment.interrupt.signalName ?? "an interrupt"
+        let message = "stopped by \(signal)\(place.map { " in \($0)" } ?? "") after \(batchesDone) batches of epoch \(epoch + 1); "
+            + "the checkpoint holds \(epoch) completed epochs (continue with --resume)"
+        return stop(.interrupted(StopPoint(epoch: epoch + 1, batch: batchesDone, message: message)))
     }
 
     /// Records `status` in the result file (when the run got far enough to have one) and says so.
@@ -86,6 +93,7 @@ final class RunExecution {
         let dataset = try environment.data.dataset(datasetUsed, options: configuration.datasetOptions(augmentation: run.augmentation))
         let session = try TrainingSession(configuration: configuration, dataset: dataset, seed: UInt64(task.seed),
                                           limits: run.dataLimits)
+        session.trainer.network.interruptionCheck = { [interrupt = environment.interrupt] in interrupt.isSet }
         let identity = RunIdentity(run: run, seed: task.seed, datasetUsed: datasetUsed)
         if resumes {
             try restore(session, identity: identity)
@@ -192,6 +200,7 @@ final class RunExecution {
             throw RunnerError.checkpointMismatch(checkpoint: checkpointPath, differences: differences)
         }
         var record = try ResultStore.read(resultPath)
+        try checkData(recorded: record.provenance.dataFiles)
         let (epochs, iterations) = (checkpoint.progress.epoch, checkpoint.progress.iteration)
         guard record.epochs.count >= epochs, record.memory.peakBytes.count >= iterations else {
             throw RunnerError.cannotResume(
@@ -215,6 +224,21 @@ final class RunExecution {
         try session.restore(from: checkpoint, file: checkpointPath)
         self.record = record
         try ResultStore.write(record, to: resultPath)
+    }
+
+    /// Refuses to continue on data other than the run started with: every file's digest must
+    /// match the one the result file recorded, and no file may have appeared or gone.
+    private func checkData(recorded: [DataFileChecksum]) throws {
+        let current = try environment.data.checksums(of: datasetUsed)
+        let names = recorded.map(\.file) + current.map(\.file).filter { name in !recorded.contains { $0.file == name } }
+        for name in names {
+            let before = recorded.first { $0.file == name }?.checksum ?? "none"
+            let now = current.first { $0.file == name }?.checksum ?? "none"
+            guard before == now else {
+                throw RunnerError.dataChanged(result: resultPath, file: "\(environment.data.root.path)/\(name)",
+                                              recorded: before, current: now)
+            }
+        }
     }
 
     private func removeStaleCheckpoint() throws {

@@ -88,8 +88,21 @@ public struct RunIdentity: Equatable, Sendable {
         }
         datasetUsed = dataset
         configuration = try decoded("training_configuration", as: TrainingConfiguration.self)
+        let problems = Self.problems(of: configuration)
+        guard problems.isEmpty else {
+            throw RunFileError.invalidLayout(file: file, object: "/metadata@training_configuration",
+                                             reason: problems.joined(separator: "; "))
+        }
         limits = try decoded("data_limits", as: DataLimits.self)
         settings = entries.filter { !Self.fixedNames.contains($0.name) }
+    }
+
+    /// What the settings table finds wrong with a stored configuration, one `key: message` each:
+    /// the model, workspaces and loops are sized from it, so its bounds hold here too.
+    private static func problems(of configuration: TrainingConfiguration) -> [String] {
+        TrainingSettings.all.flatMap { setting in
+            setting.literal(in: configuration).map { setting.problems(of: $0).map { "\(setting.key): \($0.message)" } } ?? []
+        }
     }
 
     /// Why a run with identity `requested` cannot continue from this one, one line per

@@ -1,0 +1,73 @@
+import Foundation
+
+/// An exclusive claim on one run's result file, so that two processes never write the same run:
+/// `flock(LOCK_EX | LOCK_NB)` on `<result>.lock`, which records its holder (pid, host, start).
+/// The kernel drops the lock however the process ends; `release` (or deinit) removes the file.
+final class RunLock {
+    /// The lock file.
+    let path: String
+    private var descriptor: Int32
+
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    /// Locks the run whose result file is `resultPath`, creating its folder; throws
+    /// `RunnerError.locked` naming the holder when another process has it.
+    static func acquire(forResult resultPath: String) throws -> RunLock {
+        try Directories.createParent(of: resultPath)
+        let path = resultPath + ".lock"
+        while true {
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw RunFileError.fileSystem(path: path, operation: "create the lock file",
+                                              reason: String(cString: strerror(errno)))
+            }
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                let busy = errno == EWOULDBLOCK
+                let reason = String(cString: strerror(errno))
+                let holder = busy ? holder(descriptor) : ""
+                close(descriptor)
+                if busy { throw RunnerError.locked(result: resultPath, lock: path, holder: holder) }
+                throw RunFileError.fileSystem(path: path, operation: "flock", reason: reason)
+            }
+            // A holder that released meanwhile has unlinked the file this descriptor locks.
+            var locked = stat(), named = stat()
+            guard fstat(descriptor, &locked) == 0, stat(path, &named) == 0, locked.st_ino == named.st_ino,
+                  locked.st_dev == named.st_dev else {
+                close(descriptor)
+                continue
+            }
+            let lock = RunLock(path: path, descriptor: descriptor)
+            lock.recordHolder()
+            return lock
+        }
+    }
+
+    /// Removes the lock file and drops the lock.
+    func release() {
+        guard descriptor >= 0 else { return }
+        unlink(path)
+        close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { release() }
+
+    /// "pid 123 on host node1 since 2026-12-02T13:59:00Z".
+    private func recordHolder() {
+        let started = ISO8601DateFormatter().string(from: Date())
+        let text = "pid \(getpid()) on host \(RunPlacement.current.host) since \(started)\n"
+        ftruncate(descriptor, 0)
+        _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+    }
+
+    /// What the holder wrote into the lock file (empty until it has).
+    private static func holder(_ descriptor: Int32) -> String {
+        var bytes = [UInt8](repeating: 0, count: 512)
+        let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        let text = String(decoding: bytes.prefix(max(0, count)), as: UTF8.self)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
