@@ -245,12 +245,13 @@ import Testing
         let runner = fixture.runner(experiment, options)
         var slurm = SlurmOptions()
         slurm.maxParallel = 2
-        let sweep = try SlurmSweep(runner: runner, options: slurm, executable: "bin/fsnn", workingDirectory: "/work/here")
+        let submitFrom = fixture.data.directory.file("submit")
+        let sweep = try SlurmSweep(runner: runner, options: slurm, executable: "bin/fsnn", workingDirectory: submitFrom)
         #expect(sweep.tasks.map { "\($0.index) \($0.row) \($0.seed) \($0.action)" } == [
             "0 a 0 start", "1 a 1 start", "2 b 0 start", "3 b 1 start",
         ])
         #expect(sweep.notSubmitted.count == 2 && sweep.notSubmitted.allSatisfy { $0.contains("data missing") })
-        #expect(sweep.context.resultsRoot == "/work/here/results" && sweep.context.executable == "/work/here/bin/fsnn")
+        #expect(sweep.context.resultsRoot == "\(submitFrom)/results" && sweep.context.executable == "\(submitFrom)/bin/fsnn")
         #expect(sweep.context.checkpointsRoot == fixture.runs && sweep.context.experimentsDirectory == fixture.experimentsDirectory)
         let text = sweep.dryRunText
         #expect(text.contains("#SBATCH --array=0-3%2\n") && text.contains("4 tasks, at most 2 at once:\n"))
@@ -261,7 +262,7 @@ import Testing
         options.checkpointsRoot = fixture.data.directory.file("my runs")
         #expect(throws: SlurmSweepError.unusablePath(fixture.data.directory.file("my runs/slurm"))) {
             try SlurmSweep(runner: fixture.runner(experiment, options), options: slurm, executable: "fsnn",
-                           workingDirectory: "/work/here")
+                           workingDirectory: submitFrom)
         }
     }
 
