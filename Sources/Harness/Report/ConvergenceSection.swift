@@ -55,7 +55,7 @@ enum ConvergenceSection {
     }
 
     /// The element-wise mean over runs of a named trace, truncated to the shortest; nil if no run has it.
-    private static func meanTrace(_ records: [RunRecord], _ name: String) -> [Double]? {
+    static func meanTrace(_ records: [RunRecord], _ name: String) -> [Double]? {
         let traces = records.compactMap { $0.convergence.first { $0.name == name }?.residualMean }
         guard let length = traces.map(\.count).min(), length > 0 else { return nil }
         return (0..<length).map { t in traces.reduce(0) { $0 + $1[t] } / Double(traces.count) }

@@ -216,8 +216,8 @@ enum VerdictSection {
         let bounded = bound.filter(\.trueRate).count, printed = bound.filter(\.printed).count
         text += "*About 0.7 % or lower*: true rate within it for \(bounded) of \(bound.count) IDE models, the "
             + "reference's printed (÷ 5) rate for \(printed) of \(bound.count). "
-        text += "*LIF sparser than IF*: \(claimCount(lifSparser, holdsWhenFirstHigher: true)). "
-        text += "*STBP denser than IDE*: \(claimCount(stbpDenser, holdsWhenFirstHigher: true)).\n\n"
+        text += "*LIF sparser than IF*: \(claimCount(lifSparser)). "
+        text += "*STBP denser than IDE*: \(claimCount(stbpDenser)).\n\n"
         return text
     }
 
@@ -237,9 +237,8 @@ enum VerdictSection {
             for run in results.experiment.runs(.paper) where run.training.method == .ide {
                 for profile in results.profiles {
                     let records = results.completed(run.row, profile)
-                    let traces = records.compactMap { $0.convergence.first { $0.name == "trained" }?.residualMean }
-                    guard let length = traces.map(\.count).min(), length >= 2 else { continue }
-                    let trace = (0..<length).map { t in traces.reduce(0) { $0 + $1[t] } / Double(traces.count) }
+                    guard let trace = ConvergenceSection.meanTrace(records, "trained"), trace.count >= 2 else { continue }
+                    let length = trace.count
                     let neurons = records.first?.rates?.neurons.reduce(0, +)
                     let ratio = trace[length - 1] / trace[0]
                     decreasing.append(ratio < 1)
@@ -291,22 +290,19 @@ enum VerdictSection {
         }
     }
 
-    /// "holds in 2 of 3 comparisons (1 significant)"
-    private static func claimCount(_ readings: [Reading], holdsWhenFirstHigher: Bool) -> String {
+    /// "holds in 2 of 3 comparisons (1 significant)": a claim that the first sample of each reading
+    /// is the higher one.
+    private static func claimCount(_ readings: [Reading]) -> String {
         guard !readings.isEmpty else { return "not assessed (no network with both)" }
         let holds = readings.filter {
             switch $0 {
-            case .firstHigher: return holdsWhenFirstHigher
-            case .secondHigher: return !holdsWhenFirstHigher
-            case let .notSignificant(test): return (test.t > 0) == holdsWhenFirstHigher
-            case let .untested(firstHigher): return firstHigher == holdsWhenFirstHigher
+            case .firstHigher: return true
+            case .secondHigher: return false
+            case let .notSignificant(test): return test.t > 0
+            case let .untested(firstHigher): return firstHigher
             }
         }.count
-        let significant = readings.filter {
-            if case .firstHigher = $0 { return holdsWhenFirstHigher }
-            if case .secondHigher = $0 { return !holdsWhenFirstHigher }
-            return false
-        }.count
+        let significant = readings.filter { if case .firstHigher = $0 { return true } else { return false } }.count
         return "holds in \(holds) of \(readings.count) comparisons (\(significant) significant)"
     }
 
