@@ -32,8 +32,7 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case truncatedCompressedStream(file: String, offset: Int)
     /// The content is larger than it may be: `size` bytes (`measured`: "stored", "declared by its
     /// header", "decompressed before inflation stopped") against `limit` bytes (`limitedBy`:
-    /// "declared by its header", "declared by its gzip trailer (ISIZE)", "the most an IDX file
-    /// may hold").
+    /// "declared by its header", "(the most an IDX file may hold)").
     case oversized(file: String, size: Int, measured: String, limit: Int, limitedBy: String)
     /// A file or folder that must hold data is empty.
     case empty(path: String, what: String)

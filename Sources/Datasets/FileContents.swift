@@ -8,10 +8,8 @@ import Foundation
 /// order, and anything else after the last member is an error.
 ///
 /// The content may not outgrow `limit`: a stored file larger than its role's maximum is refused
-/// before it is read, and inflation stops as soon as the content passes the smallest of the role's
-/// maximum, the size its header declares (IDX), and, while the first member is inflated, the gzip
-/// trailer's ISIZE (the size of the last member: the whole content of a single-member file). A
-/// file of concatenated members is then bounded by its header and the maximum only.
+/// before it is read, and inflation stops as soon as the content passes the smaller of the role's
+/// maximum and the size its header declares (IDX); see `InflatedSizeBound`.
 public enum FileContents {
     static let chunkSize = 1 << 20
 
@@ -46,7 +44,7 @@ public enum FileContents {
     private static func inflate(
         _ file: InputFile, limit: ContentLimit, input: UnsafeMutablePointer<UInt8>, capacity: Int, firstCount: Int
     ) throws(DatasetError) -> [UInt8] {
-        var bound = InflatedSizeBound(file: file.path, limit: limit, trailer: try file.trailer(4))
+        var bound = InflatedSizeBound(file: file.path, limit: limit)
         // zlib keeps a pointer back to its z_stream, so the stream must not move: heap-allocate it.
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
@@ -81,7 +79,6 @@ public enum FileContents {
                 }
                 inflateReset(stream)
                 memberEnded = false
-                bound.trailerApplies = false
             }
             let availableBefore = stream.pointee.avail_in
             stream.pointee.next_out = output

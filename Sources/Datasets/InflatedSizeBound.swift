@@ -1,20 +1,19 @@
 /// The size a gzip file's decompressed content may reach, as `FileContents` inflates it: the
-/// smallest of the role's maximum, the size the content's header declares once enough of it is
-/// known, and the gzip trailer's ISIZE while it applies (the first member).
+/// smaller of the role's maximum and the size the content's header declares once enough of it is
+/// known.
+///
+/// The gzip trailer's ISIZE is no bound: it is the size of the last member only, so a file of
+/// concatenated members (`cat a.gz b.gz`) may hold more, and a single member's ISIZE is checked by
+/// zlib itself when the member ends.
 struct InflatedSizeBound {
     let file: String
     let limit: ContentLimit
-    /// ISIZE, the last member's size modulo 2³² (every role's maximum is below 2³²).
-    let trailerSize: Int?
-    /// Whether ISIZE bounds the content: until a first member ends and another follows.
-    var trailerApplies = true
     /// The header's declaration, once known.
     private var declared: Int?
 
-    init(file: String, limit: ContentLimit, trailer: [UInt8]) {
+    init(file: String, limit: ContentLimit) {
         self.file = file
         self.limit = limit
-        trailerSize = trailer.count == 4 ? trailer.reversed().reduce(0) { $0 << 8 | Int($1) } : nil
     }
 
     /// Throws `oversized` when `content`, the content inflated so far, passes the bound, or when
@@ -27,19 +26,10 @@ struct InflatedSizeBound {
             }
             declared = size
         }
-        let (bound, limitedBy) = current
+        let (bound, limitedBy) = declared.map { ($0, "declared by its header") } ?? (limit.maximum, limit.maximumReason)
         guard content.count <= bound else {
             throw .oversized(file: file, size: content.count, measured: "decompressed before inflation stopped",
                              limit: bound, limitedBy: limitedBy)
         }
-    }
-
-    /// The bound in force and what sets it.
-    private var current: (Int, String) {
-        if let declared { return (declared, "declared by its header") }
-        if trailerApplies, let trailerSize, trailerSize < limit.maximum {
-            return (trailerSize, "declared by its gzip trailer (ISIZE)")
-        }
-        return (limit.maximum, limit.maximumReason)
     }
 }

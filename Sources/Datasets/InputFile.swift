@@ -35,16 +35,6 @@ final class InputFile {
 
     deinit { fclose(handle) }
 
-    /// The last `count` bytes of the file (fewer when it is shorter), read without moving the
-    /// sequential position.
-    func trailer(_ count: Int) throws(DatasetError) -> [UInt8] {
-        let length = min(count, size)
-        var bytes = [UInt8](repeating: 0, count: length)
-        let read = bytes.withUnsafeMutableBytes { pread(fileno(handle), $0.baseAddress, length, off_t(size - length)) }
-        guard read == length else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
-        return bytes
-    }
-
     /// Reads up to `count` bytes; returns how many were read, 0 at the end of the file.
     func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(DatasetError) -> Int {
         let read = fread(buffer, 1, count, handle)

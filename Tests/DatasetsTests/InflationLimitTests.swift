@@ -3,8 +3,8 @@ import TestSupport
 import Testing
 
 /// Decompression is bounded by what the file may hold (issue 11, a gzip bomb inflated 1 GiB
-/// before it was refused): the IDX header's declared size, the gzip trailer's ISIZE, and the
-/// maximum of the file's role, each refused as soon as the content passes it.
+/// before it was refused): the IDX header's declared size and the maximum of the file's role,
+/// each refused as soon as the content passes it.
 @Suite struct InflationLimitTests {
     let folder: TemporaryDirectory
 
@@ -42,16 +42,34 @@ import Testing
         #expect(error.limit == ContentLimit.idx(rank: 3).maximum)
     }
 
-    /// A CIFAR file has no header: its trailer's ISIZE bounds it. (2 MiB of records, more than
-    /// one output chunk, so that the bound acts before zlib's own length check at the end.)
-    @Test func contentBeyondTheTrailersSizeIsRefused() throws {
+    /// A file without a header (a CIFAR batch, an N-MNIST sample) stops at its role's maximum
+    /// (here 1 MiB), within one output chunk of it.
+    @Test func aHeaderlessBombStopsAtTheRolesMaximum() throws {
+        let path = folder.write("00002.bin", gzip([UInt8](repeating: 0, count: 16 << 20)))
+        let error = try #require(oversized(path, limit: .nmnistSample))
+        #expect(error.limit == ContentLimit.nmnistSample.maximum)
+        #expect(error.limitedBy == "(the most an N-MNIST sample may hold)")
+        #expect(error.size > ContentLimit.nmnistSample.maximum && error.size <= 2 << 20)
+    }
+
+    /// A trailer whose ISIZE disagrees with its member is zlib's length-check error at the member's
+    /// end, not a bound that would refuse concatenated members.
+    @Test func aForgedTrailerSizeFailsZlibsLengthCheck() throws {
         var stored = gzip([UInt8](repeating: 0, count: 3073 * 700))
         stored.replaceSubrange((stored.count - 4)..., with: [0x0A, 0x78, 0, 0])   // ISIZE 30730
         let path = folder.write("data_batch_1.bin", stored)
-        let error = try #require(oversized(path, limit: .cifar))
-        #expect(error.limit == 30730)
-        #expect(error.limitedBy == "declared by its gzip trailer (ISIZE)")
-        #expect(error.size == 1 << 20)
+        #expect(throws: DatasetError.corruptCompressedStream(file: path, offset: stored.count, reason: "incorrect length check")) {
+            try FileContents.read(path, limit: .cifar)
+        }
+    }
+
+    /// The last member's ISIZE says nothing about the first: a headerless file whose first
+    /// member is ten times its last reads back whole.
+    @Test func concatenatedHeaderlessMembersLargerThanTheLastReadBack() throws {
+        let records = testBytes(3073 * 22, seed: 5)
+        let split = 3073 * 20
+        let path = folder.write("data_batch_2.bin", gzip(Array(records[..<split])) + gzip(Array(records[split...])))
+        #expect(try FileContents.read(path, limit: .cifar) == records)
     }
 
     @Test func aStoredFileBeyondTheRolesMaximumIsRefusedUnread() throws {
