@@ -24,10 +24,14 @@ public struct CIFARRecords: Sendable {
 
     public var count: Int { labels.count }
 
-    /// Reads the files in order and concatenates their records.
-    public static func read(_ paths: [String], format: Format) throws(DatasetError) -> CIFARRecords {
+    /// Reads the files in order and concatenates their records, asking `interruptionCheck`
+    /// before each file.
+    public static func read(
+        _ paths: [String], format: Format, interruptionCheck: (() -> Bool)? = nil
+    ) throws(DatasetError) -> CIFARRecords {
         var records = CIFARRecords()
         for path in paths {
+            try DatasetError.checkInterruption(interruptionCheck, before: path)
             try records.append(FileContents.read(path, limit: .cifar), file: path, format: format)
         }
         return records

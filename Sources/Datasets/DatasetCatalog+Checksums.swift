@@ -2,14 +2,18 @@ import Crypto
 import Foundation
 
 extension DatasetCatalog {
-    /// The checksums of every file a dataset is read from, in `locate`'s order.
-    public static func checksums(of name: DatasetName, in root: DataRoot) throws(DatasetError) -> [DataFileChecksum] {
+    /// The checksums of every file a dataset is read from, in `locate`'s order. `interruptionCheck`
+    /// is asked before each file (each N-MNIST sample) is read, as in `load`.
+    public static func checksums(
+        of name: DatasetName, in root: DataRoot, interruptionCheck: (() -> Bool)? = nil
+    ) throws(DatasetError) -> [DataFileChecksum] {
         var result = [DataFileChecksum]()
         for path in try locate(name, in: root) {
             let relative = String(path.dropFirst(root.path.count + 1))
             if name == .nmnist {
-                result.append(try folderChecksum(path, relativePath: relative))
+                result.append(try folderChecksum(path, relativePath: relative, interruptionCheck: interruptionCheck))
             } else {
+                try DatasetError.checkInterruption(interruptionCheck, before: path)
                 let content = try FileContents.read(path, limit: name == .mnist || name == .fashionMNIST ? .idx(rank: nil) : .cifar)
                 result.append(DataFileChecksum(path: relative, byteCount: content.count, md5: DataFileChecksum.md5(of: content)))
             }
@@ -17,7 +21,9 @@ extension DatasetCatalog {
         return result
     }
 
-    private static func folderChecksum(_ folder: String, relativePath: String) throws(DatasetError) -> DataFileChecksum {
+    private static func folderChecksum(
+        _ folder: String, relativePath: String, interruptionCheck: (() -> Bool)?
+    ) throws(DatasetError) -> DataFileChecksum {
         guard let enumerator = FileManager.default.enumerator(atPath: folder) else {
             throw .unreadable(path: folder, reason: "cannot list the folder")
         }
@@ -28,7 +34,9 @@ extension DatasetCatalog {
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         var listing = Insecure.MD5(), byteCount = 0
         for sample in samples {
-            let content = try FileContents.read(folder + "/" + sample.dropFirst(splitName.count + 1), limit: .nmnistSample)
+            let path = folder + "/" + sample.dropFirst(splitName.count + 1)
+            try DatasetError.checkInterruption(interruptionCheck, before: path)
+            let content = try FileContents.read(path, limit: .nmnistSample)
             byteCount += content.count
             listing.update(data: Array("\(DataFileChecksum.md5(of: content))  \(sample)\n".utf8))
         }

@@ -2,30 +2,38 @@ import Foundation
 
 /// The datasets by name: where their files are and how to read them.
 public enum DatasetCatalog {
-    /// Reads and validates a whole dataset.
-    public static func load(_ name: DatasetName, from root: DataRoot, options: DatasetOptions = .init()) throws(DatasetError) -> Dataset {
+    /// Reads and validates a whole dataset. `interruptionCheck` is asked before each file (each
+    /// N-MNIST sample) is read; when it returns true, loading stops with `interrupted`.
+    public static func load(
+        _ name: DatasetName, from root: DataRoot, options: DatasetOptions = .init(),
+        interruptionCheck: (() -> Bool)? = nil
+    ) throws(DatasetError) -> Dataset {
         let files = try locate(name, in: root)
         let train: any DatasetSplit, test: any DatasetSplit
         switch name {
         case .mnist, .fashionMNIST:
-            train = try idxSplit(images: files[0], labels: files[1], identifier: "\(name.rawValue)/train")
-            test = try idxSplit(images: files[2], labels: files[3], identifier: "\(name.rawValue)/test")
+            train = try idxSplit(images: files[0], labels: files[1], identifier: "\(name.rawValue)/train",
+                                 interruptionCheck: interruptionCheck)
+            test = try idxSplit(images: files[2], labels: files[3], identifier: "\(name.rawValue)/test",
+                                interruptionCheck: interruptionCheck)
         case .cifar10, .cifar100:
             let format: CIFARRecords.Format = name == .cifar10 ? .cifar10 : .cifar100
-            train = cifarSplit(try CIFARRecords.read(Array(files.dropLast()), format: format),
+            train = cifarSplit(try CIFARRecords.read(Array(files.dropLast()), format: format, interruptionCheck: interruptionCheck),
                                identifier: "\(name.rawValue)/train", augmented: options.augmentsTraining)
-            test = cifarSplit(try CIFARRecords.read([files.last!], format: format),
+            test = cifarSplit(try CIFARRecords.read([files.last!], format: format, interruptionCheck: interruptionCheck),
                               identifier: "\(name.rawValue)/test", augmented: false)
         case .cifar10Subset:
-            let records = try CIFARRecords.read(files, format: .cifar10)
+            let records = try CIFARRecords.read(files, format: .cifar10, interruptionCheck: interruptionCheck)
             let isTest = subsetTestMask(records.labels)
             train = cifarSplit(records, selecting: isTest.indices.filter { !isTest[$0] },
                                identifier: "\(name.rawValue)/train", augmented: options.augmentsTraining)
             test = cifarSplit(records, selecting: isTest.indices.filter { isTest[$0] },
                               identifier: "\(name.rawValue)/test", augmented: false)
         case .nmnist:
-            train = try EventFrameSplit.load(folder: files[0], identifier: "nmnist/train", encoding: options.nmnistEncoding)
-            test = try EventFrameSplit.load(folder: files[1], identifier: "nmnist/test", encoding: options.nmnistEncoding)
+            train = try EventFrameSplit.load(folder: files[0], identifier: "nmnist/train", encoding: options.nmnistEncoding,
+                                             interruptionCheck: interruptionCheck)
+            test = try EventFrameSplit.load(folder: files[1], identifier: "nmnist/test", encoding: options.nmnistEncoding,
+                                            interruptionCheck: interruptionCheck)
         }
         for (split, what) in [(train, "training"), (test, "test")] where split.count == 0 {
             throw .empty(path: files.count == 1 ? files[0] : root.folder(of: name), what: "the \(what) split of \(name.rawValue) has no samples")
@@ -92,11 +100,15 @@ public enum DatasetCatalog {
     }
 
     /// Images of 28 × 28 bytes with labels 0…9, normalised with MNIST's constants (spec §8.1).
-    private static func idxSplit(images: String, labels: String, identifier: String) throws(DatasetError) -> ImageSplit {
+    private static func idxSplit(
+        images: String, labels: String, identifier: String, interruptionCheck: (() -> Bool)?
+    ) throws(DatasetError) -> ImageSplit {
+        try DatasetError.checkInterruption(interruptionCheck, before: images)
         let imageArray = try IDXArray.read(images, rank: 3)
         guard imageArray.dimensions.dropFirst() == [28, 28] else {
             throw .invalidDimensions(file: images, offset: 8, dimensions: imageArray.dimensions, reason: "images must be 28×28")
         }
+        try DatasetError.checkInterruption(interruptionCheck, before: labels)
         let labelArray = try IDXArray.read(labels, rank: 1)
         guard labelArray.dimensions[0] == imageArray.dimensions[0] else {
             throw .countMismatch(images: images, labels: labels, imageCount: imageArray.dimensions[0],

@@ -45,6 +45,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case layoutViolation(path: String, reason: String)
     /// A frame-encoding or subset setting that cannot be used.
     case invalidSetting(String)
+    /// Reading stopped before `path` because the caller's interruption check asked (SIGINT or
+    /// SIGTERM while a run loads or checksums its data).
+    case interrupted(path: String)
 
     public var description: String {
         switch self {
@@ -89,6 +92,14 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
             return "\(path): \(reason)"
         case let .invalidSetting(reason):
             return "invalid dataset setting: \(reason)"
+        case let .interrupted(path):
+            return "\(path): reading stopped by an interrupt"
         }
+    }
+
+    /// Throws `interrupted` naming `path`, the file about to be read, when `interruptionCheck`
+    /// asks to stop.
+    static func checkInterruption(_ interruptionCheck: (() -> Bool)?, before path: String) throws(DatasetError) {
+        if let interruptionCheck, interruptionCheck() { throw .interrupted(path: path) }
     }
 }

@@ -28,8 +28,11 @@ public struct EventFrameSplit: DatasetSplit {
     /// Reads every sample of an N-MNIST split folder laid out as `<label 0…9>/<id>.bin` (the
     /// official `Train` and `Test` folders). Each of the ten label folders must exist and hold at
     /// least one `.bin` file; names starting with "." are ignored, anything else is an error.
-    /// Samples are ordered by label, then by file name.
-    public static func load(folder: String, identifier: String, encoding: NMNISTEncoding) throws(DatasetError) -> EventFrameSplit {
+    /// Samples are ordered by label, then by file name. `interruptionCheck` is asked before each
+    /// sample file.
+    public static func load(
+        folder: String, identifier: String, encoding: NMNISTEncoding, interruptionCheck: (() -> Bool)? = nil
+    ) throws(DatasetError) -> EventFrameSplit {
         try encoding.validate()
         let labelNames = (0..<10).map(String.init)
         let entries = try visibleEntries(of: folder)
@@ -50,6 +53,7 @@ public struct EventFrameSplit: DatasetSplit {
                 guard name.hasSuffix(".bin"), !isDirectory(path) else {
                     throw .layoutViolation(path: path, reason: "not a .bin sample file")
                 }
+                try DatasetError.checkInterruption(interruptionCheck, before: path)
                 let events = try NMNISTEvent.decode(FileContents.read(path, limit: .nmnistSample), file: path)
                 elements += encoding.activeElements(of: events)
                 offsets.append(elements.count)

@@ -49,6 +49,48 @@ import Testing
         #expect(!plain.train.isAugmented)
     }
 
+    /// An interruption check that answers true on its `stopAt`th question (never when nil) and
+    /// counts the questions.
+    final class InterruptionProbe {
+        let stopAt: Int?
+        private(set) var questions = 0
+        init(stopAt: Int?) { self.stopAt = stopAt }
+        var check: () -> Bool { { [self] in questions += 1; return questions == stopAt } }
+    }
+
+    /// Loading and checksumming ask before every file (every N-MNIST sample) they read and stop
+    /// with `interrupted` naming that file (issue 11: SIGTERM while a run reads 70,000 samples).
+    @Test func readingStopsBeforeTheFileAtWhichTheInterruptionCheckAsks() throws {
+        writeNMNISTSplit(root, folder: "nmnist/Train", perLabel: 2, seed: 61)
+        writeNMNISTSplit(root, folder: "nmnist/Test", perLabel: 1, seed: 62)
+        let everyFile = InterruptionProbe(stopAt: nil)
+        _ = try DatasetCatalog.load(.nmnist, from: dataRoot, interruptionCheck: everyFile.check)
+        _ = try DatasetCatalog.checksums(of: .nmnist, in: dataRoot, interruptionCheck: everyFile.check)
+        #expect(everyFile.questions == 2 * 30)
+        // Train holds samples 1…20, Test 1…10 (one per label): the 23rd file is Test/2/00003.bin.
+        #expect(throws: DatasetError.interrupted(path: root.path + "/nmnist/Test/2/00003.bin")) {
+            try DatasetCatalog.load(.nmnist, from: dataRoot, interruptionCheck: InterruptionProbe(stopAt: 23).check)
+        }
+        #expect(throws: DatasetError.interrupted(path: root.path + "/nmnist/Train/0/00001.bin")) {
+            try DatasetCatalog.checksums(of: .nmnist, in: dataRoot, interruptionCheck: InterruptionProbe(stopAt: 1).check)
+        }
+
+        writeIDXDataset(root, folder: "mnist", train: IDXContent(count: 3, seed: 53), test: IDXContent(count: 2, seed: 54),
+                        compressed: false)
+        #expect(throws: DatasetError.interrupted(path: root.path + "/mnist/t10k-images-idx3-ubyte")) {
+            try DatasetCatalog.load(.mnist, from: dataRoot, interruptionCheck: InterruptionProbe(stopAt: 3).check)
+        }
+        #expect(throws: DatasetError.interrupted(path: root.path + "/mnist/train-labels-idx1-ubyte")) {
+            try DatasetCatalog.checksums(of: .mnist, in: dataRoot, interruptionCheck: InterruptionProbe(stopAt: 2).check)
+        }
+
+        root.write("cifar100/train.bin", cifarFile(labels: [[3, 33]], pixels: testBytes(3072, seed: 1)))
+        root.write("cifar100/test.bin", cifarFile(labels: [[0, 0]], pixels: testBytes(3072, seed: 2)))
+        #expect(throws: DatasetError.interrupted(path: root.path + "/cifar100/test.bin")) {
+            try DatasetCatalog.load(.cifar100, from: dataRoot, interruptionCheck: InterruptionProbe(stopAt: 2).check)
+        }
+    }
+
     @Test func cifar100() throws {
         root.write("cifar100/train.bin", cifarFile(labels: [[3, 33], [19, 99]], pixels: testBytes(2 * 3072, seed: 1)))
         root.write("cifar100/test.bin", cifarFile(labels: [[0, 0]], pixels: testBytes(3072, seed: 2)))

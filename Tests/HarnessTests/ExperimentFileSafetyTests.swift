@@ -67,6 +67,26 @@ import Testing
         #expect(issue("x:\n" + String(repeating: "- ", count: 3000) + "1")?.hasPrefix("2:127: nested") == true)
     }
 
+    /// Aliases that would expand to 10⁹ scalars ("billion laughs"): Yams shares an anchored node
+    /// instead of copying it, and the decoder descends only as far as a setting's type allows, so
+    /// the file is refused at the first value of the wrong shape instead of being walked.
+    @Test func aliasesThatWouldExpandABillionTimesAreRefusedAtTheFirstWrongShape() {
+        var lines = ["table: t", "title: x", "kind: accuracy", "l0: &l0 [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]"]
+        for level in 1...8 {
+            lines.append("l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ") + "]")
+        }
+        lines += ["defaults: {seeds: *l8, milestones: *l8}", "profiles: {paper: {}, quick: {}, smoke: {}}",
+                  "rows:", "  - id: a"]
+        do {
+            _ = try Experiment(text: lines.joined(separator: "\n"), path: "laughs.yaml")
+            Issue.record("accepted")
+        } catch {
+            let issues = error.issues.map { "\($0.line):\($0.column): \($0.field): \($0.message)" }
+            // The element's location is its anchor's (l7, line 11).
+            #expect(issues == ["11:5: defaults.milestones[0]: expected an integer, found a list"])
+        }
+    }
+
     /// Brackets in quoted scalars, comments and block scalars are text, not nesting.
     @Test func bracketsInTextAreNotNesting() {
         let brackets = String(repeating: "[", count: 100)

@@ -1,6 +1,7 @@
+import Datasets
 import Foundation
 import HDF5
-import Harness
+@testable import Harness
 import TestSupport
 import Testing
 
@@ -230,10 +231,62 @@ extension RunnerTests {
             }
             #expect(stop.message.contains("the data changed since the run started: \(labels) is md5:"), "\(stop.message)")
             #expect(stop.message.contains("but \(fixture.resultPath("a")) recorded md5:"), "\(stop.message)")
+            // Where the resume would have continued: after the checkpoint's one epoch.
+            #expect(stop.epoch == 2 && stop.batch == 0)
             guard case .interrupted = try ResultStore.read(fixture.resultPath("a")).status else {
                 Issue.record("the refused resume rewrote the result file")
                 return
             }
+        }
+
+        /// The execution of `fixture`'s only planned run with `options`, its interrupt flag already
+        /// set by SIGTERM: the data is the first thing it reads, so the interrupt stops the reading.
+        static func executeInterrupted(_ fixture: RunnerFixture, _ experiment: Experiment,
+                                       _ options: RunnerOptions) throws -> (PlannedRun.Action, RunStatus) {
+            let planned = try #require(try fixture.runner(experiment, options).plan().first)
+            let (dataset, resumedEpochs): (DatasetName, Int?) = switch planned.action {
+            case let .start(dataset, _): (dataset, nil)
+            case let .resume(dataset, afterEpoch): (dataset, afterEpoch)
+            case .skip, .missingData: (.fashionMNIST, nil)
+            }
+            let flag = InterruptFlag()
+            flag.request(signal: SIGTERM)
+            let environment = RunEnvironment(
+                experimentText: experiment.text, resultsRoot: options.resultsRoot, checkpointsRoot: options.checkpointsRoot,
+                gitRevision: options.gitRevision, data: RunData(root: options.dataRoot, interrupt: flag), interrupt: flag,
+                labelsProgress: false, onEpochRecorded: nil)
+            let execution = RunExecution(task: planned, datasetUsed: dataset, resumedEpochs: resumedEpochs,
+                                         environment: environment)
+            return (planned.action, execution.execute())
+        }
+
+        /// A signal while a run reads its data (70,000 N-MNIST files take a while) ends it as
+        /// interrupted before training, naming the file; a fresh run leaves no result file, and a
+        /// resume leaves its result and checkpoint as they were.
+        @Test func anInterruptWhileTheDataIsReadEndsTheRunBeforeTraining() throws {
+            let fixture = try RunnerFixture()
+            let experiment = try fixture.experiment(tinyExperiment(rows: [("a", [])]))
+            let firstFile = "\(fixture.data.folder)/train-images-idx3-ubyte"
+            let (_, fresh) = try Self.executeInterrupted(fixture, experiment, fixture.options())
+            guard case let .interrupted(stop) = fresh else {
+                Issue.record("not interrupted: \(fresh)")
+                return
+            }
+            #expect(stop.message == "stopped by SIGTERM in reading \(firstFile) before training began; "
+                + "no result file was written (run it again to start)")
+            #expect(!FileManager.default.fileExists(atPath: fixture.resultPath("a")))
+
+            try withOneThread { try Self.interruptedAfterOneEpoch(fixture, experiment) }
+            let before = try Data(contentsOf: URL(fileURLWithPath: fixture.resultPath("a")))
+            let (action, resumed) = try Self.executeInterrupted(fixture, experiment, fixture.options(resume: true))
+            #expect(action == .resume(dataset: .fashionMNIST, afterEpoch: 1))
+            guard case let .interrupted(resumedStop) = resumed else {
+                Issue.record("not interrupted: \(resumed)")
+                return
+            }
+            #expect(resumedStop.message == "stopped by SIGTERM in reading \(firstFile) after 0 batches of epoch 2; "
+                + "the checkpoint holds 1 completed epoch (continue with --resume)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.resultPath("a"))) == before)
         }
 
         @Test func sigtermInTheMiddleOfALongBatchEndsTheRunAsInterrupted() throws {

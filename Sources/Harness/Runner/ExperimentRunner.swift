@@ -202,7 +202,7 @@ public final class ExperimentRunner {
         }
         let environment = RunEnvironment(
             experimentText: experiment.text, resultsRoot: options.resultsRoot, checkpointsRoot: options.checkpointsRoot,
-            gitRevision: options.gitRevision, data: RunData(root: options.dataRoot), interrupt: interrupt,
+            gitRevision: options.gitRevision, data: RunData(root: options.dataRoot, interrupt: interrupt), interrupt: interrupt,
             labelsProgress: !options.isChild, onEpochRecorded: onEpochRecorded)
         var reports: [RunReport] = []
         for planned in plan {
@@ -212,13 +212,14 @@ public final class ExperimentRunner {
             }
             var report = RunReport(run: planned.run, seed: planned.seed, outcome: .notStarted)
             if !interrupt.isSet {
-                let (dataset, resumes, note): (DatasetName, Bool, String?) = switch planned.action {
-                case let .start(dataset, note): (dataset, false, note)
-                case let .resume(dataset, _): (dataset, true, nil)
+                let (dataset, resumedEpochs, note): (DatasetName, Int?, String?) = switch planned.action {
+                case let .start(dataset, note): (dataset, nil, note)
+                case let .resume(dataset, afterEpoch): (dataset, afterEpoch, nil)
                 case .skip, .missingData: preconditionFailure("reported without training")
                 }
                 if let note { log(planned, note) }
-                let execution = RunExecution(task: planned, datasetUsed: dataset, resumes: resumes, environment: environment)
+                let execution = RunExecution(task: planned, datasetUsed: dataset, resumedEpochs: resumedEpochs,
+                                             environment: environment)
                 report.outcome = .finished(execution.execute())
                 report.best = execution.record?.bestTestAccuracy
             }

@@ -33,21 +33,25 @@ public enum DataAvailability: Equatable, Sendable {
 }
 
 /// Datasets and their checksums, loaded once per process while a runner goes through its runs
-/// (rows of a table mostly share one dataset).
+/// (rows of a table mostly share one dataset). Reading stops with `DatasetError.interrupted` when
+/// `interrupt` is set.
 final class RunData {
     let root: DataRoot
+    private let interrupt: InterruptFlag
     private var loaded: (name: DatasetName, options: DatasetOptions, dataset: Dataset)?
     private var checksums: [DatasetName: [DataFileChecksum]] = [:]
 
-    init(root: DataRoot) {
+    init(root: DataRoot, interrupt: InterruptFlag) {
         self.root = root
+        self.interrupt = interrupt
     }
 
     /// `name` read with `options`; the previous dataset is reused when both match.
     func dataset(_ name: DatasetName, options: DatasetOptions) throws -> Dataset {
         if let loaded, loaded.name == name, loaded.options == options { return loaded.dataset }
         loaded = nil
-        let dataset = try DatasetCatalog.load(name, from: root, options: options)
+        let dataset = try DatasetCatalog.load(name, from: root, options: options,
+                                              interruptionCheck: { [interrupt] in interrupt.isSet })
         loaded = (name, options, dataset)
         return dataset
     }
@@ -55,7 +59,7 @@ final class RunData {
     /// The checksums of the files `name` is read from, as result files store them (`md5:<hex>`).
     func checksums(of name: DatasetName) throws -> [DataFileChecksum] {
         if let known = checksums[name] { return known }
-        let computed = try DatasetCatalog.checksums(of: name, in: root).map {
+        let computed = try DatasetCatalog.checksums(of: name, in: root, interruptionCheck: { [interrupt] in interrupt.isSet }).map {
             DataFileChecksum(file: $0.path, checksum: "md5:\($0.md5)")
         }
         checksums[name] = computed

@@ -26,7 +26,7 @@ public struct RunEstimate {
     public let lines: [Line]
 
     public init(_ runner: ExperimentRunner, probeIterations: Int = 3) throws {
-        let data = RunData(root: runner.options.dataRoot)
+        let data = RunData(root: runner.options.dataRoot, interrupt: runner.interrupt)
         var probes: [String: (perIteration: Double, perEpoch: Double, batches: Int)] = [:]
         var lines: [Line] = []
         for planned in try runner.plan() {

@@ -28,18 +28,21 @@ struct RunEnvironment {
 final class RunExecution {
     let task: PlannedRun
     let datasetUsed: DatasetName
-    let resumes: Bool
+    /// The completed epochs of the checkpoint a resume continues from; nil for a run from the start.
+    let resumedEpochs: Int?
     let environment: RunEnvironment
     /// The result file's content as far as the run got (nil until the session exists).
     fileprivate(set) var record: RunRecord?
-    /// The 0-based epoch in progress and the batches finished in it.
-    fileprivate var epoch = 0, batch = 0
+    /// The 0-based epoch in progress and the batches finished in it (before training, the epoch a
+    /// resume would continue).
+    fileprivate var epoch: Int, batch = 0
 
-    init(task: PlannedRun, datasetUsed: DatasetName, resumes: Bool, environment: RunEnvironment) {
+    init(task: PlannedRun, datasetUsed: DatasetName, resumedEpochs: Int?, environment: RunEnvironment) {
         self.task = task
         self.datasetUsed = datasetUsed
-        self.resumes = resumes
+        self.resumedEpochs = resumedEpochs
         self.environment = environment
+        epoch = resumedEpochs ?? 0
     }
 
     private var run: ExperimentRun { task.run }
@@ -58,17 +61,23 @@ final class RunExecution {
             return interrupted(epoch: interruption.epoch, batchesDone: interruption.batchesDone, within: nil)
         } catch let interruption as WorkInterrupted {
             return interrupted(epoch: epoch, batchesDone: batch, within: interruption.place)
+        } catch DatasetError.interrupted(let path) {
+            return interrupted(epoch: epoch, batchesDone: batch, within: "reading \(path)")
         } catch {
             return stop(.failed(StopPoint(epoch: epoch + 1, batch: batch, message: "\(error)")))
         }
     }
 
     /// Records the run as interrupted after `batchesDone` batches of 0-based `epoch`, `within` a
-    /// batch's simulation or solve when the interrupt stopped one midway.
+    /// batch's simulation or solve, or the reading of the data, when the interrupt stopped one
+    /// midway.
     private func interrupted(epoch: Int, batchesDone: Int, within place: String?) -> RunStatus {
         let signal = environment.interrupt.signalName ?? "an interrupt"
-        let message = "stopped by \(signal)\(place.map { " in \($0)" } ?? "") after \(batchesDone) batches of epoch \(epoch + 1); "
-            + "the checkpoint holds \(epoch) completed epochs (continue with --resume)"
+        let stopped = "stopped by \(signal)\(place.map { " in \($0)" } ?? "")"
+        let message = record == nil && resumedEpochs == nil
+            ? stopped + " before training began; no result file was written (run it again to start)"
+            : stopped + " after \(batchesDone) batches of epoch \(epoch + 1); "
+                + "the checkpoint holds \(counted(epoch, "completed epoch")) (continue with --resume)"
         return stop(.interrupted(StopPoint(epoch: epoch + 1, batch: batchesDone, message: message)))
     }
 
@@ -95,7 +104,7 @@ final class RunExecution {
                                           limits: run.dataLimits)
         session.trainer.network.interruptionCheck = { [interrupt = environment.interrupt] in interrupt.isSet }
         let identity = RunIdentity(run: run, seed: task.seed, datasetUsed: datasetUsed)
-        if resumes {
+        if resumedEpochs != nil {
             try restore(session, identity: identity)
         } else {
             var record = RunRecord(run: run, seed: task.seed, experimentYAML: environment.experimentText,
