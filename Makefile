@@ -69,11 +69,12 @@ test-slurm: setup-slurm data release
 # make data: link (never copy) the offline datasets into ./data, the default data root:
 # ./data/{mnist,nmnist,cifar10} -> $(SHARED_DATA)/* and ./data/fashion-mnist -> Debian's copy.
 # Idempotent; an existing ./data/<name> that is not a link (a user's own copy) is left alone.
+# Depends on setup: Debian's dataset-fashion-mnist must be installed before it can be linked.
 SHARED_DATA ?= ../shared/data
 FASHION_MNIST_DIR ?= /usr/share/datasets/fashion-mnist
 
 .PHONY: data
-data:
+data: setup
 	@mkdir -p data
 	@link() { \
 		if [ ! -d "$$1" ]; then echo "make data: $$1 not found; data/$$2 not linked"; \

@@ -307,13 +307,20 @@ public struct RunnerSummary: Sendable {
     public var reports: [RunReport]
 
     /// 130 when a run was interrupted, else 1 when one failed (a row whose data is partly present
-    /// or corrupt fails), else 0 (rows whose dataset is wholly absent included: they are listed,
-    /// and the report shows them as "data missing").
+    /// or corrupt fails) or when nothing could run because the dataset of every selected run is
+    /// wholly absent, else 0 (some rows' datasets absent included: they are listed, and the report
+    /// shows them as "data missing").
     public var exitCode: Int32 {
         func has(_ test: (RunReport.Outcome) -> Bool) -> Bool { reports.contains { test($0.outcome) } }
         if has({ if case .finished(.interrupted) = $0 { return true }; return $0 == .notStarted }) { return 130 }
         if has({ if case .finished(.failed) = $0 { return true }; return false }) { return 1 }
+        if allDataMissing { return 1 }
         return 0
+    }
+
+    /// Every selected run was skipped because its dataset is wholly absent: nothing trained.
+    public var allDataMissing: Bool {
+        !reports.isEmpty && reports.allSatisfy { if case .missingData = $0.outcome { return true }; return false }
     }
 
     /// A count by outcome, then one line per run.
@@ -327,8 +334,11 @@ public struct RunnerSummary: Sendable {
             lines.append("  \(report.run.row) seed \(report.seed): \(kind)\(detail.isEmpty ? "" : " — " + detail)")
         }
         let tally = order.map { "\(counts[$0]!) \($0)" }.joined(separator: ", ")
+        let nothingRan = allDataMissing
+            ? "\nNothing was trained: the data of every selected row is missing (how to obtain it is printed above)."
+            : ""
         return "\(table) (profile \(profile.rawValue)): \(reports.isEmpty ? "nothing selected" : tally)\n"
-            + lines.joined(separator: "\n")
+            + lines.joined(separator: "\n") + nothingRan
     }
 
     private static func describe(_ report: RunReport) -> (String, String) {
