@@ -7,18 +7,29 @@ import TestSupport
 import Testing
 
 /// A record with `epochs` epochs of made-up but distinct metrics.
+/// A run of `row` on MNIST: a 5,000/1,000 subset, or with `wholeData` the published 60,000/10,000
+/// splits; `predictions` are the last epoch's, against labels cycling through 0…9.
 func syntheticRecord(table: String = "table1", row: String = "mnist-if", seed: Int = 0, profile: Profile = .quick,
                      method: String = "ide", timeSteps: Int = 30, testAccuracies: [Double] = [97.5, 98.75, 98.5],
-                     layers: [String] = ["hidden"], status: RunStatus = .complete) -> RunRecord {
-    let provenance = Provenance(gitRevision: "abc123def456", fsnnVersion: "0.1.0", datasetUsed: "mnist",
+                     layers: [String] = ["hidden"], status: RunStatus = .complete, wholeData: Bool = false,
+                     predictions: [Int]? = nil) -> RunRecord {
+    var provenance = Provenance(gitRevision: "abc123def456", fsnnVersion: "0.1.0", datasetUsed: "mnist",
                                 trainSamples: 5000, testSamples: 1000,
                                 trainSelection: SampleSelection(rule: .stratified, classCounts: [500, 500, 400, 600, 500, 500, 500, 500, 500, 500]),
                                 testSelection: SampleSelection(rule: .all, classCounts: [100, 100, 100, 100, 100, 100, 100, 100, 100, 100]),
                                 dataFiles: [DataFileChecksum(file: "mnist/t10k-labels-idx1-ubyte.gz", checksum: "md5:4134d8bf")],
                                 started: Date(timeIntervalSince1970: 1_800_000_000))
+    provenance.cpu = "Test CPU (family 1, model 2; AVX2)"
+    (provenance.machineCores, provenance.blasThreads, provenance.workerThreads) = (2, 1, 1)
+    if wholeData {
+        (provenance.trainSamples, provenance.testSamples) = (60_000, 10_000)
+        provenance.trainSelection = SampleSelection(rule: .all, classCounts: Array(repeating: 6_000, count: 10))
+        provenance.testSelection = SampleSelection(rule: .all, classCounts: Array(repeating: 1_000, count: 10))
+    }
     var record = RunRecord(
         table: table, row: row, label: "MNIST · \(row)", profile: profile, seed: seed,
         settings: [ConfigEntry(name: "dataset", value: .string("mnist")),
+                   ConfigEntry(name: "classes", value: .integer(10)),
                    ConfigEntry(name: "method", value: .string(method)),
                    ConfigEntry(name: "time_steps", value: .integer(Int64(timeSteps))),
                    ConfigEntry(name: "lambda", value: .double(0.95)),
@@ -40,6 +51,10 @@ func syntheticRecord(table: String = "table1", row: String = "mnist-if", seed: I
         record.memory.append(peakBytes: 400_000_000 + timeSteps * (method == "stbp" ? 10_000_000 : 0) + iteration,
                              transientBytes: 100_000_000 + timeSteps * (method == "stbp" ? 10_000_000 : 0))
     }
+    if let predictions {
+        record.predictions = TestPredictions(epoch: testAccuracies.count, labels: predictions.indices.map { $0 % 10 },
+                                             predicted: predictions)
+    }
     record.status = status
     return record
 }
@@ -47,7 +62,7 @@ func syntheticRecord(table: String = "table1", row: String = "mnist-if", seed: I
 @Suite struct ResultStoreTests {
     @Test func completeRecordRoundTrips() throws {
         let directory = try TemporaryDirectory()
-        var record = syntheticRecord(layers: ["L1", "L2", "L3", "L4", "L5"])
+        var record = syntheticRecord(layers: ["L1", "L2", "L3", "L4", "L5"], predictions: [3, 1, 2, 9, 4])
         record.convergence = [
             ConvergenceTrace(name: "untrained", epoch: 0, samples: 200, residualMean: [0.3, 0.14, 0.045], residualStd: [0.01, 0.02, 0.03]),
             ConvergenceTrace(name: "trained", epoch: 3, samples: 200, residualMean: [0.2, 0.1, 0.03], residualStd: [0, 0, 0]),
@@ -59,6 +74,8 @@ func syntheticRecord(table: String = "table1", row: String = "mnist-if", seed: I
         #expect(back.bestTestAccuracy?.accuracy == 98.75 && back.bestTestAccuracy?.epoch == 2)
         #expect(back.lastTestAccuracy == 98.5)
         #expect(back.setting("lambda") == .double(0.95))
+        #expect(back.predictions?.labels == [0, 1, 2, 3, 4] && back.predictions?.correct == [false, true, true, false, true])
+        #expect(back.provenance.cpu == "Test CPU (family 1, model 2; AVX2)")
         #expect(try directory.entries("table1/mnist-if") == ["seed-0.h5"])
     }
 

@@ -1,5 +1,6 @@
 /// Test metrics: loss, accuracy, firing rates spikes/(neurons × T × samples) per layer, SOPs
-/// per sample, and the residual trace averaged over batches.
+/// per sample, the residual trace averaged over batches, and every sample's predicted class (for
+/// paired tests of two models on the same test samples).
 public struct EvaluationSummary: Sendable {
     public let layerSizes: [Int]
     public let synapsesPerSpike: [Double]
@@ -10,6 +11,9 @@ public struct EvaluationSummary: Sendable {
     private var spikes: [Double]
     private var traceSum: [Double] = []
     private var traces = 0
+    /// Per test sample in evaluation order: the predicted class and the label.
+    public private(set) var predictions: [Int] = []
+    public private(set) var labels: [Int] = []
 
     init(layerSizes: [Int], synapsesPerSpike: [Double], timeSteps: Int) {
         self.layerSizes = layerSizes
@@ -22,6 +26,8 @@ public struct EvaluationSummary: Sendable {
         samples += report.samples
         lossSum += Double(report.loss) * Double(report.samples)
         correct += report.correct
+        predictions += report.predictions
+        labels += report.labels
         for (layer, count) in report.spikeCounts.enumerated() { spikes[layer] += count }
         if let trace = report.residualTrace {
             if traceSum.isEmpty { traceSum = Array(repeating: 0, count: trace.count) }

@@ -31,6 +31,9 @@ public struct EvaluationReport: Sendable {
     public var membranes: [Tensor]?
     /// Classifier outputs, [B, classes].
     public var logits: Tensor
+    /// Per sample, the class of the largest logit (the first on ties) and the label.
+    public var predictions: [Int]
+    public var labels: [Int]
 }
 
 /// One forward and backward pass on a batch, before any optimiser step.
@@ -133,7 +136,8 @@ public final class Trainer {
         }
         return EvaluationReport(loss: readout.loss, correct: readout.correct, samples: batch.batchSize,
                                 spikeCounts: simulation.spikeCounts, residualTrace: simulation.residualTrace,
-                                membranes: membranes, logits: readout.logits)
+                                membranes: membranes, logits: readout.logits, predictions: try readout.logits.argmaxRows(),
+                                labels: labels)
     }
 
     /// Spikes / (neurons × T × samples) per layer.

@@ -13,6 +13,7 @@ import HDF5
 /// /rates/…          per hidden layer (absent until measured)
 /// /memory/…         per training iteration (deflated)
 /// /convergence/<name>/residual_mean, residual_std
+/// /predictions/label, predicted   per test sample, by the last evaluated model (@epoch)
 /// /final            @status @best_test_acc @best_epoch @last_test_acc @epochs_completed [@stop_*]
 ///                   [@host @slurm_job_id @slurm_array_job_id @slurm_array_task_id @slurm_restart_count]
 /// ```
@@ -50,7 +51,7 @@ public enum ResultStore {
     private static let provenanceNames = [
         "git_revision", "fsnn_version", "dataset_used", "train_samples", "test_samples", "train_selection",
         "train_class_counts", "test_selection", "test_class_counts", "data_files",
-        "data_checksums", "hdf5_version", "blas_core", "blas_config", "machine_cores", "blas_threads",
+        "data_checksums", "hdf5_version", "blas_core", "blas_config", "cpu", "machine_cores", "blas_threads",
         "worker_threads", "started",
     ]
 
@@ -79,6 +80,7 @@ public enum ResultStore {
             ("worker_threads", .integer(Int64(p.workerThreads))), ("started", .string(p.started)),
         ]
         for (name, value) in config { try file.setAttribute(name, value, on: "/config") }
+        if let cpu = p.cpu { try file.setAttribute("cpu", .string(cpu), on: "/config") }
         try file.write(string: record.experimentYAML, to: "/config/experiment_yaml")
 
         try writeEpochs(record, into: file)
@@ -91,6 +93,12 @@ public enum ResultStore {
 
         try file.createGroup("/convergence")
         for trace in record.convergence { try write(trace, into: file) }
+
+        if let predictions = record.predictions {
+            try file.write(predictions.labels, to: "/predictions/label", compressed: true)
+            try file.write(predictions.predicted, to: "/predictions/predicted", compressed: true)
+            try file.setAttribute("epoch", predictions.epoch, on: "/predictions")
+        }
 
         try file.createGroup("/final")
         try file.setAttribute("status", record.status.name, on: "/final")
@@ -227,6 +235,7 @@ public enum ResultStore {
         provenance.hdf5Version = try config("hdf5_version")
         provenance.blasCore = try config("blas_core")
         provenance.blasConfiguration = try config("blas_config")
+        provenance.cpu = try file.hasAttribute("cpu", of: "/config") ? try config("cpu") : nil
         provenance.machineCores = try config("machine_cores")
         provenance.blasThreads = try config("blas_threads")
         provenance.workerThreads = try config("worker_threads")
@@ -251,6 +260,7 @@ public enum ResultStore {
                 residualMean: try file.read("\(group)/residual_mean", as: Double.self).values,
                 residualStd: try file.read("\(group)/residual_std", as: Double.self).values))
         }
+        record.predictions = try readPredictions(from: file)
         record.status = try readStatus(from: file)
         record.placement = try readPlacement(from: file)
         return record
@@ -296,6 +306,18 @@ public enum ResultStore {
             throw RunFileError.invalidLayout(file: file.path, object: "/rates", reason: "per-layer arrays must have \(layers) entries")
         }
         return rates
+    }
+
+    private static func readPredictions(from file: HDF5File) throws -> TestPredictions? {
+        guard try file.contains("/predictions") else { return nil }
+        let predictions = TestPredictions(epoch: try file.attribute("epoch", of: "/predictions"),
+                                          labels: try file.read("/predictions/label", as: Int.self).values,
+                                          predicted: try file.read("/predictions/predicted", as: Int.self).values)
+        guard predictions.labels.count == predictions.predicted.count else {
+            throw RunFileError.invalidLayout(file: file.path, object: "/predictions",
+                                             reason: "\(predictions.predicted.count) predictions for \(predictions.labels.count) labels")
+        }
+        return predictions
     }
 
     private static func readStatus(from file: HDF5File) throws -> RunStatus {

@@ -24,6 +24,9 @@ public struct RunRecord: Equatable, Sendable {
     public var memory: MemoryRecord
     /// Residual traces, when the experiment asks for them.
     public var convergence: [ConvergenceTrace]
+    /// Every test sample's prediction by the last evaluated model; nil before the first epoch
+    /// and in files written before predictions were recorded.
+    public var predictions: TestPredictions?
     public var status: RunStatus
     /// The host (and Slurm job) of the process that last wrote the file; nil when not recorded.
     public var placement: RunPlacement?
@@ -43,6 +46,7 @@ public struct RunRecord: Equatable, Sendable {
         rates = nil
         memory = MemoryRecord()
         convergence = []
+        predictions = nil
         status = .running
         placement = nil
     }
@@ -181,6 +185,24 @@ public struct MemoryRecord: Equatable, Sendable {
         peakBytes.append(peak)
         transientBytes.append(transient)
     }
+}
+
+/// The predicted class of every test sample, in evaluation order, with its label: what a paired
+/// test of two models on the same test samples (McNemar) needs.
+public struct TestPredictions: Equatable, Sendable {
+    /// The epoch (1-based) whose model predicted.
+    public var epoch: Int
+    public var labels: [Int]
+    public var predicted: [Int]
+
+    public init(epoch: Int, labels: [Int], predicted: [Int]) {
+        self.epoch = epoch
+        self.labels = labels
+        self.predicted = predicted
+    }
+
+    /// Per sample, whether the prediction is right.
+    public var correct: [Bool] { zip(predicted, labels).map { $0 == $1 } }
 }
 
 /// ‖f(a[t]) − a[t]‖ / ‖a[t]‖ for t = 1 … T, averaged over test samples (spec §9.5, §12.3).

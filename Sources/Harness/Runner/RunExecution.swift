@@ -193,6 +193,7 @@ final class RunExecution {
             solverIterations: training.solverIterations, solverResidualMean: training.solverResidualMean,
             solverResidualMax: training.solverIterations.isNaN ? .nan : Double(training.solverResidualMax),
             firingRate: test.meanRate, layerFiringRates: test.layerRates))
+        record.predictions = TestPredictions(epoch: record.epochs.count, labels: test.labels, predicted: test.predictions)
         for (peak, transient) in zip(training.absolutePeakBytes, training.transientPeakBytes) {
             record.memory.append(peakBytes: peak, transientBytes: transient)
         }
