@@ -8,3 +8,15 @@ public enum DatasetName: String, CaseIterable, Codable, Sendable {
     /// The 4,000-image CIFAR-10 training subset available offline, split into train/test.
     case cifar10Subset = "cifar10-subset"
 }
+
+extension DatasetName {
+    /// The published training and test split sizes, which a run on the whole dataset reads; nil
+    /// for the offline subset, which is a part of CIFAR-10's training split by construction.
+    public var publishedSplitSizes: (train: Int, test: Int)? {
+        switch self {
+        case .mnist, .fashionMNIST, .nmnist: return (60_000, 10_000)
+        case .cifar10, .cifar100: return (50_000, 10_000)
+        case .cifar10Subset: return nil
+        }
+    }
+}

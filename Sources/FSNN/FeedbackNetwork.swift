@@ -81,6 +81,12 @@ public final class FeedbackNetwork: ParameterContainer {
     /// Synaptic operations caused per spike of each layer's neurons, on average over the layer:
     /// the fan-out of its outgoing synapses (the next layer's block, or the feedback for the last).
     public var synapsesPerSpike: [Double] { (loop.map(\.layer) + [feedback.layer]).map { meanFanOut(of: $0) } }
+    /// Multiply–adds of one dense application of the input block F₁ to one sample.
+    public var inputMultiplyAdds: Int { input.layer.multiplyAddsPerSample }
+    /// Multiply–adds of one dense application of the hidden synapses to one sample: the loop
+    /// blocks F₂…F_L and the feedback W. With `inputMultiplyAdds`, the cost of the same structure
+    /// run once as an ANN (the classifier, the same in both, not counted).
+    public var hiddenMultiplyAdds: Int { (loop.map(\.layer) + [feedback.layer]).reduce(0) { $0 + $1.multiplyAddsPerSample } }
     /// Trainable scalars, the gain g included (spec §12.1 "params with BN").
     public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.parameter.value.count } }
 

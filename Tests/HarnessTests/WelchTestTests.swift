@@ -8,13 +8,13 @@ import Testing
     @Test(arguments: [0.0, 0.3, 1.0, 2.5, 12.0])
     func pValueOfOneDegreeOfFreedomIsTheCauchyTail(t: Double) {
         let expected = 1 - 2 / Double.pi * atan(t)
-        #expect(abs(WelchTest.twoSidedP(t: t, degreesOfFreedom: 1) - expected) <= 1e-12)
+        #expect(abs(StudentT.twoSidedP(t: t, degreesOfFreedom: 1) - expected) <= 1e-12)
     }
 
     @Test(arguments: [0.0, 0.5, 1.7, 4.0, 30.0])
     func pValueOfTwoDegreesOfFreedomHasAClosedForm(t: Double) {
         let expected = 1 - t / (2 + t * t).squareRoot()
-        #expect(abs(WelchTest.twoSidedP(t: t, degreesOfFreedom: 2) - expected) <= 1e-12)
+        #expect(abs(StudentT.twoSidedP(t: t, degreesOfFreedom: 2) - expected) <= 1e-12)
     }
 
     /// x̄ = 2 and 5.5, s² = 1 and 5/3: t = −3.5/√0.75, ν = 0.5625 / (1/18 + 25/432) = 4.9592…

@@ -23,6 +23,9 @@ public struct BroydenSolver: AdjointSolver {
     /// Allocate all low-rank slots at the start of every solve, as the reference does.
     public let allocatesFullMemory: Bool
 
+    /// The most (u, vᵀ) pairs the low-rank memory holds (spec §4.4).
+    public static let memoryLimit = 27
+
     public init(maxIterations: Int = 30, negativeFirstStep: Bool = false, stopsEarly: Bool = true,
                 allocatesFullMemory: Bool = false) {
         self.maxIterations = maxIterations
@@ -34,7 +37,7 @@ public struct BroydenSolver: AdjointSolver {
     public func solve(_ problem: AdjointProblem) throws -> AdjointSolution {
         let g = problem.rightHandSide
         let batch = problem.batchSize, d = problem.dimension, shape = g.shape
-        let memory = max(1, min(maxIterations, 27))
+        let memory = max(1, min(maxIterations, Self.memoryLimit))
         let tolerance = problem.tolerance(stopsEarly: stopsEarly)
 
         let x = Tensor(zeros: shape), step = g.copy(), best = Tensor(zeros: shape)
@@ -139,8 +142,8 @@ public struct BroydenSolver: AdjointSolver {
     /// Samples a worker must get before the per-sample updates are split across cores.
     private static let samplesPerWorker = 16
 
-    /// Coefficient slots per product (the low-rank memory never exceeds 27 pairs).
-    private var memoryCapacity: Int { 27 }
+    /// Coefficient slots per product (the low-rank memory never exceeds its limit).
+    private var memoryCapacity: Int { Self.memoryLimit }
 }
 
 /// The stored pairs of one sample: rows uᵢ and vᵢᵀ of length `dimension` at `offset` in slot i,

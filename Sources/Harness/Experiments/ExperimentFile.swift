@@ -14,9 +14,22 @@ public struct ExperimentFile: Decodable, Equatable, Sendable {
     public var kind: ReportKind
     /// Text printed under the heading (sources, caveats).
     public var notes: String?
+    /// The networks the paper's table or figure used, when the file adds others (Table 5 adds
+    /// the single-layer networks to the paper's AlexNet-F): rows on other networks are shown as
+    /// substitutes, and no verdict on the paper's claims rests on them. Absent: every row's
+    /// network is the paper's.
+    public var paperModels: [ModelName]?
     public var defaults: SettingsPatch
     public var profiles: ProfilePatches
     public var rows: [ExperimentRow]
+
+    private enum CodingKeys: String, CodingKey {
+        case table, title, kind, notes, defaults, profiles, rows
+        case paperModels = "paper_models"
+    }
+
+    /// Whether `model` is one the paper's table or figure used.
+    public func isPaperModel(_ model: ModelName) -> Bool { paperModels?.contains(model) ?? true }
 }
 
 /// The report layout of a file.

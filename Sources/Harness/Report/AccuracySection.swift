@@ -1,117 +1,124 @@
-/// Tables 1–3: per row, the paper's IDE result against ours for IDE and its STBP twin.
+/// Tables 1–3: test accuracy per row and gradient method. The body shows the runs at the paper's
+/// protocol against the paper's numbers; the appendix every other profile and the data subsets,
+/// with no comparison to the paper.
 enum AccuracySection {
-    static func blocks(_ results: TableResults) -> [ReportBlock] {
-        var table = MarkdownTable(
-            ["row", "data (train/test)", "paper (IDE)", "IDE (ours)", "n", "Δ", "STBP (ours)", "n", "profile", "epochs"],
-            numericColumns: [2, 3, 4, 5, 6, 7, 9])
-        var notes: [String] = []
-        let profiles = results.lineProfiles
-        for pair in RowPair.pairs(in: results.experiment) {
-            for profile in profiles {
-                let ide = pair.ide.map { completed(results, $0.row, profile) } ?? []
-                let stbp = pair.stbp.map { completed(results, $0.row, profile) } ?? []
-                let ideSummary = SampleSummary(ide.compactMap(\.bestAccuracy))
-                let stbpSummary = SampleSummary(stbp.compactMap(\.bestAccuracy))
-                var label = pair.primary.label
-                if let note = pair.primary.dataNote {
-                    if !notes.contains(note) { notes.append(note) }
-                    label += " " + String(repeating: "†", count: notes.firstIndex(of: note)! + 1)
+    /// The rows at the paper's protocol, the paper's numbers beside them, and their learning curves.
+    static func paperBlocks(_ results: TableResults) -> [ReportBlock] {
+        var table = MarkdownTable(["row", "method", "seeds"] + AccuracyStatistic.allCases.map(\.name)
+            + ["paper", "Δ best (paper std)", "Δ last (paper std)", "reading"], numericColumns: [2, 3, 4, 5, 6, 7, 8])
+        var empty: [String] = []
+        for group in TwinGroup.groups(in: results.experiment) {
+            for member in group.members {
+                let runs = RowRuns(results, row: member.row, profile: .paper, classes: [.paper])
+                guard !runs.completed.isEmpty else {
+                    empty.append(member.row)
+                    continue
                 }
-                var delta = ReportFormat.dash
-                if let ours = ideSummary?.mean, let paper = pair.ide?.paper?.mean {
-                    delta = ReportFormat.signed(ours - paper, 2)
+                let paper = member.training.method == .ide ? group.primary.paper : nil
+                let comparisons = [AccuracyStatistic.best, .last].map { statistic in
+                    paper.flatMap { p in runs.summary(statistic).map { PaperComparison(ours: $0, paper: p) } }
                 }
-                table.append([
-                    label, dataUsed(ide + stbp, fallback: pair.primary), ReportFormat.paper(pair.ide?.paper),
-                    measured(ideSummary, pair.ide, results), count(ide, pair.ide, results, profile), delta,
-                    measured(stbpSummary, pair.stbp, results), count(stbp, pair.stbp, results, profile),
-                    profile?.rawValue ?? ReportFormat.dash, epochs(ide + stbp),
-                ])
+                let reading = zip(["best", "last"], comparisons).compactMap { name, comparison in
+                    comparison.map { "\(name): \($0.readingText)" }
+                }
+                table.append([member.label, member.training.method.displayName, runs.seedsCell]
+                             + AccuracyStatistic.allCases.map(runs.cell)
+                             + [paper.map(ReportFormat.paper) ?? ReportFormat.dash]
+                             + comparisons.map { $0?.differenceText ?? ReportFormat.dash }
+                             + [reading.isEmpty ? (paper == nil ? "no paper number" : ReportFormat.dash)
+                                : reading.joined(separator: "; ")])
             }
+        }
+        guard !table.rows.isEmpty else {
+            return [.text("No row of this table has a completed run at the paper's protocol (profile `paper` on the "
+                + "dataset's whole published splits); what ran is in Appendix A.\n")]
         }
         var text = table.markdown
-        for (index, note) in notes.enumerated() {
-            text += "\n\(String(repeating: "†", count: index + 1)) \(note)\n"
+        if !empty.isEmpty {
+            text += "\nNot run at the paper's protocol: \(empty.map { "`\($0)`" }.joined(separator: ", ")).\n"
         }
-        if text.contains("(file order ‡)") {
-            text += "\n‡ Result written before fsnn chose subsets class-stratified: its test samples were the first in "
-                + "file order, which is biased where the files are sorted by label (N-MNIST); rerun with `--overwrite`.\n"
-        }
-        text += "\nSubsets and capped test sets are seeded class-stratified selections, the same for both methods of "
-            + "a seed (`/config@test_selection`, `test_class_counts` in each result file).\n"
-        return [.text(text)] + profiles.compactMap { $0.flatMap { curvesFigure(results, profile: $0) } }.map(ReportBlock.figure)
+        let figure = curvesFigure(results, profile: .paper, classes: [.paper], paperBand: true)
+        return [.text(text)] + (figure.map { [.figure($0)] } ?? [])
     }
 
-    /// Test accuracy per epoch, one panel per row pair with completed runs: IDE (solid) and its
-    /// STBP twin (dashed), the mean over seeds with the min–max range shaded.
-    static func curvesFigure(_ results: TableResults, profile: Profile) -> GnuplotFigure? {
-        var panels: [GnuplotFigure.Panel] = []
-        for pair in RowPair.pairs(in: results.experiment) {
-            var panel = GnuplotFigure.Panel(title: pair.primary.label, xLabel: "epoch", yLabel: "test accuracy (%)",
-                                            yLimits: 0...100)
-            for (color, run) in [pair.ide, pair.stbp].enumerated() {
-                guard let run, let curves = SeedCurves(results.completed(run.row, profile).map { $0.epochs.map(\.testAccuracy) },
-                                                       x: { Double($0 + 1) }) else { continue }
-                let method = run.training.method.rawValue.uppercased()
-                let seeds = curves.runs == 1 ? "1 seed" : "mean of \(curves.runs) seeds"
-                if let range = curves.range {
-                    panel.bands.append(.init(title: "\(method) min–max", points: range, color: color))
+    /// Every other profile and the data subsets: one table per profile with results, without
+    /// the paper's numbers, and each profile's learning curves.
+    static func appendixBlocks(_ results: TableResults) -> [ReportBlock] {
+        let reduced = Set(RunProtocol.allCases).subtracting([.paper])
+        var blocks: [ReportBlock] = []
+        for profile in results.profiles {
+            var table = MarkdownTable(["row", "method", "data (train/test)", "conditions", "epochs", "seeds"]
+                + AccuracyStatistic.allCases.map(\.name), numericColumns: [4, 5, 6, 7, 8])
+            var empty: [String] = []
+            for group in TwinGroup.groups(in: results.experiment) {
+                for member in group.members {
+                    let runs = RowRuns(results, row: member.row, profile: profile, classes: reduced)
+                    guard !runs.records.isEmpty else {
+                        if results.completed(member.row, profile).isEmpty { empty.append(member.row) }
+                        continue
+                    }
+                    table.append([label(member), member.training.method.displayName, runs.dataCell,
+                                  runs.runProtocol?.name ?? ReportFormat.dash, runs.epochsCell, runs.seedsCell]
+                                 + AccuracyStatistic.allCases.map(runs.cell))
                 }
-                panel.series.append(.init(title: "\(method) (\(seeds))", points: curves.mean,
-                                          dash: color == 0 ? .solid : .dashed, color: color))
             }
-            if !panel.isEmpty { panels.append(panel) }
+            guard !table.rows.isEmpty else { continue }
+            var text = "**Profile `\(profile.rawValue)`**\n\n" + table.markdown
+            if !empty.isEmpty {
+                text += "\nNot run at `\(profile.rawValue)`: \(empty.map { "`\($0)`" }.joined(separator: ", ")).\n"
+            }
+            blocks.append(.text(text))
+            if let figure = curvesFigure(results, profile: profile, classes: reduced, paperBand: false) {
+                blocks.append(.figure(figure))
+            }
+        }
+        return blocks
+    }
+
+    /// The row's label with its data note ("… (CIFAR-10 subset: …)").
+    private static func label(_ run: ExperimentRun) -> String {
+        run.dataNote.map { "\(run.label) (\($0))" } ?? run.label
+    }
+
+    /// Test accuracy per epoch of one profile: a panel per twin group whose trained runs have at
+    /// least two epochs, one line per method (mean over seeds, the seeds' min–max shaded), the
+    /// learning-rate milestones as dotted vertical lines, and with `paperBand` the paper's
+    /// mean ± std as a band. Every panel shares the y axis. Nil when no group has such runs: a
+    /// single epoch is a table row, not a curve.
+    static func curvesFigure(_ results: TableResults, profile: Profile, classes: Set<RunProtocol>,
+                             paperBand: Bool) -> GnuplotFigure? {
+        var panels: [GnuplotFigure.Panel] = []
+        for group in TwinGroup.groups(in: results.experiment) {
+            var panel = GnuplotFigure.Panel(title: group.primary.label, xLabel: "epoch", yLabel: "test accuracy (%)",
+                                            yLimits: 0...100)
+            var longest = 0
+            for (color, member) in group.members.enumerated() {
+                let runs = RowRuns(results, row: member.row, profile: profile, classes: classes)
+                guard let curves = SeedCurves(runs.trained.map { $0.epochs.map(\.testAccuracy) }, x: { Double($0 + 1) }),
+                      curves.steps.count >= 2 else { continue }
+                longest = max(longest, curves.steps.count)
+                let method = member.training.method.displayName
+                if let range = curves.range {
+                    panel.bands.append(.init(title: "\(method) min–max over \(curves.runs) seeds", points: range, color: color))
+                }
+                panel.series.append(.init(title: "\(method) (\(curves.runs == 1 ? "1 seed" : "mean of \(curves.runs) seeds"))",
+                                          points: curves.mean, dash: color == 0 ? .solid : .dashed, color: color))
+                if panel.verticalLines.isEmpty, let milestones = runs.run?.training.milestones {
+                    panel.verticalLines = milestones.map { Double($0) + 0.5 }
+                }
+            }
+            guard !panel.isEmpty else { continue }
+            panel.verticalLines.removeAll { $0 > Double(longest) }
+            if paperBand, let paper = group.primary.paper, let std = paper.std {
+                panel.bands.insert(.init(title: "paper (IDE) mean ± std", points: [
+                    (1, paper.mean - std, paper.mean + std), (Double(longest), paper.mean - std, paper.mean + std),
+                ], color: 7), at: 0)
+            }
+            panels.append(panel)
         }
         guard !panels.isEmpty else { return nil }
         return GnuplotFigure(name: "\(results.experiment.file.table)-\(profile.rawValue)-accuracy",
                              title: "\(results.experiment.file.title): test accuracy per epoch (profile \(profile.rawValue))",
-                             panels: panels, columns: panels.count == 1 ? 1 : 2)
-    }
-
-    /// The accuracy cell: the summary, "data missing" for a row without runs whose data is not
-    /// under the data root (the list under the table says where to put it), else "—".
-    static func measured(_ summary: SampleSummary?, _ run: ExperimentRun?, _ results: TableResults) -> String {
-        if summary == nil, let run, results.missingData[run.row] != nil { return "data missing" }
-        return ReportFormat.accuracy(summary)
-    }
-
-    private static func completed(_ results: TableResults, _ row: String, _ profile: Profile?) -> [RunRecord] {
-        profile.map { results.completed(row, $0) } ?? []
-    }
-
-    /// "3/5": completed runs of the expected seeds.
-    static func count(_ completed: [RunRecord], _ run: ExperimentRun?, _ results: TableResults, _ profile: Profile?) -> String {
-        guard let run, let profile, let expected = results.experiment.run(run.row, profile: profile)?.seeds.count else {
-            return ReportFormat.dash
-        }
-        return "\(completed.count)/\(expected)"
-    }
-
-    /// The data the runs actually read: "mnist 5000/1000".
-    static func dataUsed(_ records: [RunRecord], fallback run: ExperimentRun) -> String {
-        let used = records.map { record in
-            let p = record.provenance
-            let order = record.evaluatedAPartInFileOrder ? " (file order ‡)" : ""
-            return "\(p.datasetUsed) \(p.trainSamples)/\(p.testSamples)\(order)"
-        }
-        let distinct = used.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        return distinct.isEmpty ? run.dataset.rawValue : distinct.joined(separator: "; ")
-    }
-
-    /// The configured epochs of the runs ("100", or "1/3" when they differ).
-    static func epochs(_ records: [RunRecord]) -> String {
-        let values = records.compactMap { $0.integerSetting("epochs") }
-        let distinct = values.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
-        return distinct.isEmpty ? ReportFormat.dash : distinct.map(String.init).joined(separator: "/")
-    }
-}
-
-extension RunRecord {
-    /// Whether the run (written before selections were stratified) evaluated only the first test
-    /// samples in file order: it set a test subset or cap and evaluated fewer than 10,000 samples,
-    /// the largest test split here (so not the whole split).
-    var evaluatedAPartInFileOrder: Bool {
-        provenance.testSelection.rule == .fileOrder && provenance.testSamples < 10_000
-            && (setting("test_subset") != nil || setting("test_batches") != nil)
+                             panels: panels, columns: panels.count == 1 ? 1 : 2, sharedYAxis: true)
     }
 }

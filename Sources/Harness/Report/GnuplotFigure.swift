@@ -57,6 +57,8 @@ struct GnuplotFigure {
         /// Fixed axis ranges instead of the data's extent (a raster's steps and neurons).
         var xRange: ClosedRange<Double>?
         var yRange: ClosedRange<Double>?
+        /// x positions marked by dotted vertical lines across the panel (learning-rate milestones).
+        var verticalLines: [Double] = []
 
         var isEmpty: Bool { series.isEmpty && bands.isEmpty && bars.isEmpty }
     }
@@ -67,6 +69,8 @@ struct GnuplotFigure {
     var panels: [Panel]
     /// Panels per row of the grid.
     var columns = 1
+    /// Every panel on one y range (the union of their data's), so that panels read against each other.
+    var sharedYAxis = false
 
     /// A figure of one panel titled `title`.
     init(name: String, title: String, panel: Panel) {
@@ -75,11 +79,12 @@ struct GnuplotFigure {
         panels = [panel]
     }
 
-    init(name: String, title: String, panels: [Panel], columns: Int) {
+    init(name: String, title: String, panels: [Panel], columns: Int, sharedYAxis: Bool = false) {
         self.name = name
         self.title = title
         self.panels = panels
         self.columns = max(1, min(columns, panels.count))
+        self.sharedYAxis = sharedYAxis
     }
 
     /// Tableau-10 colours: distinguishable, and readable on white.
@@ -132,8 +137,10 @@ struct GnuplotFigure {
             lines.append("set multiplot layout \(rows),\(columns) title \(Self.quoted(title)) noenhanced")
         }
         var index = 0
-        for panel in panels {
+        let common = sharedYAxis ? commonYRange : nil
+        for var panel in panels {
             let shown = panels.count > 1 ? panel.title : panel.title.isEmpty ? title : "\(title) — \(panel.title)"
+            if let common, !panel.isEmpty { panel.yRange = common }
             lines += panelScript(panel, title: shown, firstIndex: index)
             index += panel.bands.count + panel.bars.count + panel.series.count
         }
@@ -150,13 +157,17 @@ struct GnuplotFigure {
             panel.logY ? "set logscale y" : "unset logscale y",
         ]
         if panel.isEmpty {
-            return lines + ["unset key", "set xrange [0:1]", "set yrange [0:1]",
+            return lines + ["unset arrow", "unset key", "set xrange [0:1]", "set yrange [0:1]",
                             "set label 1 \"no completed runs\" at graph 0.5, graph 0.5 center", "plot NaN notitle",
                             "unset label 1", "set key"]
         }
         let (xRange, yRange) = ranges(panel)
         lines.append("set xrange [\(xRange.lowerBound):\(xRange.upperBound)]")
         lines.append("set yrange [\(yRange.lowerBound):\(yRange.upperBound)]")
+        lines.append("unset arrow")
+        for x in panel.verticalLines {
+            lines.append("set arrow from \(x), graph 0 to \(x), graph 1 nohead dt 3 lw 1 lc rgb \"#555555\"")
+        }
         let xs = Set(panel.series.flatMap { $0.points.map(\.x) })
         if panel.categories.isEmpty, panel.series.allSatisfy({ $0.style == .line }), xs.count <= 12,
            xs.allSatisfy({ $0 == $0.rounded() }) {
@@ -198,6 +209,13 @@ struct GnuplotFigure {
     }
 
     private func color(_ index: Int) -> String { Self.quoted(Self.palette[index % Self.palette.count]) }
+
+    /// The union of the panels' y ranges.
+    private var commonYRange: ClosedRange<Double>? {
+        let ranges = panels.filter { !$0.isEmpty }.map { self.ranges($0).y }
+        guard let low = ranges.map(\.lowerBound).min(), let high = ranges.map(\.upperBound).max() else { return nil }
+        return low...high
+    }
 
     /// The data's extent: x exactly (a half category beyond the bars), y with 5 % margins (a
     /// factor on a log axis), bars from 0, within `yLimits`.

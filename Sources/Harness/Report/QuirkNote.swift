@@ -1,3 +1,5 @@
+import FSNN
+
 /// The sentence under each report table that says which reference-code behaviours (spec §11) its
 /// rows reproduce, generated from the rows' `quirks`, so that a row that adds a quirk is
 /// described without editing any note.
@@ -18,6 +20,11 @@ enum QuirkNote {
         "adjoint_loop_bn_train_mode": ("B11", "the adjoint's Jacobian with the loop BNs in training mode (batch statistics of the equilibrium point)"),
         "broyden_full_allocation": ("memory only", "Broyden's whole low-rank memory allocated at the start of every solve"),
     ]
+
+    /// The spec §11 item and the faithful behaviour of `quirk` ("B9", "the spectral norm of …").
+    static func description(_ quirk: Quirk) -> (item: String, behaviour: String) {
+        descriptions[quirk.rawValue] ?? ("spec §11", "see the spec")
+    }
 
     /// "Reference behaviours these rows reproduce (spec §11): …", one item per quirk with the
     /// rows that list it; nil when no row lists one.

@@ -15,11 +15,24 @@ enum ReportFormat {
         value >= 0 ? "+" + fixed(value, decimals) : fixed(value, decimals)
     }
 
-    /// "99.49 ± 0.04 (99.55)", "98.20 ± — (98.20)" for one run, "—" for none.
-    static func accuracy(_ summary: SampleSummary?) -> String {
+    /// Over seeds: "89.95 ± 0.08 [89.85, 90.05]", mean ± std with the 95 % t-interval of the
+    /// mean; one run: "89.93 [89.33, 90.51] (n = 1)" with `single`'s 95 % Wilson interval for
+    /// its test-set size (none for a mean over epochs); "—" for none.
+    static func accuracy(_ summary: SampleSummary?, single: WilsonInterval? = nil) -> String {
         guard let summary else { return dash }
-        let std = summary.standardDeviation.map { fixed($0, 2) } ?? dash
-        return "\(fixed(summary.mean, 2)) ± \(std) (\(fixed(summary.best, 2)))"
+        let mean = fixed(summary.mean, 2)
+        guard let std = summary.standardDeviation, let half = summary.confidenceHalfWidth else {
+            let interval = single.map { " [\(fixed(100 * $0.low, 2)), \(fixed(100 * $0.high, 2))]" } ?? ""
+            return "\(mean)\(interval) (n = \(summary.count))"
+        }
+        return "\(mean) ± \(fixed(std, 2)) [\(fixed(summary.mean - half, 2)), \(fixed(summary.mean + half, 2))]"
+    }
+
+    /// "89.93 (n = 1)", "89.95 ± 0.08 (n = 5)": mean ± std without an interval.
+    static func meanAndSpread(_ summary: SampleSummary?, decimals: Int = 2) -> String {
+        guard let summary else { return dash }
+        let std = summary.standardDeviation.map { " ± \(fixed($0, decimals))" } ?? ""
+        return "\(fixed(summary.mean, decimals))\(std) (n = \(summary.count))"
     }
 
     static func paper(_ result: PaperResult?) -> String {
@@ -32,6 +45,9 @@ enum ReportFormat {
 
     /// Mebibytes with one decimal.
     static func mebibytes(_ bytes: Double) -> String { fixed(bytes / 1_048_576, 1) }
+
+    /// Mebibytes with two decimals and a sign: "+1.53", "−0.01".
+    static func signedMebibytes(_ bytes: Double) -> String { signed(bytes / 1_048_576, 2) }
 
     /// A fraction as percent with three decimals: 0.00712 → "0.712 %".
     static func percent(_ fraction: Double) -> String { fixed(fraction * 100, 3) + " %" }

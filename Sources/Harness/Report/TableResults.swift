@@ -49,6 +49,21 @@ struct TableResults {
         }
     }
 
+    /// The experiment file as commands name it: relative to the working directory when below it,
+    /// else `experiments/<file>` (never a path of the machine that wrote the report).
+    var displayPath: String {
+        let path = experiment.path
+        let base = FileManager.default.currentDirectoryPath + "/"
+        if path.hasPrefix(base) { return String(path.dropFirst(base.count)) }
+        return path.hasPrefix("/") ? "experiments/" + (path as NSString).lastPathComponent : path
+    }
+
+    /// The table's name as the paper gives it: the title before " — " ("Table 1").
+    var tableName: String {
+        let title = experiment.file.title
+        return title.components(separatedBy: " — ").first ?? title
+    }
+
     /// Profiles with at least one result file, in `Profile.allCases` order.
     var profiles: [Profile] {
         let present = Set(records.values.joined().map(\.profile))
@@ -81,6 +96,7 @@ struct TableResults {
             lines.append("No results yet: every row is missing (\(rows)).")
         }
         for profile in profiles {
+            var notRun: [String] = []
             for run in experiment.runs(profile) {
                 let found = records(run.row, profile)
                 for record in found where record.status != .complete {
@@ -89,11 +105,12 @@ struct TableResults {
                 let missing = run.seeds.filter { seed in !found.contains { $0.seed == seed } }
                 if !missing.isEmpty, missingData[run.row] != nil { continue }
                 if missing.count == run.seeds.count {
-                    lines.append("`\(run.row)` (\(profile.rawValue)): not run (seeds \(Self.list(missing)))")
+                    notRun.append("`\(run.row)`")
                 } else if !missing.isEmpty {
                     lines.append("`\(run.row)` (\(profile.rawValue)): missing seeds \(Self.list(missing))")
                 }
             }
+            if !notRun.isEmpty { lines.append("not run at `\(profile.rawValue)`: \(notRun.joined(separator: ", "))") }
         }
         lines += dataMissingLines
         for (path, reason) in unreadable { lines.append("`\(path)`: unreadable: \(reason)") }

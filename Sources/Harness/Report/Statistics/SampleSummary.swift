@@ -1,4 +1,5 @@
-/// Mean, sample standard deviation (n − 1; undefined for n = 1), best and count of per-seed values.
+/// Mean, sample standard deviation (n − 1; undefined for n = 1), best and count of per-seed values,
+/// and the t-interval of the mean.
 public struct SampleSummary: Equatable, Sendable {
     public let count: Int
     public let mean: Double
@@ -20,5 +21,11 @@ public struct SampleSummary: Equatable, Sendable {
             standardDeviation = nil
         }
         best = smallestIsBest ? values.min()! : values.max()!
+    }
+
+    /// The half-width of the 95 % confidence interval of the mean, t₀.₉₇₅,ₙ₋₁ · s/√n; nil for one value.
+    public var confidenceHalfWidth: Double? {
+        standardDeviation.map { StudentT.criticalValue(confidence: 0.95, degreesOfFreedom: Double(count - 1)) * $0
+            / Double(count).squareRoot() }
     }
 }

@@ -1,0 +1,50 @@
+/// Appendix D: per row and profile, where its runs come from — source revision (clean or dirty,
+/// and whether its training code is today's), start dates, wall-clock, CPU and threads — and the
+/// command that reproduces them.
+enum ProvenanceAppendix {
+    static func markdown(_ tables: [TableResults], revisions: inout SourceRevisions) -> String {
+        var table = MarkdownTable(["table", "row", "profile", "seeds", "revision", "training code", "started",
+                                   "wall-clock h", "CPU", "threads", "command"], numericColumns: [7, 9])
+        for results in tables {
+            for profile in results.profiles {
+                for row in results.experiment.file.rows.map(\.id) {
+                    let records = results.records(row, profile)
+                    guard !records.isEmpty else { continue }
+                    let revisionList = distinct(records.map(\.provenance.gitRevision))
+                    let matches = Set(revisionList.map { revisions.match($0) })
+                    let dates = records.map { String($0.provenance.started.prefix(10)) }.sorted()
+                    let seeds = records.map(\.seed).sorted()
+                    table.append([
+                        results.experiment.file.table, "`\(row)`", profile.rawValue, seeds.map(String.init).joined(separator: ", "),
+                        revisionList.joined(separator: "; "), describe(matches),
+                        dates.first == dates.last ? dates[0] : "\(dates[0]) … \(dates.last!)",
+                        ReportFormat.fixed(records.map(\.wallSeconds).reduce(0, +) / 3600, 2),
+                        distinct(records.map { $0.provenance.cpu ?? "not recorded" }).joined(separator: "; "),
+                        distinct(records.map { "\($0.computeThreads)" }).joined(separator: "/"),
+                        "`fsnn run \(results.displayPath) --profile \(profile.rawValue) --rows \(row) --seeds "
+                            + "\(seeds.map(String.init).joined(separator: ","))`",
+                    ])
+                }
+            }
+        }
+        guard !table.rows.isEmpty else { return "No result files yet.\n" }
+        return "Each command runs at the revision beside it (`git checkout <revision>`, `swift build -c release`); "
+            + "`--threads 1` with `--jobs 1` reproduces a run bit for bit (wall-clock fields aside). \"Training code\" "
+            + "compares Sources/Tensor, Layers, FSNN, Datasets and Package.swift at the revision with this checkout's "
+            + "HEAD.\n\n" + table.markdown
+    }
+
+    private static func describe(_ matches: Set<SourceRevisions.Match>) -> String {
+        if matches == [.same] { return "as HEAD" }
+        var parts: [String] = []
+        if matches.contains(.differs) { parts.append("differs from HEAD") }
+        if matches.contains(.dirty) { parts.append("dirty: unknown") }
+        if matches.contains(.unknown) { parts.append("not checked") }
+        if matches.contains(.same) { parts.append("as HEAD for some") }
+        return parts.joined(separator: "; ")
+    }
+
+    private static func distinct(_ values: [String]) -> [String] {
+        values.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+    }
+}
