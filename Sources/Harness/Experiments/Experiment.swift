@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Yams
 
@@ -14,16 +15,13 @@ public struct Experiment: Sendable {
     public static let maximumFileSize = 1 << 20
 
     /// Reads and validates the file at `path`, which must be a regular file of at most
-    /// `maximumFileSize` bytes of UTF-8 text. The type is checked before the file is opened:
-    /// opening a FIFO blocks until a writer comes.
+    /// `maximumFileSize` bytes of UTF-8 text. The type is checked before the file is opened
+    /// (`FileKind`): opening a FIFO blocks until a writer comes.
     public init(contentsOf path: String) throws(ExperimentError) {
-        var status = stat()
-        guard stat(path, &status) == 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
-        guard status.st_mode & S_IFMT == S_IFREG else {
-            throw .unreadable(file: path, reason: "not a regular file (\(Self.kind(of: status.st_mode)))")
-        }
-        guard status.st_size <= Self.maximumFileSize else {
-            throw .unreadable(file: path, reason: "\(status.st_size) bytes, more than the \(Self.maximumFileSize) an experiment file may hold")
+        let size: Int
+        do { size = try FileKind.regularFileSize(at: path) } catch { throw .unreadable(file: path, reason: error.reason) }
+        guard size <= Self.maximumFileSize else {
+            throw .unreadable(file: path, reason: "\(size) bytes, more than the \(Self.maximumFileSize) an experiment file may hold")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .unreadable(file: path, reason: String(cString: strerror(errno)))
@@ -99,18 +97,6 @@ public struct Experiment: Sendable {
         }
         guard issues.isEmpty else { throw .invalid(issues) }
         return experiments
-    }
-
-    /// "a FIFO", "a directory", … for a file type other than regular.
-    private static func kind(of mode: mode_t) -> String {
-        switch mode & S_IFMT {
-        case S_IFIFO: return "a FIFO"
-        case S_IFDIR: return "a directory"
-        case S_IFCHR: return "a character device"
-        case S_IFBLK: return "a block device"
-        case S_IFSOCK: return "a socket"
-        default: return "file type \(String(mode & S_IFMT, radix: 8))"
-        }
     }
 
     /// A Yams parse error at its mark.
