@@ -82,11 +82,10 @@ struct RunCommand: ParsableCommand {
         let runner = ExperimentRunner(experiment: experiment, options: options)
         if slurm.scheduler == .slurm { return try slurm.submit(runner, dryRun: dryRun) }
         if dryRun {
-            print(try RunEstimate(runner).text, terminator: "")
+            try Console.print(try RunEstimate(runner).text, terminator: "")
             return
         }
         let summary = try runner.run()
-        if !child { print(summary.text) }
-        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+        try finish(printing: child ? nil : summary.text, exitCode: summary.exitCode)
     }
 }

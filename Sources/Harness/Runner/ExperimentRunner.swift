@@ -194,7 +194,7 @@ public final class ExperimentRunner {
             plan = try self.plan()
             try claim(plan, into: &locks)
         }
-        logMissingData(plan)
+        try logMissingData(plan)
         if options.jobs > 1 {
             guard let executable = options.executable else { throw RunnerError.noExecutableForJobs }
             return RunnerSummary(table: experiment.file.table, profile: options.profile,
@@ -217,7 +217,7 @@ public final class ExperimentRunner {
                 case let .resume(dataset, afterEpoch): (dataset, afterEpoch, nil)
                 case .skip, .missingData: preconditionFailure("reported without training")
                 }
-                if let note { log(planned, note) }
+                if let note { try log(planned, note) }
                 let execution = RunExecution(task: planned, datasetUsed: dataset, resumedEpochs: resumedEpochs,
                                              environment: environment)
                 report.outcome = .finished(execution.execute())
@@ -275,7 +275,7 @@ public final class ExperimentRunner {
 
     /// One message per missing dataset (not per run): the rows that need it, where it was
     /// looked for and how to obtain it.
-    func logMissingData(_ plan: [PlannedRun]) {
+    func logMissingData(_ plan: [PlannedRun]) throws(ConsoleError) {
         var byDetails: [(details: String, rows: [String])] = []
         for planned in plan {
             guard case let .missingData(_, details) = planned.action else { continue }
@@ -288,15 +288,15 @@ public final class ExperimentRunner {
         let prefix = options.isChild ? "" : "[\(experiment.file.table)] "
         for (details, rows) in byDetails {
             let message = "\(prefix)skipping \(rows.count == 1 ? "row" : "rows") \(rows.joined(separator: ", ")), data missing: \(details)\n"
-            FileHandle.standardError.write(Data(message.utf8))
+            try ConsoleStream.standardError.write(message)
         }
     }
 
     func resultPath(_ planned: PlannedRun) -> String { planned.run.resultPath(in: options.resultsRoot, seed: planned.seed) }
 
-    func log(_ planned: PlannedRun, _ message: String) {
+    func log(_ planned: PlannedRun, _ message: String) throws(ConsoleError) {
         let prefix = options.isChild ? "" : "[\(planned.run.table)/\(planned.run.row) seed \(planned.seed)] "
-        FileHandle.standardError.write(Data((prefix + message + "\n").utf8))
+        try ConsoleStream.standardError.write(prefix + message + "\n")
     }
 }
 
