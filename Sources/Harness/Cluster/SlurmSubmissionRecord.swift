@@ -31,10 +31,9 @@ public struct SlurmSubmissionRecord: Codable, Equatable, Sendable {
     public func path(in directory: String) -> String { "\(directory)/\(table)-\(arrayJobId).json" }
 
     public func write(in directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path(in: directory)), options: .atomic)
+        try OutputFile.write(String(decoding: try encoder.encode(self), as: UTF8.self), to: path(in: directory))
     }
 
     /// Every record in `directory` (`<runs>/slurm`), oldest submission first; files that are

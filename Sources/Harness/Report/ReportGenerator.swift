@@ -40,7 +40,7 @@ public struct ReportGenerator {
         }
         let tables = experiments.map { TableResults(experiment: $0, resultsRoot: resultsDirectory, dataRoot: dataRoot) }
         let figuresDirectory = "\(resultsDirectory)/figures"
-        try FileManager.default.createDirectory(atPath: figuresDirectory, withIntermediateDirectories: true)
+        try Directories.create(figuresDirectory)
 
         let sections = tables.map { (results: $0, blocks: Self.blocks($0)) }
         let figures = sections.flatMap(\.blocks).compactMap { block -> GnuplotFigure? in
@@ -59,7 +59,7 @@ public struct ReportGenerator {
         markdown += VerdictSection.markdown(tables)
         markdown += Self.strayDirectories(tables, resultsRoot: resultsDirectory)
         let reportPath = "\(resultsDirectory)/REPORT.md"
-        try markdown.write(toFile: reportPath, atomically: true, encoding: .utf8)
+        try OutputFile.write(markdown, to: reportPath)
         try ResultSummary(tables).write(in: resultsDirectory)
         return Outcome(reportPath: reportPath, figurePaths: figures.map { "\(figuresDirectory)/\($0.name).png" },
                        renderingProblems: rendering.problems, problemCount: problemCount)

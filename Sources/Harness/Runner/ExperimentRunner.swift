@@ -136,9 +136,8 @@ public final class ExperimentRunner {
     private func action(_ run: ExperimentRun, seed: Int, dataset: DatasetName) throws -> PlannedRun.Action {
         let resultPath = run.resultPath(in: options.resultsRoot, seed: seed)
         let checkpointPath = run.checkpointPath(in: options.checkpointsRoot, seed: seed)
-        let files = FileManager.default
-        guard files.fileExists(atPath: resultPath) else {
-            let note = options.resume && files.fileExists(atPath: checkpointPath)
+        guard OutputFile.exists(resultPath) else {
+            let note = options.resume && OutputFile.exists(checkpointPath)
                 ? "no result file beside \(checkpointPath) to continue; starting over" : nil
             return .start(dataset: dataset, note: note)
         }
@@ -147,7 +146,9 @@ public final class ExperimentRunner {
         do {
             record = try ResultStore.read(resultPath)
         } catch {
-            throw PlanConflict(message: "\(resultPath) cannot be read (\(error)); pass --overwrite to replace it")
+            let remedy = (try? OutputFile.checkReplaceable(resultPath)) != nil ? "pass --overwrite to replace it"
+                : "remove it: fsnn replaces only files"
+            throw PlanConflict(message: "\(resultPath) cannot be read (\(error)); \(remedy)")
         }
         if record.status == .complete {
             let differences = ConfigEntry.differences(record.settings, RunIdentity(run: run, seed: seed, datasetUsed: dataset).settings,
@@ -161,7 +162,7 @@ public final class ExperimentRunner {
         }
         let replaced = "replacing its \(record.status.name) \(record.profile.rawValue) result after \(counted(record.epochs.count, "epoch"))"
         guard options.resume else { return .start(dataset: dataset, note: replaced + " (--resume continues it)") }
-        guard files.fileExists(atPath: checkpointPath) else {
+        guard OutputFile.exists(checkpointPath) else {
             return .start(dataset: dataset, note: "no checkpoint \(checkpointPath) to resume from; " + replaced)
         }
         let summary: (progress: TrainingProgress, metadata: [ConfigEntry])
@@ -244,12 +245,14 @@ public final class ExperimentRunner {
             do {
                 locks[result] = try RunLock.acquire(forResult: result)
                 try Directories.checkWritable((result as NSString).deletingLastPathComponent)
+                try OutputFile.checkReplaceable(result)
             } catch let error as RunFileError {
                 throw RunnerError.unwritable(option: "--results", root: options.resultsRoot, reason: "\(error)")
             }
             do {
                 try Directories.createParent(of: checkpoint)
                 try Directories.checkWritable((checkpoint as NSString).deletingLastPathComponent)
+                try OutputFile.checkReplaceable(checkpoint)
             } catch {
                 throw RunnerError.unwritable(option: "--runs", root: options.checkpointsRoot, reason: "\(error)")
             }

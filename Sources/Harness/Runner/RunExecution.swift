@@ -258,8 +258,7 @@ final class RunExecution {
     }
 
     private func removeStaleCheckpoint() throws {
-        guard FileManager.default.fileExists(atPath: checkpointPath) else { return }
-        try FileManager.default.removeItem(atPath: checkpointPath)
+        try OutputFile.remove(checkpointPath)
     }
 
     private func provenance(_ session: TrainingSession) throws -> Provenance {

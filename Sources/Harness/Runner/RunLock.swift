@@ -1,8 +1,10 @@
+import Datasets
 import Foundation
 
 /// An exclusive claim on one run's result file, so that two processes never write the same run:
-/// `flock(LOCK_EX | LOCK_NB)` on `<result>.lock`, which records its holder (pid, host, start).
-/// The kernel drops the lock however the process ends; `release` (or deinit) removes the file.
+/// `flock(LOCK_EX | LOCK_NB)` on `<result>.lock`, which records its holder (pid, host,
+/// start). The kernel drops the lock however the process ends; `release` (or deinit) removes the
+/// file. A lock path that is not a regular file (a FIFO, a link) is refused, never opened to block.
 final class RunLock {
     /// The lock file.
     let path: String
@@ -19,10 +21,18 @@ final class RunLock {
         try Directories.createParent(of: resultPath)
         let path = resultPath + ".lock"
         while true {
-            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            let descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
-                throw RunFileError.fileSystem(path: path, operation: "create the lock file",
-                                              reason: String(cString: strerror(errno)))
+                let reason = errno == ELOOP ? FileKindError(path: path, notRegular: .symbolicLink).reason
+                    : String(cString: strerror(errno))
+                throw RunFileError.fileSystem(path: path, operation: "create the lock file", reason: reason)
+            }
+            var opened = stat()
+            let kind = fstat(descriptor, &opened) == 0 ? FileKind(mode: opened.st_mode) : nil
+            guard kind == .regular else {
+                close(descriptor)
+                let reason = kind.map { FileKindError(path: path, notRegular: $0).reason } ?? String(cString: strerror(errno))
+                throw RunFileError.fileSystem(path: path, operation: "create the lock file", reason: reason)
             }
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
                 let busy = errno == EWOULDBLOCK
