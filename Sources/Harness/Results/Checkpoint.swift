@@ -72,6 +72,7 @@ public struct Checkpoint: Sendable {
     public static func read(_ path: String) throws -> Checkpoint {
         let file = try OutputFile.openHDF5(path)
         defer { try? file.close() }
+        try RunFileKind.checkpoint.check(file)
         var streams: [String: RandomGenerator] = [:]
         for name in try file.members(of: "/rng") {
             let state = try file.read("/rng/\(name)", as: UInt64.self)
@@ -99,6 +100,7 @@ public struct Checkpoint: Sendable {
     public static func readSummary(_ path: String) throws -> (progress: TrainingProgress, metadata: [ConfigEntry]) {
         let file = try OutputFile.openHDF5(path)
         defer { try? file.close() }
+        try RunFileKind.checkpoint.check(file)
         return (try readProgress(from: file), try readMetadata(from: file))
     }
 

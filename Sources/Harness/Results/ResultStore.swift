@@ -30,6 +30,7 @@ public enum ResultStore {
     public static func read(_ path: String) throws -> RunRecord {
         let file = try OutputFile.openHDF5(path)
         defer { try? file.close() }
+        try RunFileKind.result.check(file)
         return try read(from: file)
     }
 

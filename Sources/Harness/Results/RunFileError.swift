@@ -8,6 +8,8 @@ public enum RunFileError: Error, Equatable, CustomStringConvertible {
     case invalidLayout(file: String, object: String, reason: String)
     /// A tensor, stream or scalar name that cannot be an HDF5 link name.
     case invalidName(file: String, name: String, reason: String)
+    /// An HDF5 file of another kind than `expected` (a result file given as a checkpoint).
+    case wrongKind(file: String, expected: String, found: String)
     /// A file-system step (`mkdir`, creating, replacing or opening a file) failed at `path`.
     case fileSystem(path: String, operation: String, reason: String)
 
@@ -15,6 +17,7 @@ public enum RunFileError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .invalidLayout(file, object, reason): return "\(file): \(object): \(reason)"
         case let .invalidName(file, name, reason): return "\(file): name '\(name)': \(reason)"
+        case let .wrongKind(file, expected, found): return "\(file): not \(expected): \(found)"
         case let .fileSystem(path, operation, reason): return "\(path): \(operation) failed: \(reason)"
         }
     }
