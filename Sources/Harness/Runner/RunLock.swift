@@ -2,7 +2,7 @@ import Datasets
 import Foundation
 
 /// An exclusive claim on one run's result file, so that two processes never write the same run:
-/// `flock(LOCK_EX | LOCK_NB)` on `<result>.lock`, which records its holder (pid, host,
+/// `flock(LOCK_EX | LOCK_NB)` on `<result>.lock`, which records its holder (`Holder`: pid, host,
 /// start). The kernel drops the lock however the process ends; `release` (or deinit) removes the
 /// file. A lock path that is not a regular file (a FIFO, a link) is refused, never opened to block.
 final class RunLock {
@@ -37,7 +37,7 @@ final class RunLock {
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
                 let busy = errno == EWOULDBLOCK
                 let reason = String(cString: strerror(errno))
-                let holder = busy ? holder(descriptor) : ""
+                let holder = busy ? Holder.recorded(in: descriptor) : ""
                 close(descriptor)
                 if busy { throw RunnerError.locked(result: resultPath, lock: path, holder: holder) }
                 throw RunFileError.fileSystem(path: path, operation: "flock", reason: reason)
@@ -65,19 +65,10 @@ final class RunLock {
 
     deinit { release() }
 
-    /// "pid 123 on host node1 since 2026-12-02T13:59:00Z".
+    /// Writes this process as the holder.
     private func recordHolder() {
-        let started = ISO8601DateFormatter().string(from: Date())
-        let text = "pid \(getpid()) on host \(RunPlacement.current.host) since \(started)\n"
+        let text = Holder.current.text + "\n"
         ftruncate(descriptor, 0)
         _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
-    }
-
-    /// What the holder wrote into the lock file (empty until it has).
-    private static func holder(_ descriptor: Int32) -> String {
-        var bytes = [UInt8](repeating: 0, count: 512)
-        let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
-        let text = String(decoding: bytes.prefix(max(0, count)), as: UTF8.self)
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -101,7 +101,7 @@ public struct SweepStatus: Sendable {
         if OutputFile.exists(path) {
             do {
                 let record = try ResultStore.read(path)
-                entry.progress = RunProgress(record)
+                entry.progress = RunProgress(record, lockHolder: RunLock.Holder.read(forResult: path))
                 entry.placement = record.placement
             } catch {
                 entry.progress = .unreadable("\(error)")
