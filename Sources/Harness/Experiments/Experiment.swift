@@ -26,7 +26,8 @@ public struct Experiment: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .unreadable(file: path, reason: String(cString: strerror(errno)))
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw .unreadable(file: path, reason: "not UTF-8 text") }
+        if let problem = Self.encodingProblem(data) { throw .unreadable(file: path, reason: problem) }
+        guard let text = String(validating: data, as: UTF8.self) else { throw .unreadable(file: path, reason: "not UTF-8 text") }
         try self.init(text: text, path: path)
     }
 
@@ -97,6 +98,19 @@ public struct Experiment: Sendable {
         }
         guard issues.isEmpty else { throw .invalid(issues) }
         return experiments
+    }
+
+    /// Why `data`, though it may decode as UTF-8, is UTF-16 or UTF-32 text, or nil: such text
+    /// without a byte-order mark is valid UTF-8 byte by byte (ASCII letters between NUL bytes),
+    /// which the YAML reader would refuse as control characters.
+    private static func encodingProblem(_ data: Data) -> String? {
+        if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) {
+            return "not UTF-8 text (it starts with a UTF-16 or UTF-32 byte-order mark); save it as UTF-8"
+        }
+        if let index = data.firstIndex(of: 0) {
+            return "not UTF-8 text (byte \(index - data.startIndex) is NUL, as in UTF-16 or UTF-32 text); save it as UTF-8"
+        }
+        return nil
     }
 
     /// A Yams parse error at its mark.
