@@ -54,6 +54,12 @@ public struct Experiment: Sendable {
         } catch {
             throw .unreadable(file: path, reason: "\(error)")
         }
+        if let (line, column) = YAMLAliasExpansion.firstExcess(in: root) {
+            throw .invalid([ExperimentIssue(
+                file: path, line: line, column: column, field: "(document)",
+                message: "more than \(YAMLAliasExpansion.maximumNodes) values once its aliases (*name) are expanded; "
+                    + "an experiment file needs about 1000")])
+        }
         let (file, locations) = try YAMLNodeDecoder(file: path).decode(ExperimentFile.self, from: root)
         var validator = ExperimentValidator(file: file, locations: locations)
         switch validator.validate() {
