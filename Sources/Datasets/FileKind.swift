@@ -31,9 +31,9 @@ public enum FileKind: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// What `path` names: with symbolic links followed (`stat`), or the entry itself
-    /// (`lstat`, `followingLinks: false`); nil when there is no entry at all. Throws when the
-    /// path cannot be examined: a symbolic link loop, a dangling link (when followed), a
-    /// component that is not a folder, no permission.
+    /// (`lstat`, `followingLinks: false`); nil when there is no entry (nothing by that name, or a
+    /// component of the path that is not a folder). Throws when the path cannot be examined: a
+    /// symbolic link loop, a dangling link (when followed), no permission.
     public init?(at path: String, followingLinks: Bool = true) throws(FileKindError) {
         guard let status = try Self.status(of: path, followingLinks: followingLinks) else { return nil }
         self.init(mode: status.st_mode)
@@ -73,7 +73,7 @@ public enum FileKind: Equatable, Sendable, CustomStringConvertible {
         switch code {
         case ENOENT where followingLinks && lstat(path, &link) == 0:
             throw FileKindError(path: path, reason: "dangling symbolic link")
-        case ENOENT:
+        case ENOENT, ENOTDIR:
             return nil
         case ELOOP:
             throw FileKindError(path: path, reason: "symbolic link loop")

@@ -99,7 +99,7 @@ extension RunnerTests {
             }
             let file = fixture.data.directory.file("a-file")
             #expect(FileManager.default.createFile(atPath: file, contents: Data()))
-            try check("\(file)/results", fixture.runs, "--results", "\(file)/results: mkdir failed: Not a directory")
+            try check("\(file)/results", fixture.runs, "--results", "\(file): mkdir failed: not a directory (a regular file)")
         }
 
         @Test func aSecondProcessOnTheSameRunRefusesNamingTheHolder() throws {
