@@ -133,6 +133,7 @@ import Testing
             (trainT + ["--neuron", "lif", "--lambda", "inf"], 64, "--lambda inf: inf is infinite"),
             (["run", utf16], 1, "\(utf16): cannot read: not UTF-8 text (it starts with a UTF-16 or UTF-32 byte-order mark)"),
             (["run", utf16LE], 1, "\(utf16LE): cannot read: not UTF-8 text (byte 1 is NUL, as in UTF-16 or UTF-32 text)"),
+            (["bench", "train", "--model", "fmnist_f400", "--batches", fifo], 1, "\(fifo): cannot read the batches file: not a regular file (a FIFO)"),
             (["bench", "train", "--model", "fmnist_f400", "--T", "0"], 64, "--T 0"), (["bench", "train", "--model", "nope"], 64, "nope"),
             (["bench", "ops", "--threads", "0"], 64, "threads"), (["inspect", "rates", "--checkpoint", folder.file("none.h5")], 1, "none.h5"),
             (["inspect", "rates", "--checkpoint", fifo, "--test-batches", "0"], 64, "test"),
@@ -328,6 +329,10 @@ import Testing
             cases.append(OutputCase(name: "report, \(kind) at \(file)", arguments: report + [root], status: 1,
                                     text: "Error: \(root)/\(text)"))
         }
+
+        let records = try folder { try place("FIFO", at: "\($0)/slurm/tiny-7.json") }
+        cases.append(OutputCase(name: "status, FIFO among the submission records",
+                                arguments: ["status", fixture.results, "--runs", records], status: 0, text: "1 run: 1 complete"))
 
         // Checkpoints in the results' folders are not results; a file of one kind given as the other is named.
         let shared = try folder(copying: fixture.results) { root in
