@@ -334,6 +334,12 @@ import Testing
         cases.append(OutputCase(name: "status, FIFO among the submission records",
                                 arguments: ["status", fixture.results, "--runs", records], status: 0, text: "1 run: 1 complete"))
 
+        let experiments = fixture.data.directory.file("experiments-fifo")
+        try place("FIFO", at: experiments)
+        cases.append(OutputCase(name: "report, FIFO as the experiments folder",
+                                arguments: ["report", fixture.results, "--experiments", experiments, "--no-render"], status: 1,
+                                text: "Error: \(experiments): cannot read: not a directory (a FIFO)"))
+
         // Checkpoints in the results' folders are not results; a file of one kind given as the other is named.
         let shared = try folder(copying: fixture.results) { root in
             try FileManager.default.copyItem(atPath: "\(fixture.runs)/\(checkpoint)", toPath: "\(root)/\(checkpoint)")

@@ -86,12 +86,17 @@ public struct Experiment: Sendable {
 
     /// Every `*.yaml` file in `directory`, by file name; problems of all files are reported together.
     public static func loadAll(in directory: String) throws(ExperimentError) -> [Experiment] {
+        let kind: FileKind?
+        do { kind = try FileKind(at: directory) } catch { throw .unreadable(file: directory, reason: error.reason) }
+        guard kind == .directory else {
+            throw .unreadable(file: directory, reason: kind.map { "not a directory (\($0))" } ?? String(cString: strerror(ENOENT)))
+        }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
                 .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
         } catch {
-            throw .unreadable(file: directory, reason: error.localizedDescription)
+            throw .unreadable(file: directory, reason: RunFileError.reason(of: error))
         }
         var experiments: [Experiment] = []
         var issues: [ExperimentIssue] = []

@@ -24,15 +24,18 @@ public enum RunFileError: Error, Equatable, CustomStringConvertible {
 }
 
 extension RunFileError {
-    /// A Foundation error of `operation` on `path` as one line: the system's reason that
-    /// Foundation wraps (NSCocoaErrorDomain 640 around ENOSPC says "No space left on device"),
-    /// else Foundation's description.
+    /// A Foundation error of `operation` on `path` as one line (`reason(of:)`).
     init(path: String, operation: String, _ error: any Error) {
+        self = .fileSystem(path: path, operation: operation, reason: Self.reason(of: error))
+    }
+
+    /// The system's reason that a Foundation error wraps (NSCocoaErrorDomain 640 around ENOSPC
+    /// says "No space left on device"), else Foundation's description, on one line.
+    static func reason(of error: any Error) -> String {
         let error = error as NSError
         let underlying = (error.userInfo[NSUnderlyingErrorKey] as? any Error).map { $0 as NSError }
         let posix = [error, underlying].compactMap { $0 }.first { $0.domain == NSPOSIXErrorDomain }
-        let reason = posix.map { String(cString: strerror(Int32($0.code))) }
+        return posix.map { String(cString: strerror(Int32($0.code))) }
             ?? error.localizedDescription.split(whereSeparator: \.isNewline).joined(separator: " ")
-        self = .fileSystem(path: path, operation: operation, reason: reason)
     }
 }
