@@ -16,11 +16,6 @@ public enum RunProgress: Equatable, Sendable {
     /// The result file exists but cannot be read.
     case unreadable(String)
 
-    /// The progress a result file records.
-    public init(_ record: RunRecord) {
-        self.init(record, lockHolder: nil)
-    }
-
     /// The progress a result file records, a `running` one checked against its lock's holder.
     init(_ record: RunRecord, lockHolder holder: RunLock.Holder?) {
         let epochs: Int
@@ -43,7 +38,8 @@ public enum RunProgress: Equatable, Sendable {
         }
     }
 
-    /// `complete`, `running`, `interrupted` (a gone process too), `failed`, `data missing`, `not started`, `unreadable`.
+    /// `complete`, `running`, `interrupted` (a gone process too), `failed`, `data missing`, `not started`,
+    /// `unreadable`.
     public var name: String {
         switch self {
         case .complete: return "complete"
@@ -62,7 +58,8 @@ public enum RunProgress: Equatable, Sendable {
         case let .complete(best?, epoch?): return String(format: "complete, best %.2f %% (epoch %d)", best, epoch)
         case .complete: return "complete"
         case let .running(epoch, epochs, nil): return "running, epoch \(epoch)/\(epochs)"
-        case let .running(epoch, epochs, holder?): return "running?, epoch \(epoch)/\(epochs) (\(holder); on another host, not checked)"
+        case let .running(epoch, epochs, holder?):
+            return "running?, epoch \(epoch)/\(epochs) (\(holder); on another host, not checked)"
         case let .processGone(epoch, epochs, holder):
             return "interrupted (process gone) in epoch \(epoch)/\(epochs): \(holder) ended without recording; "
                 + "fsnn run --resume continues it"
