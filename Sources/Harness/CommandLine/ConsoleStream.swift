@@ -28,7 +28,7 @@ public struct ConsoleStream: Sendable {
         while offset < bytes.count {
             try waitUntilWritable(interrupt)
             let count = min(Int(PIPE_BUF), bytes.count - offset)
-            let written = bytes.withUnsafeBytes { buffer in Foundation.write(descriptor, buffer.baseAddress! + offset, count) }
+            let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, count) }
             if written < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
                 throw failure(String(cString: strerror(errno)))

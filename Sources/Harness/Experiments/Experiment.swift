@@ -21,13 +21,16 @@ public struct Experiment: Sendable {
         let size: Int
         do { size = try FileKind.regularFileSize(at: path) } catch { throw .unreadable(file: path, reason: error.reason) }
         guard size <= Self.maximumFileSize else {
-            throw .unreadable(file: path, reason: "\(size) bytes, more than the \(Self.maximumFileSize) an experiment file may hold")
+            throw .unreadable(file: path,
+                              reason: "\(size) bytes, more than the \(Self.maximumFileSize) an experiment file may hold")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .unreadable(file: path, reason: String(cString: strerror(errno)))
         }
         if let problem = Self.encodingProblem(data) { throw .unreadable(file: path, reason: problem) }
-        guard let text = String(validating: data, as: UTF8.self) else { throw .unreadable(file: path, reason: "not UTF-8 text") }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw .unreadable(file: path, reason: "not UTF-8 text")
+        }
         try self.init(text: text, path: path)
     }
 
@@ -89,7 +92,8 @@ public struct Experiment: Sendable {
         let kind: FileKind?
         do { kind = try FileKind(at: directory) } catch { throw .unreadable(file: directory, reason: error.reason) }
         guard kind == .directory else {
-            throw .unreadable(file: directory, reason: kind.map { "not a directory (\($0))" } ?? String(cString: strerror(ENOENT)))
+            let reason = kind.map { "not a directory (\($0))" } ?? String(cString: strerror(ENOENT))
+            throw .unreadable(file: directory, reason: reason)
         }
         let names: [String]
         do {

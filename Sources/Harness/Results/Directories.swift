@@ -11,7 +11,11 @@ enum Directories {
         for component in path.split(separator: "/") {
             prefix += (prefix.isEmpty || prefix == "/" ? "" : "/") + component
             let kind: FileKind?
-            do { kind = try FileKind(at: prefix) } catch { throw .fileSystem(path: prefix, operation: "mkdir", reason: error.reason) }
+            do {
+                kind = try FileKind(at: prefix)
+            } catch {
+                throw .fileSystem(path: prefix, operation: "mkdir", reason: error.reason)
+            }
             if kind == .directory { continue }
             if let kind { throw .fileSystem(path: prefix, operation: "mkdir", reason: "not a directory (\(kind))") }
             guard mkdir(prefix, 0o755) == 0 || errno == EEXIST else {

@@ -108,7 +108,9 @@ private final class Child {
                         pending.removeSubrange(pending.startIndex...newline)
                     }
                 }
-                if !pending.isEmpty { try ConsoleStream.standardError.write(prefix + String(decoding: pending, as: UTF8.self) + "\n") }
+                if !pending.isEmpty {
+                    try ConsoleStream.standardError.write(prefix + String(decoding: pending, as: UTF8.self) + "\n")
+                }
             } catch {
                 try? reader.close()
             }

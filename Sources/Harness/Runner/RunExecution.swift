@@ -89,7 +89,9 @@ final class RunExecution {
     /// when standard error can still take it.
     private func stop(_ status: RunStatus) -> RunStatus {
         let progress = ProgressReporter(label: label)
-        if case let .failed(stop) = status { try? progress.note("failed at epoch \(stop.epoch), batch \(stop.batch): \(stop.message)") }
+        if case let .failed(stop) = status {
+            try? progress.note("failed at epoch \(stop.epoch), batch \(stop.batch): \(stop.message)")
+        }
         if case let .interrupted(stop) = status { try? progress.note(stop.message) }
         guard var record else { return status }
         record.status = status
@@ -145,8 +147,8 @@ final class RunExecution {
         try ResultStore.write(record, to: resultPath)
         // The run is complete and recorded; a closing line that cannot be written does not undo that.
         if let best = record.bestTestAccuracy {
-            try? progress.note(String(format: "complete: best test accuracy %.2f %% (epoch %d) → %@", best.accuracy, best.epoch,
-                                 resultPath))
+            try? progress.note(String(format: "complete: best test accuracy %.2f %% (epoch %d) → %@", best.accuracy,
+                                      best.epoch, resultPath))
         }
     }
 
