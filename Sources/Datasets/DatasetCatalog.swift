@@ -59,13 +59,9 @@ public enum DatasetCatalog {
         guard missing.isEmpty else { throw .incompleteDataset(name, missing: missing, howToObtain: name.howToObtain) }
         let paths = found.compactMap { $0 }
         for path in paths {
-            var status = stat()
-            guard stat(path, &status) == 0 else {
-                let reason = errno == ENOENT ? "dangling symbolic link" : errno == ELOOP ? "symbolic link loop"
-                    : String(cString: strerror(errno))
-                throw .unreadable(path: path, reason: reason)
-            }
-            let isFolder = status.st_mode & S_IFMT == S_IFDIR
+            let kind: FileKind?
+            do { kind = try FileKind(at: path) } catch { throw .unreadable(path: path, reason: error.reason) }
+            let isFolder = kind == .directory
             if name == .nmnist && !isFolder {
                 throw .layoutViolation(path: path, reason: "not a folder (layout: <split>/<label 0…9>/<id>.bin)")
             }

@@ -7,13 +7,13 @@ final class InputFile {
     let size: Int
     private let handle: UnsafeMutablePointer<FILE>
 
-    /// The file type is checked before opening: opening a FIFO blocks until a writer comes,
-    /// and a device may never end.
+    /// The file type is checked before opening (`FileKind`): opening a FIFO blocks until a
+    /// writer comes, and a device may never end.
     init(_ path: String) throws(DatasetError) {
-        var before = stat()
-        guard stat(path, &before) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
-        guard (before.st_mode & S_IFMT) == S_IFREG else {
-            throw .unreadable(path: path, reason: "not a regular file")
+        do {
+            _ = try FileKind.regularFileSize(at: path)
+        } catch {
+            throw .unreadable(path: path, reason: error.reason)
         }
         guard let handle = fopen(path, "rb") else {
             throw .unreadable(path: path, reason: String(cString: strerror(errno)))
@@ -24,9 +24,10 @@ final class InputFile {
             fclose(handle)
             throw .unreadable(path: path, reason: reason)
         }
-        guard (status.st_mode & S_IFMT) == S_IFREG else {
+        let kind = FileKind(mode: status.st_mode)
+        guard kind == .regular else {
             fclose(handle)
-            throw .unreadable(path: path, reason: "not a regular file")
+            throw .unreadable(path: path, reason: FileKindError(path: path, notRegular: kind).reason)
         }
         self.path = path
         self.handle = handle

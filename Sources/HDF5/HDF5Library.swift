@@ -42,13 +42,13 @@ public enum HDF5Library {
     }
 
     /// The descriptions on the current thread's error stack, outermost (the API call) first,
-    /// without repeats; then the stack is cleared.
+    /// without repeats, on one line (`oneLine`); then the stack is cleared.
     private static func errorStackMessages() -> String {
         var messages: [String] = []
         _ = withUnsafeMutablePointer(to: &messages) { pointer in
             H5Ewalk2(hid_t(H5E_DEFAULT), H5E_WALK_DOWNWARD, { _, entry, context in
                 guard let entry, let context, let description = entry.pointee.desc else { return 0 }
-                let text = String(cString: description)
+                let text = HDF5Library.oneLine(String(cString: description))
                 let list = context.assumingMemoryBound(to: [String].self)
                 if !text.isEmpty, !list.pointee.contains(text) { list.pointee.append(text) }
                 return 0
@@ -56,5 +56,18 @@ public enum HDF5Library {
         }
         _ = H5Eclear2(hid_t(H5E_DEFAULT))
         return messages.isEmpty ? "no message on HDF5's error stack" : messages.joined(separator: "; ")
+    }
+
+    /// A description as one line. A file driver's report of a failed system call ("file read
+    /// failed: time = …\n, filename = …, errno = 21, error message = 'Is a directory', buf =
+    /// 0x7ff…, …") keeps its head and the system's message: "file read failed: Is a directory".
+    static func oneLine(_ description: String) -> String {
+        var text = description
+        if let message = text.range(of: ", error message = '"), let colon = text.range(of: ": "),
+           colon.upperBound <= message.lowerBound,
+           let end = text[message.upperBound...].firstIndex(of: "'") {
+            text = text[..<colon.lowerBound] + ": " + text[message.upperBound..<end]
+        }
+        return text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }

@@ -48,13 +48,13 @@ struct BenchCommand: ParsableCommand {
             let stopwatch = Stopwatch(warmups: warmups, repetitions: repetitions)
             if eventsOnly {
                 let events = EventDrivenBenchmark(batch: batch, stopwatch: stopwatch, layerFilter: layer)
-                print("CPU: \(Processor.description); \(ComputeThreads.benchmarkDescription)\n")
-                print(events.markdown(try events.run(progress: Console.log)))
+                try Console.print("CPU: \(Processor.description); \(ComputeThreads.benchmarkDescription)\n")
+                try Console.print(events.markdown(try events.run(progress: Console.log)))
                 return
             }
             let benchmark = OpsBenchmark(threadCounts: threads, batch: batch, stopwatch: stopwatch, layerFilter: layer)
             let report = try benchmark.run(progress: Console.log)
-            print(report.markdown)
+            try Console.print(report.markdown)
         }
     }
 
@@ -122,11 +122,11 @@ struct BenchCommand: ParsableCommand {
             Console.log("CPU: \(Processor.description); \(ComputeThreads.benchmarkDescription)")
             let rows = try benchmark.run(progress: Console.log)
             if json {
-                print(TrainBenchmark.json(rows))
+                try Console.print(TrainBenchmark.json(rows))
             } else {
-                print(TrainBenchmark.markdown(rows, configuration: resolved.training, gemmRate: TrainBenchmark.gemmRate()))
+                try Console.print(TrainBenchmark.markdown(rows, configuration: resolved.training, gemmRate: TrainBenchmark.gemmRate()))
             }
-            if epoch, let result = try benchmark.realEpoch() { print("\n\(result)") }
+            if epoch, let result = try benchmark.realEpoch() { try Console.print("\n\(result)") }
         }
     }
 }

@@ -22,7 +22,7 @@ struct DataCommand: ParsableCommand {
 
         func run() throws {
             let report = DataReport.verify(datasets, root: DataRoot.resolve(dataDirectory: dataDirectory))
-            print(report.text)
+            try Console.print(report.text)
             if report.hasProblems { throw ExitCode(1) }
         }
     }

@@ -22,6 +22,19 @@ func validated<Value>(_ body: () throws -> Value) throws -> Value {
     }
 }
 
+/// Prints `text` (a run's summary) and ends with `exitCode`. A summary that cannot be printed
+/// turns a success into status 1, since the output the command exists to print was lost, and
+/// leaves the status of a failure or an interruption as it is.
+func finish(printing text: String?, exitCode: Int32) throws {
+    do {
+        if let text { try Console.print(text) }
+    } catch {
+        guard exitCode != 0 else { throw error }
+        Console.log("Error: \(error)")
+    }
+    if exitCode != 0 { throw ExitCode(exitCode) }
+}
+
 /// The settings `fsnn train` and `fsnn bench train` have in common, as their options give them;
 /// a LIF neuron without `--lambda` has λ = 0.95 (spec §7).
 func networkSettings(model: ModelName, dataset: DatasetName, neuron: NeuronType, lambda: Double?, timeSteps: Int,

@@ -50,7 +50,7 @@ struct InspectCommand: ParsableCommand {
             inspection.method = method
             inspection.dropout = !noDropout
             let summary = try inspection.write(to: out)
-            print(summary.text + "\nwrote \(out)")
+            try Console.print(summary.text + "\nwrote \(out)")
         }
     }
 
@@ -75,10 +75,10 @@ struct InspectCommand: ParsableCommand {
             inspection.dataset = source.dataset
             inspection.testBatches = testBatches
             let result = try inspection.measure()
-            print(result.table, terminator: "")
+            try Console.print(result.table, terminator: "")
             if let out {
                 try result.write(to: out)
-                print("wrote \(out)")
+                try Console.print("wrote \(out)")
             }
         }
     }
@@ -110,10 +110,10 @@ struct InspectCommand: ParsableCommand {
             inspection.steps = steps
             inspection.batches = batches
             let result = try inspection.measure()
-            print(result.table, terminator: "")
+            try Console.print(result.table, terminator: "")
             if let out {
                 try result.write(to: out)
-                print("wrote \(out)")
+                try Console.print("wrote \(out)")
             }
         }
     }
@@ -138,9 +138,9 @@ struct InspectCommand: ParsableCommand {
             inspection.drawFigures = !noFigures
             let path = out ?? "trace-\(split.rawValue)-\(sample).h5"
             let result = try inspection.write(to: path)
-            print(result.table, terminator: "")
-            for problem in result.figureProblems { print("figure not drawn: \(problem)") }
-            print((["wrote \(path)"] + result.figures).joined(separator: "\nwrote "))
+            try Console.print(result.table, terminator: "")
+            for problem in result.figureProblems { try Console.print("figure not drawn: \(problem)") }
+            try Console.print((["wrote \(path)"] + result.figures).joined(separator: "\nwrote "))
         }
     }
 }

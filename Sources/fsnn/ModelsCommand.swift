@@ -12,6 +12,6 @@ struct ModelsCommand: ParsableCommand {
 
     func run() throws {
         let chosen = models.isEmpty ? ModelName.allCases : models
-        print(try chosen.map { try ModelListing.describe($0) }.joined(separator: "\n"), terminator: "")
+        try Console.print(try chosen.map { try ModelListing.describe($0) }.joined(separator: "\n"), terminator: "")
     }
 }

@@ -24,8 +24,8 @@ struct ReportCommand: ParsableCommand {
         let outcome = try ReportGenerator(experimentsDirectory: experiments, resultsDirectory: results,
                                           renderFigures: !noRender,
                                           dataRoot: DataRoot.resolve(dataDirectory: dataDirectory)).write()
-        print("wrote \(outcome.reportPath) (\(outcome.figurePaths.count) figures, "
+        try Console.print("wrote \(outcome.reportPath) (\(outcome.figurePaths.count) figures, "
             + "\(outcome.problemCount) missing or incomplete runs listed)")
-        for problem in outcome.renderingProblems { print("figures: \(problem)") }
+        for problem in outcome.renderingProblems { try Console.print("figures: \(problem)") }
     }
 }

@@ -54,6 +54,10 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--jobs applies to --scheduler local; a Slurm array runs its tasks in parallel (--max-parallel)")
         }
         do { _ = try slurm.options() } catch { throw ValidationError("\(error)") }
+        if let rows, rowIDs(rows).contains(where: \.isEmpty) {
+            throw ValidationError("--rows '\(rows)' has an empty row id; write row ids separated by commas, e.g. --rows a,b "
+                + "(without --rows every row runs)")
+        }
         let list: [Int]?
         do { list = try seeds.map(IndexList.parse) } catch { throw ValidationError("--seeds \(error)") }
         do {
@@ -63,12 +67,17 @@ struct RunCommand: ParsableCommand {
         }
     }
 
+    /// The ids of `--rows`, blanks removed; an empty id where the text has none between commas.
+    private func rowIDs(_ text: String) -> [String] {
+        text.split(separator: ",", omittingEmptySubsequences: false).map { String($0.filter { !$0.isWhitespace }) }
+    }
+
     func run() throws {
         let experiment = try Experiment(contentsOf: file)
         try validated { try ComputeThreads.set(threads: threads) }
         InterruptFlag.installSignalHandlers(exitOnRepeat: !child && !slurm.slurmTask, timeLimitWarning: slurm.slurmTask)
         var options = RunnerOptions(profile: profile, dataRoot: DataRoot.resolve(dataDirectory: dataDirectory))
-        options.rows = rows.map { $0.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) } }
+        options.rows = rows.map(rowIDs)
         options.seeds = try seeds.map(IndexList.parse)
         options.jobs = jobs
         options.resume = resume
@@ -82,11 +91,10 @@ struct RunCommand: ParsableCommand {
         let runner = ExperimentRunner(experiment: experiment, options: options)
         if slurm.scheduler == .slurm { return try slurm.submit(runner, dryRun: dryRun) }
         if dryRun {
-            print(try RunEstimate(runner).text, terminator: "")
+            try Console.print(try RunEstimate(runner).text, terminator: "")
             return
         }
         let summary = try runner.run()
-        if !child { print(summary.text) }
-        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+        try finish(printing: child ? nil : summary.text, exitCode: summary.exitCode)
     }
 }

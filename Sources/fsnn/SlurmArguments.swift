@@ -55,19 +55,19 @@ struct SlurmArguments: ParsableArguments {
         let sweep = try SlurmSweep(runner: runner, options: try options(), executable: Console.executablePath,
                                    workingDirectory: Console.currentDirectory)
         if dryRun {
-            print(sweep.dryRunText)
+            try Console.print(sweep.dryRunText)
             return
         }
         guard let record = try sweep.submit() else {
-            print(sweep.dryRunText)
+            try Console.print(sweep.dryRunText)
             return
         }
         let context = sweep.context
-        print("submitted \(context.table): array job \(record.arrayJobId) with \(record.tasks.count) tasks"
+        try Console.print("submitted \(context.table): array job \(record.arrayJobId) with \(record.tasks.count) tasks"
             + (sweep.options.maxParallel.map { " (at most \($0) at once)" } ?? "")
             + ", report job \(record.reportJobId) after it; scripts and task output in \(context.directory)")
-        for line in sweep.notSubmitted { print("  not submitted: \(line)") }
-        print("follow it with: fsnn status \(runner.options.resultsRoot) --runs \(runner.options.checkpointsRoot) "
+        for line in sweep.notSubmitted { try Console.print("  not submitted: \(line)") }
+        try Console.print("follow it with: fsnn status \(runner.options.resultsRoot) --runs \(runner.options.checkpointsRoot) "
             + "--experiment \(runner.experiment.path) --profile \(context.profile.rawValue) --watch")
     }
 
@@ -75,8 +75,7 @@ struct SlurmArguments: ParsableArguments {
     func runTask(_ experiment: Experiment, options: RunnerOptions) throws {
         let task = try SlurmArrayTask(maxRequeues: maxRequeues)
         let (summary, note, exitCode) = try task.run(experiment, options: options)
-        if let summary { print(summary.text) }
         if let note { Console.log(note) }
-        if exitCode != 0 { throw ExitCode(exitCode) }
+        try finish(printing: summary?.text, exitCode: exitCode)
     }
 }

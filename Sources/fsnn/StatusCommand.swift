@@ -37,7 +37,7 @@ struct StatusCommand: ParsableCommand {
         let scope = SweepStatus.Scope(resultsRoot: results, runsRoot: runs,
                                       experiment: try experiment.map { try Experiment(contentsOf: $0) }, profile: profile,
                                       dataRoot: DataRoot.resolve(dataDirectory: dataDirectory))
-        if watch { return SweepStatus.watch(scope, every: interval) }
-        print(SweepStatus.gather(scope).text)
+        if watch { return try SweepStatus.watch(scope, every: interval) }
+        try Console.print(SweepStatus.gather(scope).text)
     }
 }

@@ -299,7 +299,7 @@ import Testing
             if case .unreadable = $0 { true } else { false }
         }
         expectError(naming: folder.path, offset: nil, { () throws(DatasetError) in _ = try FileContents.read(folder.path) }) {
-            $0 == .unreadable(path: folder.path, reason: "not a regular file")
+            $0 == .unreadable(path: folder.path, reason: "not a regular file (a directory)")
         }
     }
 

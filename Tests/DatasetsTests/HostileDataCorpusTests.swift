@@ -99,7 +99,7 @@ import Testing
             let path = folder.file(name)
             _ = mkfifo(path, 0o600)
             return Case(kind: kind, path: path, read: { () throws(DatasetError) in _ = try IDXArray.read(path, rank: 3) }) {
-                $0 == .unreadable(path: path, reason: "not a regular file") ? "FIFO" : nil
+                $0 == .unreadable(path: path, reason: "not a regular file (a FIFO)") ? "FIFO" : nil
             }
         }
     }

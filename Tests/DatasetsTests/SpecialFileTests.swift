@@ -10,11 +10,11 @@ import Testing
         let folder = try TemporaryDirectory()
         let path = folder.file("train-images-idx3-ubyte")
         #expect(mkfifo(path, 0o600) == 0)
-        #expect(throws: DatasetError.unreadable(path: path, reason: "not a regular file")) { try FileContents.read(path) }
+        #expect(throws: DatasetError.unreadable(path: path, reason: "not a regular file (a FIFO)")) { try FileContents.read(path) }
     }
 
     @Test func aCharacterDeviceIsRefused() {
-        #expect(throws: DatasetError.unreadable(path: "/dev/zero", reason: "not a regular file")) {
+        #expect(throws: DatasetError.unreadable(path: "/dev/zero", reason: "not a regular file (a character device)")) {
             try FileContents.read("/dev/zero")
         }
     }

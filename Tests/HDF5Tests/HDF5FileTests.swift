@@ -208,4 +208,19 @@ import Testing
         #expect(headerStatus == 0)
         #expect(header.contains("DEFLATE"), "compressed dataset should use deflate: \(header)")
     }
+
+    /// A directory opened as an HDF5 file: the driver's report of its failed read ("time = …\n,
+    /// …, errno = 21, error message = 'Is a directory', buf = 0x7ff…") is one line ending in the
+    /// system's message (issue 20: it split fsnn status's table and a line of REPORT.md).
+    @Test func aDriverFailureIsOneLineWithTheSystemsMessage() throws {
+        let directory = try TemporaryDirectory()
+        do {
+            _ = try HDF5File.open(directory.path)
+            Issue.record("a directory opened as an HDF5 file")
+        } catch {
+            let text = "\(error)"
+            #expect(text.hasSuffix("file read failed: Is a directory"), "\(text)")
+            #expect(!text.contains("\n") && !text.contains("0x") && !text.contains("errno"), "\(text)")
+        }
+    }
 }

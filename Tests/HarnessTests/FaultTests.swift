@@ -99,7 +99,7 @@ extension RunnerTests {
             }
             let file = fixture.data.directory.file("a-file")
             #expect(FileManager.default.createFile(atPath: file, contents: Data()))
-            try check("\(file)/results", fixture.runs, "--results", "\(file)/results: mkdir failed: Not a directory")
+            try check("\(file)/results", fixture.runs, "--results", "\(file): mkdir failed: not a directory (a regular file)")
         }
 
         @Test func aSecondProcessOnTheSameRunRefusesNamingTheHolder() throws {
@@ -315,6 +315,146 @@ extension RunnerTests {
             }
             #expect(stop.message.hasPrefix("stopped by SIGTERM in the simulation at step "), "\(stop.message)")
             #expect(stop.epoch == 1 && stop.batch == 0)
+        }
+
+        /// A run killed by SIGKILL leaves its result `running` and its lock file behind: status,
+        /// --watch, the report and summary.csv say "interrupted (process gone)" (issue 20, "silent").
+        @Test func aKilledRunIsInterruptedProcessGoneInStatusAndReport() throws {
+            try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "build fsnn first: swift build")
+            let fixture = try RunnerFixture()
+            let experiment = try fixture.experiment(tinyExperiment(defaults: ["epochs: 100"], rows: [("a", [])]))
+            let (process, _) = try CommandLine.launch([
+                "run", experiment.path, "--threads", "1", "--results", fixture.results, "--runs", fixture.runs,
+                "--data-dir", fixture.data.root.path,
+            ])
+            let path = fixture.resultPath("a")
+            let deadline = Date(timeIntervalSinceNow: 60)
+            while ((try? ResultStore.read(path))?.epochs.isEmpty ?? true), process.isRunning, Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(FileManager.default.fileExists(atPath: path + ".lock"), "the lock file stays")
+
+            let status = try Self.fsnn(["status", fixture.results])
+            #expect(status.status == 0)
+            #expect(status.output.contains("interrupted (process gone) in epoch ")
+                && status.output.contains("/100: pid \(process.processIdentifier) on host "), "\(status.output)")
+            #expect(status.output.contains("1 run: 1 interrupted"), "\(status.output)")
+            let watch = try Self.fsnn(["status", fixture.results, "--watch", "--interval", "1"])
+            #expect(watch.status == 0 && watch.output.contains("1 run: 1 interrupted"), "--watch settles: \(watch.output)")
+            let report = try Self.fsnn(["report", fixture.results, "--experiments", fixture.experimentsDirectory, "--no-render",
+                                        "--data-dir", fixture.data.root.path])
+            #expect(report.status == 0, "\(report.output)")
+            let markdown = try String(contentsOfFile: "\(fixture.results)/REPORT.md", encoding: .utf8)
+            #expect(markdown.contains("process gone: pid \(process.processIdentifier) on host "), "\(markdown)")
+            let summary = try String(contentsOfFile: "\(fixture.results)/summary.csv", encoding: .utf8)
+            #expect(summary.contains(",0,interrupted,"), "\(summary)")
+        }
+
+        /// A `running` result whose lock names a holder: alive here, gone from here, or on another
+        /// host (which this host cannot check: "running?" with its age).
+        @Test func theLockHolderTellsALiveRunFromADeadOne() throws {
+            let fixture = try RunnerFixture()
+            try ResultStore.write(syntheticRecord(table: "tiny", row: "a", status: .running), to: fixture.resultPath("a"))
+            let scope = SweepStatus.Scope(resultsRoot: fixture.results, runsRoot: fixture.runs, experiment: nil,
+                                          profile: .quick, dataRoot: fixture.data.root)
+            func progress(holder: RunLock.Holder?) throws -> RunProgress? {
+                let lock = fixture.resultPath("a") + ".lock"
+                unlink(lock)
+                if let holder { try (holder.text + "\n").write(toFile: lock, atomically: false, encoding: .utf8) }
+                return SweepStatus.gather(scope, client: nil).entries.first?.progress
+            }
+            let (ended, _) = try launch("/bin/true", [])
+            ended.waitUntilExit()
+            let here = RunPlacement.current.host, hourAgo = Date(timeIntervalSinceNow: -3600)
+            #expect(try progress(holder: nil) == .running(epoch: 3, of: 3))
+            #expect(try progress(holder: RunLock.Holder(pid: getpid(), host: here, since: hourAgo)) == .running(epoch: 3, of: 3))
+            let gone = try progress(holder: RunLock.Holder(pid: ended.processIdentifier, host: here, since: hourAgo))
+            #expect(gone == .processGone(epoch: 3, of: 3, holder: "pid \(ended.processIdentifier) on host \(here)"))
+            #expect(gone?.name == "interrupted")
+            let elsewhere = try #require(try progress(holder: RunLock.Holder(pid: 7, host: "elsewhere-node", since: hourAgo)))
+            #expect(elsewhere.description.hasPrefix("running?, epoch 3/3 (pid 7 on host elsewhere-node since "), "\(elsewhere)")
+            #expect(elsewhere.description.hasSuffix(", 1h00m ago; on another host, not checked)"), "\(elsewhere)")
+            let text = RunLock.Holder(pid: 7, host: "n1", since: hourAgo).text
+            #expect(RunLock.Holder(text: text)?.text == text && RunLock.Holder(text: "pid x on host n1") == nil)
+        }
+
+        /// SIGTERM ends a run whose standard error nobody reads (a pipe of one page, full after
+        /// the first lines): the progress write stops waiting, the run records itself interrupted.
+        @Test func sigtermEndsARunWhoseStandardErrorIsNotRead() throws {
+            try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "build fsnn first: swift build")
+            let fixture = try RunnerFixture()
+            let experiment = try fixture.experiment(tinyExperiment(defaults: ["epochs: 100"], rows: [("a", [])]))
+            var ends: [Int32] = [0, 0]
+            try #require(pipe(&ends) == 0)
+            defer { close(ends[0]) }
+            _ = fcntl(ends[1], 1031 /* F_SETPIPE_SZ */, 4096)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.executable)
+            process.arguments = ["run", experiment.path, "--threads", "1", "--results", fixture.results, "--runs", fixture.runs,
+                                 "--data-dir", fixture.data.root.path]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
+            try process.run()
+            close(ends[1])
+            // Wait until the run has written its result file and is stuck on its progress lines.
+            let deadline = Date(timeIntervalSinceNow: 60)
+            var cpu = 0.0
+            repeat {
+                Thread.sleep(forTimeInterval: 1)
+                let previous = cpu
+                cpu = Self.cpuSeconds(of: process.processIdentifier)
+                if FileManager.default.fileExists(atPath: fixture.resultPath("a")), cpu - previous < 0.05 { break }
+            } while process.isRunning && Date() < deadline
+            kill(process.processIdentifier, SIGTERM)
+            let stopDeadline = Date(timeIntervalSinceNow: 10)
+            while process.isRunning, Date() < stopDeadline { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning {
+                Issue.record("SIGTERM did not end the run within 10 s")
+                kill(process.processIdentifier, SIGKILL)
+            }
+            process.waitUntilExit()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(text)")
+            guard case let .interrupted(stop) = try ResultStore.read(fixture.resultPath("a")).status else {
+                Issue.record("not recorded as interrupted: \(text)")
+                return
+            }
+            #expect(stop.message.hasPrefix("stopped by SIGTERM in writing progress after "), "\(stop.message)")
+        }
+
+        /// User plus system CPU seconds of process `pid` (/proc/<pid>/stat, in clock ticks).
+        static func cpuSeconds(of pid: pid_t) -> Double {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let end = stat.lastIndex(of: ")") else { return 0 }
+            let fields = stat[stat.index(after: end)...].split(separator: " ")
+            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+            return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        }
+
+        /// The console writer: a failed write is a typed error naming the stream, and a stream
+        /// nobody reads gives up once the interrupt flag is set.
+        @Test func consoleWritesThatFailAreTypedErrors() throws {
+            let full = open("/dev/full", O_WRONLY)
+            try #require(full >= 0)
+            defer { close(full) }
+            #expect(throws: ConsoleError.writeFailed(stream: "full", reason: "No space left on device")) {
+                try ConsoleStream(descriptor: full, name: "full").write("x\n", interrupt: InterruptFlag())
+            }
+            var ends: [Int32] = [0, 0]
+            try #require(pipe(&ends) == 0)
+            defer { close(ends[0]); close(ends[1]) }
+            _ = fcntl(ends[1], F_SETFL, fcntl(ends[1], F_GETFL) | O_NONBLOCK)
+            let page = [UInt8](repeating: 0x2E, count: 4096)
+            while write(ends[1], page, page.count) > 0 {}
+            _ = fcntl(ends[1], F_SETFL, fcntl(ends[1], F_GETFL) & ~O_NONBLOCK)
+            let flag = InterruptFlag()
+            flag.request(signal: SIGTERM)
+            #expect(throws: ConsoleError.writeFailed(stream: "pipe", reason: "SIGTERM arrived while its reader was not reading")) {
+                try ConsoleStream(descriptor: ends[1], name: "pipe").write("x\n", interrupt: flag)
+            }
         }
     }
 }

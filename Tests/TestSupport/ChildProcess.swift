@@ -1,13 +1,20 @@
 import Foundation
 
-/// Starts `executable` with `arguments`, its standard output and error joined into one pipe.
-public func launch(_ executable: String, _ arguments: [String]) throws -> (process: Process, output: Pipe) {
+/// Starts `executable` with `arguments`, its standard output and error joined into one pipe, or
+/// either sent to the file given instead (`/dev/full` for a stream whose writes fail).
+public func launch(_ executable: String, _ arguments: [String], standardOutput: String? = nil,
+                   standardError: String? = nil) throws -> (process: Process, output: Pipe) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
+    func stream(_ path: String?) throws -> Any {
+        guard let path else { return output }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileNoSuchFile) }
+        return handle
+    }
+    process.standardOutput = try stream(standardOutput)
+    process.standardError = try stream(standardError)
     try process.run()
     return (process, output)
 }

@@ -63,6 +63,8 @@ extension Float: SettingValue {
 
     public static func representationProblem(_ literal: SettingLiteral) -> String? {
         guard let number = literal.number else { return nil }
+        if number.isNaN { return "nan is not a number" }
+        if number.isInfinite { return "\(number) is infinite" }
         let held = Float(number)
         if !held.isFinite {
             return "\(number) overflows Float32 (the largest Float32 is \(Float.greatestFiniteMagnitude))"

@@ -15,9 +15,11 @@ public struct BenchmarkBatches: Decodable, Sendable {
         case test
     }
 
-    /// Reads and checks `path`: `count` batches of `batchSize` indices each.
+    /// Reads and checks `path`: `count` batches of `batchSize` indices each. A path that is not a
+    /// regular file (a FIFO would block the read) is refused unread.
     public init(contentsOf path: String, count: Int, batchSize: Int) throws(BenchmarkBatchesError) {
         let data: Data
+        do { _ = try FileKind.regularFileSize(at: path) } catch { throw .unreadable(file: path, reason: error.reason) }
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {

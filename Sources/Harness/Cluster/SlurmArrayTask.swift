@@ -46,7 +46,7 @@ public struct SlurmArrayTask {
         for (run, seeds) in try runner.selectedRuns() {
             for seed in seeds {
                 let path = run.resultPath(in: runner.options.resultsRoot, seed: seed)
-                guard FileManager.default.fileExists(atPath: path),
+                guard OutputFile.exists(path),
                       case let .failed(stop) = try ResultStore.read(path).status else { continue }
                 return "\(run.row) seed \(seed) failed for its own reason in epoch \(stop.epoch), batch \(stop.batch) "
                     + "(\(stop.message)); a requeued task does not retry it"

@@ -31,19 +31,20 @@ public struct SlurmSubmissionRecord: Codable, Equatable, Sendable {
     public func path(in directory: String) -> String { "\(directory)/\(table)-\(arrayJobId).json" }
 
     public func write(in directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path(in: directory)), options: .atomic)
+        try OutputFile.write(String(decoding: try encoder.encode(self), as: UTF8.self), to: path(in: directory))
     }
 
     /// Every record in `directory` (`<runs>/slurm`), oldest submission first; files that are
-    /// not such records are left out.
+    /// not such records are left out, and so are entries that are not regular files (unopened).
     public static func all(in directory: String) -> [SlurmSubmissionRecord] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.filter { $0.hasSuffix(".json") }
             .compactMap { name in
-                (try? Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)")))
+                let path = "\(directory)/\(name)"
+                guard (try? OutputFile.checkReadable(path)) != nil else { return nil }
+                return (try? Data(contentsOf: URL(fileURLWithPath: path)))
                     .flatMap { try? JSONDecoder().decode(SlurmSubmissionRecord.self, from: $0) }
             }
             .sorted { $0.arrayJobId < $1.arrayJobId }

@@ -79,10 +79,7 @@ public struct SlurmSweep {
     public func submit(with client: SlurmClient = SlurmClient()) throws -> SlurmSubmissionRecord? {
         guard let arrayScript else { return nil }
         try refuseLiveDuplicates(client)
-        try FileManager.default.createDirectory(atPath: context.directory, withIntermediateDirectories: true)
-        for script in [arrayScript, reportScript] {
-            try script.text.write(toFile: script.path, atomically: true, encoding: .utf8)
-        }
+        for script in [arrayScript, reportScript] { try OutputFile.write(script.text, to: script.path) }
         let arrayJob = try client.submit(arrayScript.path)
         let reportJob: Int
         do {

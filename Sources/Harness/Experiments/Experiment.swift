@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Yams
 
@@ -14,21 +15,22 @@ public struct Experiment: Sendable {
     public static let maximumFileSize = 1 << 20
 
     /// Reads and validates the file at `path`, which must be a regular file of at most
-    /// `maximumFileSize` bytes of UTF-8 text. The type is checked before the file is opened:
-    /// opening a FIFO blocks until a writer comes.
+    /// `maximumFileSize` bytes of UTF-8 text. The type is checked before the file is opened
+    /// (`FileKind`): opening a FIFO blocks until a writer comes.
     public init(contentsOf path: String) throws(ExperimentError) {
-        var status = stat()
-        guard stat(path, &status) == 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
-        guard status.st_mode & S_IFMT == S_IFREG else {
-            throw .unreadable(file: path, reason: "not a regular file (\(Self.kind(of: status.st_mode)))")
-        }
-        guard status.st_size <= Self.maximumFileSize else {
-            throw .unreadable(file: path, reason: "\(status.st_size) bytes, more than the \(Self.maximumFileSize) an experiment file may hold")
+        let size: Int
+        do { size = try FileKind.regularFileSize(at: path) } catch { throw .unreadable(file: path, reason: error.reason) }
+        guard size <= Self.maximumFileSize else {
+            throw .unreadable(file: path,
+                              reason: "\(size) bytes, more than the \(Self.maximumFileSize) an experiment file may hold")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .unreadable(file: path, reason: String(cString: strerror(errno)))
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw .unreadable(file: path, reason: "not UTF-8 text") }
+        if let problem = Self.encodingProblem(data) { throw .unreadable(file: path, reason: problem) }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw .unreadable(file: path, reason: "not UTF-8 text")
+        }
         try self.init(text: text, path: path)
     }
 
@@ -54,6 +56,12 @@ public struct Experiment: Sendable {
             throw .invalid([Self.issue(for: error, path: path)])
         } catch {
             throw .unreadable(file: path, reason: "\(error)")
+        }
+        if let (line, column) = YAMLAliasExpansion.firstExcess(in: root) {
+            throw .invalid([ExperimentIssue(
+                file: path, line: line, column: column, field: "(document)",
+                message: "more than \(YAMLAliasExpansion.maximumNodes) values once its aliases (*name) are expanded; "
+                    + "an experiment file needs about 1000")])
         }
         let (file, locations) = try YAMLNodeDecoder(file: path).decode(ExperimentFile.self, from: root)
         var validator = ExperimentValidator(file: file, locations: locations)
@@ -81,12 +89,18 @@ public struct Experiment: Sendable {
 
     /// Every `*.yaml` file in `directory`, by file name; problems of all files are reported together.
     public static func loadAll(in directory: String) throws(ExperimentError) -> [Experiment] {
+        let kind: FileKind?
+        do { kind = try FileKind(at: directory) } catch { throw .unreadable(file: directory, reason: error.reason) }
+        guard kind == .directory else {
+            let reason = kind.map { "not a directory (\($0))" } ?? String(cString: strerror(ENOENT))
+            throw .unreadable(file: directory, reason: reason)
+        }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
                 .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
         } catch {
-            throw .unreadable(file: directory, reason: error.localizedDescription)
+            throw .unreadable(file: directory, reason: RunFileError.reason(of: error))
         }
         var experiments: [Experiment] = []
         var issues: [ExperimentIssue] = []
@@ -101,16 +115,17 @@ public struct Experiment: Sendable {
         return experiments
     }
 
-    /// "a FIFO", "a directory", … for a file type other than regular.
-    private static func kind(of mode: mode_t) -> String {
-        switch mode & S_IFMT {
-        case S_IFIFO: return "a FIFO"
-        case S_IFDIR: return "a directory"
-        case S_IFCHR: return "a character device"
-        case S_IFBLK: return "a block device"
-        case S_IFSOCK: return "a socket"
-        default: return "file type \(String(mode & S_IFMT, radix: 8))"
+    /// Why `data`, though it may decode as UTF-8, is UTF-16 or UTF-32 text, or nil: such text
+    /// without a byte-order mark is valid UTF-8 byte by byte (ASCII letters between NUL bytes),
+    /// which the YAML reader would refuse as control characters.
+    private static func encodingProblem(_ data: Data) -> String? {
+        if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) {
+            return "not UTF-8 text (it starts with a UTF-16 or UTF-32 byte-order mark); save it as UTF-8"
         }
+        if let index = data.firstIndex(of: 0) {
+            return "not UTF-8 text (byte \(index - data.startIndex) is NUL, as in UTF-16 or UTF-32 text); save it as UTF-8"
+        }
+        return nil
     }
 
     /// A Yams parse error at its mark.

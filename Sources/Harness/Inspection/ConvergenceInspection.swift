@@ -46,8 +46,7 @@ public struct ConvergenceInspection {
 
         /// Writes `/convergence/checkpoint` in the result-file layout, with `@checkpoint` on the root.
         public func write(to path: String) throws {
-            try Directories.createParent(of: path)
-            try HDF5File.writeAtomically(to: path) { file in
+            try OutputFile.writeHDF5(to: path) { file in
                 try file.setAttribute("checkpoint", checkpoint)
                 try ResultStore.write(trace, into: file)
             }

@@ -88,8 +88,7 @@ public struct GradientInspection {
         let (inputs, labels) = try Self.samples(indices, of: data)
         let pass = try trainer.computeGradients(session.networkInput(inputs), labels: labels)
 
-        try Directories.createParent(of: output)
-        try HDF5File.writeAtomically(to: output) { file in
+        try OutputFile.writeHDF5(to: output) { file in
             let configuration = session.configuration
             let attributes: [(String, HDF5AttributeValue)] = [
                 ("checkpoint", .string(checkpoint)), ("epoch", .integer(Int64(model.progress.epoch))),

@@ -44,8 +44,7 @@ public struct RateInspection {
 
         /// Writes the `/rates` group of the result-file layout, with `@checkpoint` on the root.
         public func write(to path: String) throws {
-            try Directories.createParent(of: path)
-            try HDF5File.writeAtomically(to: path) { file in
+            try OutputFile.writeHDF5(to: path) { file in
                 try file.setAttribute("checkpoint", checkpoint)
                 try file.setAttribute("test_acc", testAccuracy)
                 try ResultStore.write(rates, layerNames: layerNames, into: file)

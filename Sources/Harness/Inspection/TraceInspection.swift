@@ -106,8 +106,7 @@ public struct TraceInspection {
         var result = Result(label: labels[0], predicted: predicted, timeSteps: network.timeSteps, threshold: threshold,
                             layers: layers, simulationSpikeCounts: report.spikeCounts, figures: [], figureProblems: [])
 
-        try Directories.createParent(of: output)
-        try HDF5File.writeAtomically(to: output) { file in
+        try OutputFile.writeHDF5(to: output) { file in
             let common: [(String, HDF5AttributeValue)] = [
                 ("checkpoint", .string(checkpoint)), ("sample", .integer(Int64(sample))),
                 ("label", .integer(Int64(labels[0]))), ("time_steps", .integer(Int64(network.timeSteps))),

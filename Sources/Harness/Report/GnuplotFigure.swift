@@ -245,10 +245,11 @@ struct GnuplotFigure {
         return (panel.xRange ?? x, panel.yRange ?? low...high)
     }
 
-    /// Writes `<name>.dat` and `<name>.gp` into `directory`.
+    /// Writes `<name>.dat` and `<name>.gp` into `directory`, where gnuplot may write `<name>.png`.
     func writeFiles(in directory: String, terminal: String) throws {
-        try data.write(toFile: "\(directory)/\(name).dat", atomically: true, encoding: .utf8)
-        try script(terminal: terminal).write(toFile: "\(directory)/\(name).gp", atomically: true, encoding: .utf8)
+        try OutputFile.write(data, to: "\(directory)/\(name).dat")
+        try OutputFile.write(script(terminal: terminal), to: "\(directory)/\(name).gp")
+        try OutputFile.checkWritableInPlace("\(directory)/\(name).png")
     }
 
     /// Writes every figure's files into `directory` and renders them with the gnuplot on PATH:

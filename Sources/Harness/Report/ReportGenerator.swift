@@ -40,7 +40,7 @@ public struct ReportGenerator {
         }
         let tables = experiments.map { TableResults(experiment: $0, resultsRoot: resultsDirectory, dataRoot: dataRoot) }
         let figuresDirectory = "\(resultsDirectory)/figures"
-        try FileManager.default.createDirectory(atPath: figuresDirectory, withIntermediateDirectories: true)
+        try Directories.create(figuresDirectory)
 
         let sections = tables.map { (results: $0, blocks: Self.blocks($0)) }
         let appendixA = tables.filter { $0.experiment.file.kind == .accuracy }
@@ -74,7 +74,7 @@ public struct ReportGenerator {
         markdown += "\n## Appendix D — provenance and commands\n\n" + ProvenanceAppendix.markdown(tables, revisions: &revisions)
         markdown += Self.strayDirectories(tables, resultsRoot: resultsDirectory)
         let reportPath = "\(resultsDirectory)/REPORT.md"
-        try markdown.write(toFile: reportPath, atomically: true, encoding: .utf8)
+        try OutputFile.write(markdown, to: reportPath)
         try ResultSummary(tables).write(in: resultsDirectory)
         return Outcome(reportPath: reportPath, figurePaths: figures.map { "\(figuresDirectory)/\($0.name).png" },
                        renderingProblems: rendering.problems, problemCount: problemCount)
@@ -191,13 +191,18 @@ public struct ReportGenerator {
     }
 
     /// Deletes the figure files (`.dat`, `.gp`, `.png`) of figures this report no longer draws: the
-    /// figures folder is the report's own.
+    /// figures folder is the report's own. Only regular files and links are removed
+    /// (`OutputFile.remove`); anything else there is an error naming it.
     private static func removeStaleFigures(in directory: String, keeping names: Set<String>) throws {
-        for file in try FileManager.default.contentsOfDirectory(atPath: directory) {
+        let files: [String]
+        do { files = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
+            throw RunFileError(path: directory, operation: "list", error)
+        }
+        for file in files.sorted() {
             let url = URL(fileURLWithPath: file)
             guard ["dat", "gp", "png"].contains(url.pathExtension), !names.contains(url.deletingPathExtension().lastPathComponent)
             else { continue }
-            try FileManager.default.removeItem(atPath: "\(directory)/\(file)")
+            try OutputFile.remove("\(directory)/\(file)")
         }
     }
 

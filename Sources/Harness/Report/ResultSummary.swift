@@ -182,7 +182,7 @@ struct ResultSummary {
     }
 
     func write(in directory: String) throws {
-        try csv.write(toFile: "\(directory)/summary.csv", atomically: true, encoding: .utf8)
-        try json().write(toFile: "\(directory)/summary.json", atomically: true, encoding: .utf8)
+        try OutputFile.write(csv, to: "\(directory)/summary.csv")
+        try OutputFile.write(try json(), to: "\(directory)/summary.json")
     }
 }

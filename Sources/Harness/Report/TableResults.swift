@@ -34,7 +34,10 @@ struct TableResults {
                 continue
             }
             do {
-                let record = try ResultStore.read(path)
+                var record = try ResultStore.read(path)
+                if record.status == .running, let holder = RunLock.Holder.read(forResult: path), holder.isGone {
+                    record.status = .interrupted(holder.stopPoint(afterEpochs: record.epochs.count))
+                }
                 guard record.table == table, record.row == row else {
                     unreadable.append((String(shown), "holds row '\(record.row)' of table '\(record.table)'"))
                     continue

@@ -41,8 +41,7 @@ public struct Checkpoint: Sendable {
     /// Writes the checkpoint to `path` atomically (temporary file, fsync, rename), creating
     /// parent directories: a crash leaves the previous checkpoint intact.
     public func write(to path: String) throws {
-        try Directories.createParent(of: path)
-        try HDF5File.writeAtomically(to: path) { file in
+        try OutputFile.writeHDF5(to: path) { file in
             try Self.writeTensors(weights, group: "/weights", into: file)
             try Self.writeTensors(buffers, group: "/buffers", into: file)
             try Self.writeTensors(optimizerTensors, group: "/optimizer", into: file)
@@ -71,8 +70,9 @@ public struct Checkpoint: Sendable {
 
     /// Reads the checkpoint at `path`; tensors come back in the order they were written.
     public static func read(_ path: String) throws -> Checkpoint {
-        let file = try HDF5File.open(path)
+        let file = try OutputFile.openHDF5(path)
         defer { try? file.close() }
+        try RunFileKind.checkpoint.check(file)
         var streams: [String: RandomGenerator] = [:]
         for name in try file.members(of: "/rng") {
             let state = try file.read("/rng/\(name)", as: UInt64.self)
@@ -98,8 +98,9 @@ public struct Checkpoint: Sendable {
     /// Reads only the `/progress` and `/metadata` of the checkpoint at `path` (no tensors): what
     /// a runner needs to decide whether a run can resume from it.
     public static func readSummary(_ path: String) throws -> (progress: TrainingProgress, metadata: [ConfigEntry]) {
-        let file = try HDF5File.open(path)
+        let file = try OutputFile.openHDF5(path)
         defer { try? file.close() }
+        try RunFileKind.checkpoint.check(file)
         return (try readProgress(from: file), try readMetadata(from: file))
     }
 

@@ -1,15 +1,23 @@
+import Datasets
 import Foundation
 
 /// Folders for result and checkpoint files, made with POSIX calls so that a failure is a
 /// `RunFileError.fileSystem` naming the folder and the step, not a Foundation error dump.
 enum Directories {
-    /// Creates `path` and its missing parents (`mkdir -p`).
+    /// Creates `path` and its missing parents (`mkdir -p`); an entry of another kind on the way (a
+    /// file, a FIFO, a link loop) is named.
     static func create(_ path: String) throws(RunFileError) {
-        var prefix = path.hasPrefix("/") ? "" : "."
+        var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
-            prefix += "/" + component
-            var status = stat()
-            if stat(prefix, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { continue }
+            prefix += (prefix.isEmpty || prefix == "/" ? "" : "/") + component
+            let kind: FileKind?
+            do {
+                kind = try FileKind(at: prefix)
+            } catch {
+                throw .fileSystem(path: prefix, operation: "mkdir", reason: error.reason)
+            }
+            if kind == .directory { continue }
+            if let kind { throw .fileSystem(path: prefix, operation: "mkdir", reason: "not a directory (\(kind))") }
             guard mkdir(prefix, 0o755) == 0 || errno == EEXIST else {
                 throw .fileSystem(path: prefix, operation: "mkdir", reason: String(cString: strerror(errno)))
             }

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import HDF5
 
@@ -23,26 +24,39 @@ public enum ResultStore {
 
     /// Writes `record` to `path` atomically, creating parent directories.
     public static func write(_ record: RunRecord, to path: String) throws {
-        try Directories.createParent(of: path)
-        try HDF5File.writeAtomically(to: path) { file in try write(record, into: file) }
+        try OutputFile.writeHDF5(to: path) { file in try write(record, into: file) }
     }
 
     /// Reads the record at `path`.
     public static func read(_ path: String) throws -> RunRecord {
-        let file = try HDF5File.open(path)
+        let file = try OutputFile.openHDF5(path)
         defer { try? file.close() }
+        try RunFileKind.result.check(file)
         return try read(from: file)
     }
 
-    /// Every `seed-<k>.h5` below `root/<table>/<row>/`, sorted.
+    /// Every `seed-<k>.h5` in a folder `root/<table>/<row>/`, sorted. Entries of any kind are
+    /// listed (a FIFO or a link loop under that name is for the reader to report); a checkpoint
+    /// `seed-<k>.checkpoint.h5` is not one, when checkpoints share the results' folders.
     public static func resultFiles(in root: String) -> [String] {
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
-        return enumerator.compactMap { $0 as? String }
-            .filter { path in
-                let parts = path.split(separator: "/")
-                return parts.count == 3 && parts[2].hasPrefix("seed-") && parts[2].hasSuffix(".h5")
+        func folders(in path: String) -> [String] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            return names.filter { (try? FileKind(at: "\(path)/\($0)")) == .directory }
+        }
+        var files: [String] = []
+        for table in folders(in: root) {
+            for row in folders(in: "\(root)/\(table)") {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(table)/\(row)")) ?? []
+                files += names.filter { seed(ofResultFile: $0) != nil }.map { "\(table)/\(row)/\($0)" }
             }
-            .sorted().map { "\(root)/\($0)" }
+        }
+        return files.sorted().map { "\(root)/\($0)" }
+    }
+
+    /// k of a result file's name `seed-<k>.h5`; nil for any other name.
+    static func seed(ofResultFile name: String) -> Int? {
+        guard name.hasPrefix("seed-"), name.hasSuffix(".h5") else { return nil }
+        return Int(name.dropFirst(5).dropLast(3))
     }
 
     // MARK: Names

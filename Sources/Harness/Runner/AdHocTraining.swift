@@ -4,7 +4,8 @@ import Tensor
 
 /// `fsnn train`: one configuration trained and evaluated by the session's epoch loop, progress
 /// on standard error, nothing written to disk (the experiment runner is the tool for recorded
-/// results).
+/// results). The progress lines are what the command exists to print: one that cannot be
+/// written ends the training with `ConsoleError`.
 public enum AdHocTraining {
     /// Per-epoch accuracies and wall time, in order.
     public struct EpochLine: Sendable {
@@ -24,7 +25,7 @@ public enum AdHocTraining {
                                           seed: UInt64(settings.run.seeds[0]), limits: settings.run.dataLimits)
         let printer = Printer(session: session,
                               progress: ProgressReporter(label: "[\(configuration.model.rawValue) \(configuration.method.rawValue)]"))
-        printer.progress.note("\(ComputeThreads.description); \(session.trainer.network.parameterCount) parameters")
+        try printer.progress.note("\(ComputeThreads.description); \(session.trainer.network.parameterCount) parameters")
         try session.train(observer: printer)
         return printer.lines
     }
@@ -39,15 +40,15 @@ public enum AdHocTraining {
             self.progress = progress
         }
 
-        func batchFinished(_ index: Int, epoch: Int, report: TrainingStepReport) {
-            progress.batch(index, of: session.trainBatchesPerEpoch, epoch: epoch, of: session.configuration.epochs,
-                           report: report)
+        func batchFinished(_ index: Int, epoch: Int, report: TrainingStepReport) throws {
+            try progress.batch(index, of: session.trainBatchesPerEpoch, epoch: epoch, of: session.configuration.epochs,
+                               report: report)
         }
 
-        func epochFinished(_ result: EpochResult) {
+        func epochFinished(_ result: EpochResult) throws {
             let training = result.training
-            progress.epoch(result.epoch, of: session.configuration.epochs, training: training, test: result.test,
-                           seconds: result.seconds)
+            try progress.epoch(result.epoch, of: session.configuration.epochs, training: training, test: result.test,
+                               seconds: result.seconds)
             lines.append(EpochLine(epoch: result.epoch, trainAccuracy: training.accuracy, testAccuracy: result.test.accuracy,
                                    seconds: training.seconds, dataWaitFraction: training.dataWaitFraction,
                                    solverIterations: training.solverIterations))

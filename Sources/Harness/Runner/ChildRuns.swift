@@ -4,7 +4,9 @@ import Foundation
 /// (`fsnn run <file> --rows <row> --seeds <k> --threads 1 --child …`). Processes rather than
 /// threads, because OpenBLAS's thread count and `Parallel.workerCount` are per process; each child
 /// uses one thread. A child's output lines are forwarded to standard error prefixed with its run's
-/// name; its outcome is read back from its result file.
+/// name; its outcome is read back from its result file. When this process's standard error fails,
+/// forwarding stops and the child's pipe is closed, so that the child's next line fails as well
+/// (EPIPE) and the child records its run as failed, as a run in this process would.
 struct ChildRuns {
     let executable: String
     let runner: ExperimentRunner
@@ -91,16 +93,27 @@ private final class Child {
         let reader = pipe.fileHandleForReading, done = outputDone
         try process.run()
         Thread {
-            var pending = Data()
-            while let chunk = try? reader.read(upToCount: 4096), !chunk.isEmpty {
-                pending.append(chunk)
-                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = pending[pending.startIndex...newline]
-                    FileHandle.standardError.write(Data(prefix.utf8) + line)
-                    pending.removeSubrange(pending.startIndex...newline)
+            var pending = Data(), chunk = [UInt8](repeating: 0, count: 4096)
+            do {
+                // read(2) returns what the child has written so far (FileHandle.read(upToCount:)
+                // waits for a full chunk, which held progress lines back).
+                while true {
+                    let count = Foundation.read(reader.fileDescriptor, &chunk, chunk.count)
+                    if count < 0, errno == EINTR { continue }
+                    guard count > 0 else { break }
+                    pending.append(contentsOf: chunk[..<count])
+                    while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                        let line = String(decoding: pending[pending.startIndex...newline], as: UTF8.self)
+                        try ConsoleStream.standardError.write(prefix + line)
+                        pending.removeSubrange(pending.startIndex...newline)
+                    }
                 }
+                if !pending.isEmpty {
+                    try ConsoleStream.standardError.write(prefix + String(decoding: pending, as: UTF8.self) + "\n")
+                }
+            } catch {
+                try? reader.close()
             }
-            if !pending.isEmpty { FileHandle.standardError.write(Data(prefix.utf8) + pending + Data("\n".utf8)) }
             done.signal()
         }.start()
     }

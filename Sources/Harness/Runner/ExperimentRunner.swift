@@ -136,9 +136,8 @@ public final class ExperimentRunner {
     private func action(_ run: ExperimentRun, seed: Int, dataset: DatasetName) throws -> PlannedRun.Action {
         let resultPath = run.resultPath(in: options.resultsRoot, seed: seed)
         let checkpointPath = run.checkpointPath(in: options.checkpointsRoot, seed: seed)
-        let files = FileManager.default
-        guard files.fileExists(atPath: resultPath) else {
-            let note = options.resume && files.fileExists(atPath: checkpointPath)
+        guard OutputFile.exists(resultPath) else {
+            let note = options.resume && OutputFile.exists(checkpointPath)
                 ? "no result file beside \(checkpointPath) to continue; starting over" : nil
             return .start(dataset: dataset, note: note)
         }
@@ -147,7 +146,9 @@ public final class ExperimentRunner {
         do {
             record = try ResultStore.read(resultPath)
         } catch {
-            throw PlanConflict(message: "\(resultPath) cannot be read (\(error)); pass --overwrite to replace it")
+            let remedy = (try? OutputFile.checkReplaceable(resultPath)) != nil ? "pass --overwrite to replace it"
+                : "remove it: fsnn replaces only files"
+            throw PlanConflict(message: "\(resultPath) cannot be read (\(error)); \(remedy)")
         }
         if record.status == .complete {
             let differences = ConfigEntry.differences(record.settings, RunIdentity(run: run, seed: seed, datasetUsed: dataset).settings,
@@ -161,7 +162,7 @@ public final class ExperimentRunner {
         }
         let replaced = "replacing its \(record.status.name) \(record.profile.rawValue) result after \(counted(record.epochs.count, "epoch"))"
         guard options.resume else { return .start(dataset: dataset, note: replaced + " (--resume continues it)") }
-        guard files.fileExists(atPath: checkpointPath) else {
+        guard OutputFile.exists(checkpointPath) else {
             return .start(dataset: dataset, note: "no checkpoint \(checkpointPath) to resume from; " + replaced)
         }
         let summary: (progress: TrainingProgress, metadata: [ConfigEntry])
@@ -194,7 +195,7 @@ public final class ExperimentRunner {
             plan = try self.plan()
             try claim(plan, into: &locks)
         }
-        logMissingData(plan)
+        try logMissingData(plan)
         if options.jobs > 1 {
             guard let executable = options.executable else { throw RunnerError.noExecutableForJobs }
             return RunnerSummary(table: experiment.file.table, profile: options.profile,
@@ -217,7 +218,7 @@ public final class ExperimentRunner {
                 case let .resume(dataset, afterEpoch): (dataset, afterEpoch, nil)
                 case .skip, .missingData: preconditionFailure("reported without training")
                 }
-                if let note { log(planned, note) }
+                if let note { try log(planned, note) }
                 let execution = RunExecution(task: planned, datasetUsed: dataset, resumedEpochs: resumedEpochs,
                                              environment: environment)
                 report.outcome = .finished(execution.execute())
@@ -244,12 +245,14 @@ public final class ExperimentRunner {
             do {
                 locks[result] = try RunLock.acquire(forResult: result)
                 try Directories.checkWritable((result as NSString).deletingLastPathComponent)
+                try OutputFile.checkReplaceable(result)
             } catch let error as RunFileError {
                 throw RunnerError.unwritable(option: "--results", root: options.resultsRoot, reason: "\(error)")
             }
             do {
                 try Directories.createParent(of: checkpoint)
                 try Directories.checkWritable((checkpoint as NSString).deletingLastPathComponent)
+                try OutputFile.checkReplaceable(checkpoint)
             } catch {
                 throw RunnerError.unwritable(option: "--runs", root: options.checkpointsRoot, reason: "\(error)")
             }
@@ -275,7 +278,7 @@ public final class ExperimentRunner {
 
     /// One message per missing dataset (not per run): the rows that need it, where it was
     /// looked for and how to obtain it.
-    func logMissingData(_ plan: [PlannedRun]) {
+    func logMissingData(_ plan: [PlannedRun]) throws(ConsoleError) {
         var byDetails: [(details: String, rows: [String])] = []
         for planned in plan {
             guard case let .missingData(_, details) = planned.action else { continue }
@@ -288,15 +291,15 @@ public final class ExperimentRunner {
         let prefix = options.isChild ? "" : "[\(experiment.file.table)] "
         for (details, rows) in byDetails {
             let message = "\(prefix)skipping \(rows.count == 1 ? "row" : "rows") \(rows.joined(separator: ", ")), data missing: \(details)\n"
-            FileHandle.standardError.write(Data(message.utf8))
+            try ConsoleStream.standardError.write(message)
         }
     }
 
     func resultPath(_ planned: PlannedRun) -> String { planned.run.resultPath(in: options.resultsRoot, seed: planned.seed) }
 
-    func log(_ planned: PlannedRun, _ message: String) {
+    func log(_ planned: PlannedRun, _ message: String) throws(ConsoleError) {
         let prefix = options.isChild ? "" : "[\(planned.run.table)/\(planned.run.row) seed \(planned.seed)] "
-        FileHandle.standardError.write(Data((prefix + message + "\n").utf8))
+        try ConsoleStream.standardError.write(prefix + message + "\n")
     }
 }
 

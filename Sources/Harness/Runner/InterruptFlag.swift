@@ -47,7 +47,11 @@ public final class InterruptFlag: Sendable {
     /// processes of a parallel run pass false, because their parent forwards the signal the
     /// terminal already delivered to them. Call it early, before other threads start.
     /// With `timeLimitWarning`, SIGUSR1 sets the flag too (a Slurm array task).
+    ///
+    /// SIGPIPE is ignored: a write to a pipe whose reader is gone then fails with EPIPE, which the
+    /// run records (`ConsoleStream`), instead of ending the process unrecorded.
     public static func installSignalHandlers(exitOnRepeat: Bool, timeLimitWarning: Bool = false) {
+        signal(SIGPIPE, SIG_IGN)
         exitsOnRepeat.store(exitOnRepeat, ordering: .releasing)
         let numbers = [SIGINT, SIGTERM] + (timeLimitWarning ? [SIGUSR1] : [])
         var unblocked = sigset_t()

@@ -6,7 +6,8 @@ import FSNN
 /// times a second. Otherwise (a log file, a batch job) a line every 30 s or every 10 % of an
 /// epoch, whichever comes first, with the same numbers and seconds per batch, and one line per
 /// epoch. Lines start with the label unless it is empty (a child process of a parallel run,
-/// whose parent prefixes the lines).
+/// whose parent prefixes the lines). A line that cannot be written throws `ConsoleError`: a run
+/// records that and ends as failed.
 public final class ProgressReporter {
     private let label: String
     /// The first epoch trained in this process (a resumed run's ETA counts from it).
@@ -14,7 +15,7 @@ public final class ProgressReporter {
     private let isTerminal: Bool
     /// Seconds since an arbitrary origin (injectable for tests).
     private let clock: () -> Double
-    private let output: (String) -> Void
+    private let output: (String) throws(ConsoleError) -> Void
     private let started: Double
     private var lastLine: Double
     /// The batch count of the epoch at the last log line, for the 10 % rule.
@@ -37,10 +38,11 @@ public final class ProgressReporter {
     public convenience init(label: String, firstEpoch: Int = 0, isTerminal: Bool = isatty(STDERR_FILENO) == 1) {
         let origin = ContinuousClock.now
         self.init(label: label, firstEpoch: firstEpoch, isTerminal: isTerminal, clock: { (ContinuousClock.now - origin).inSeconds },
-                  output: { FileHandle.standardError.write(Data($0.utf8)) })
+                  output: { text throws(ConsoleError) in try ConsoleStream.standardError.write(text) })
     }
 
-    init(label: String, firstEpoch: Int, isTerminal: Bool, clock: @escaping () -> Double, output: @escaping (String) -> Void) {
+    init(label: String, firstEpoch: Int, isTerminal: Bool, clock: @escaping () -> Double,
+         output: @escaping (String) throws(ConsoleError) -> Void) {
         self.label = label.isEmpty ? "" : label + " "
         self.firstEpoch = firstEpoch
         self.isTerminal = isTerminal
@@ -52,7 +54,8 @@ public final class ProgressReporter {
     }
 
     /// After training batch `index` (0-based) of `total` in `epoch` (0-based) of `epochs`.
-    public func batch(_ index: Int, of total: Int, epoch: Int, of epochs: Int, report: TrainingStepReport) {
+    public func batch(_ index: Int, of total: Int, epoch: Int, of epochs: Int, report: TrainingStepReport)
+        throws(ConsoleError) {
         let now = clock()
         if index == 0 {
             (lossSum, correct, samples, solverIterations, solves) = (0, 0, 0, 0, 0)
@@ -70,13 +73,13 @@ public final class ProgressReporter {
         if isTerminal {
             guard now - lastLine > 0.2 || done == total else { return }
             lastLine = now
-            write("\r\u{1B}[2K" + line(done, of: total, epoch: epoch, of: epochs, now: now, perBatch: false))
+            try write("\r\u{1B}[2K" + line(done, of: total, epoch: epoch, of: epochs, now: now, perBatch: false))
         } else {
             let step = max(1, Int((Self.logFraction * Double(total)).rounded(.up)))
             guard now - lastLine >= Self.logInterval || done - lastLoggedBatch >= step, done < total else { return }
             lastLine = now
             lastLoggedBatch = done
-            write(line(done, of: total, epoch: epoch, of: epochs, now: now, perBatch: true) + "\n")
+            try write(line(done, of: total, epoch: epoch, of: epochs, now: now, perBatch: true) + "\n")
         }
     }
 
@@ -100,7 +103,8 @@ public final class ProgressReporter {
     }
 
     /// After an epoch and its evaluation, which took `seconds` together.
-    public func epoch(_ epoch: Int, of epochs: Int, training: TrainingEpochSummary, test: EvaluationSummary, seconds: Double) {
+    public func epoch(_ epoch: Int, of epochs: Int, training: TrainingEpochSummary, test: EvaluationSummary,
+                      seconds: Double) throws(ConsoleError) {
         epochSeconds.append(seconds)
         let now = clock()
         epochStarted = now
@@ -112,16 +116,16 @@ public final class ProgressReporter {
                           label, epoch + 1, epochs, training.learningRate, training.loss, 100 * training.accuracy,
                           test.loss, 100 * test.accuracy, test.meanRate, solver, seconds,
                           100 * training.dataWaitFraction, eta)
-        write((isTerminal ? "\r\u{1B}[2K" : "") + line + "\n")
+        try write((isTerminal ? "\r\u{1B}[2K" : "") + line + "\n")
     }
 
     /// A free-form message on its own line.
-    public func note(_ message: String) {
-        write((isTerminal ? "\r\u{1B}[2K" : "") + "\(label)\(message)\n")
+    public func note(_ message: String) throws(ConsoleError) {
+        try write((isTerminal ? "\r\u{1B}[2K" : "") + "\(label)\(message)\n")
     }
 
-    private func write(_ text: String) {
-        output(text)
+    private func write(_ text: String) throws(ConsoleError) {
+        try output(text)
     }
 
     static func duration(_ seconds: Double) -> String {

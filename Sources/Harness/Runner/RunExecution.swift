@@ -24,7 +24,8 @@ struct RunEnvironment {
 /// truncates. After the last epoch it adds the test firing rates (and the trained residual trace
 /// when the row asks) and marks the result `complete`. A non-finite loss or gradient marks it
 /// `failed` at that epoch and batch, an interrupt `interrupted`; either way the last epoch's
-/// checkpoint stays.
+/// checkpoint stays. Progress that cannot be written (standard error on a full disk) fails the
+/// run too, naming the stream: its lines are part of what a run owes its user.
 final class RunExecution {
     let task: PlannedRun
     let datasetUsed: DatasetName
@@ -63,6 +64,9 @@ final class RunExecution {
             return interrupted(epoch: epoch, batchesDone: batch, within: interruption.place)
         } catch DatasetError.interrupted(let path) {
             return interrupted(epoch: epoch, batchesDone: batch, within: "reading \(path)")
+        } catch is ConsoleError where environment.interrupt.isSet {
+            // The write gave up waiting for a reader because of the stop request.
+            return interrupted(epoch: epoch, batchesDone: batch, within: "writing progress")
         } catch {
             return stop(.failed(StopPoint(epoch: epoch + 1, batch: batch, message: "\(error)")))
         }
@@ -81,18 +85,21 @@ final class RunExecution {
         return stop(.interrupted(StopPoint(epoch: epoch + 1, batch: batchesDone, message: message)))
     }
 
-    /// Records `status` in the result file (when the run got far enough to have one) and says so.
+    /// Records `status` in the result file (when the run got far enough to have one) and says so,
+    /// when standard error can still take it.
     private func stop(_ status: RunStatus) -> RunStatus {
         let progress = ProgressReporter(label: label)
-        if case let .failed(stop) = status { progress.note("failed at epoch \(stop.epoch), batch \(stop.batch): \(stop.message)") }
-        if case let .interrupted(stop) = status { progress.note(stop.message) }
+        if case let .failed(stop) = status {
+            try? progress.note("failed at epoch \(stop.epoch), batch \(stop.batch): \(stop.message)")
+        }
+        if case let .interrupted(stop) = status { try? progress.note(stop.message) }
         guard var record else { return status }
         record.status = status
         self.record = record
         do {
             try ResultStore.write(record, to: resultPath)
         } catch {
-            progress.note("could not record the run's status in \(resultPath): \(error)")
+            try? progress.note("could not record the run's status in \(resultPath): \(error)")
         }
         return status
     }
@@ -122,7 +129,7 @@ final class RunExecution {
 
         let epochs = configuration.epochs
         let progress = ProgressReporter(label: label, firstEpoch: session.completedEpochs)
-        progress.note(describe(session, firstEpoch: session.completedEpochs))
+        try progress.note(describe(session, firstEpoch: session.completedEpochs))
         let recorder = EpochRecorder(execution: self, session: session, identity: identity, progress: progress)
         (epoch, batch) = (session.completedEpochs, 0)
         try session.train(observer: recorder)
@@ -138,9 +145,10 @@ final class RunExecution {
         record.status = .complete
         self.record = record
         try ResultStore.write(record, to: resultPath)
+        // The run is complete and recorded; a closing line that cannot be written does not undo that.
         if let best = record.bestTestAccuracy {
-            progress.note(String(format: "complete: best test accuracy %.2f %% (epoch %d) → %@", best.accuracy, best.epoch,
-                                 resultPath))
+            try? progress.note(String(format: "complete: best test accuracy %.2f %% (epoch %d) → %@", best.accuracy,
+                                      best.epoch, resultPath))
         }
     }
 
@@ -162,20 +170,21 @@ final class RunExecution {
 
         func batchFinished(_ index: Int, epoch: Int, report: TrainingStepReport) throws {
             (execution.epoch, execution.batch) = (epoch, index + 1)
-            progress.batch(index, of: session.trainBatchesPerEpoch, epoch: epoch, of: session.configuration.epochs,
-                           report: report)
+            try progress.batch(index, of: session.trainBatchesPerEpoch, epoch: epoch, of: session.configuration.epochs,
+                               report: report)
             if execution.environment.interrupt.isSet { throw RunInterruption(epoch: epoch, batchesDone: index + 1) }
         }
 
+        /// The epoch is recorded before its line is written, so that a console that fails loses no epoch.
         func epochFinished(_ result: EpochResult) throws {
             let epochs = session.configuration.epochs
-            progress.epoch(result.epoch, of: epochs, training: result.training, test: result.test, seconds: result.seconds)
             lastTest = result.test
             try execution.recordEpoch(result)
             let best = execution.record?.bestTestAccuracy
             try Checkpoint(session.state, bestAccuracy: best?.accuracy ?? 0, bestEpoch: best?.epoch ?? 0, identity: identity)
                 .write(to: execution.checkpointPath)
             if let record = execution.record { execution.environment.onEpochRecorded?(record) }
+            try progress.epoch(result.epoch, of: epochs, training: result.training, test: result.test, seconds: result.seconds)
             (execution.epoch, execution.batch) = (result.epoch + 1, 0)
             if execution.environment.interrupt.isSet, result.epoch + 1 < epochs {
                 throw RunInterruption(epoch: result.epoch + 1, batchesDone: 0)
@@ -252,8 +261,7 @@ final class RunExecution {
     }
 
     private func removeStaleCheckpoint() throws {
-        guard FileManager.default.fileExists(atPath: checkpointPath) else { return }
-        try FileManager.default.removeItem(atPath: checkpointPath)
+        try OutputFile.remove(checkpointPath)
     }
 
     private func provenance(_ session: TrainingSession) throws -> Provenance {

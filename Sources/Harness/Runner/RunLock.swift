@@ -1,8 +1,10 @@
+import Datasets
 import Foundation
 
 /// An exclusive claim on one run's result file, so that two processes never write the same run:
-/// `flock(LOCK_EX | LOCK_NB)` on `<result>.lock`, which records its holder (pid, host, start).
-/// The kernel drops the lock however the process ends; `release` (or deinit) removes the file.
+/// `flock(LOCK_EX | LOCK_NB)` on `<result>.lock`, which records its holder (`Holder`: pid, host,
+/// start). The kernel drops the lock however the process ends; `release` (or deinit) removes the
+/// file. A lock path that is not a regular file (a FIFO, a link) is refused, never opened to block.
 final class RunLock {
     /// The lock file.
     let path: String
@@ -19,15 +21,23 @@ final class RunLock {
         try Directories.createParent(of: resultPath)
         let path = resultPath + ".lock"
         while true {
-            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            let descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
-                throw RunFileError.fileSystem(path: path, operation: "create the lock file",
-                                              reason: String(cString: strerror(errno)))
+                let reason = errno == ELOOP ? FileKindError(path: path, notRegular: .symbolicLink).reason
+                    : String(cString: strerror(errno))
+                throw RunFileError.fileSystem(path: path, operation: "create the lock file", reason: reason)
+            }
+            var opened = stat()
+            let kind = fstat(descriptor, &opened) == 0 ? FileKind(mode: opened.st_mode) : nil
+            guard kind == .regular else {
+                close(descriptor)
+                let reason = kind.map { FileKindError(path: path, notRegular: $0).reason } ?? String(cString: strerror(errno))
+                throw RunFileError.fileSystem(path: path, operation: "create the lock file", reason: reason)
             }
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
                 let busy = errno == EWOULDBLOCK
                 let reason = String(cString: strerror(errno))
-                let holder = busy ? holder(descriptor) : ""
+                let holder = busy ? Holder.recorded(in: descriptor) : ""
                 close(descriptor)
                 if busy { throw RunnerError.locked(result: resultPath, lock: path, holder: holder) }
                 throw RunFileError.fileSystem(path: path, operation: "flock", reason: reason)
@@ -55,19 +65,10 @@ final class RunLock {
 
     deinit { release() }
 
-    /// "pid 123 on host node1 since 2026-12-02T13:59:00Z".
+    /// Writes this process as the holder.
     private func recordHolder() {
-        let started = ISO8601DateFormatter().string(from: Date())
-        let text = "pid \(getpid()) on host \(RunPlacement.current.host) since \(started)\n"
+        let text = Holder.current.text + "\n"
         ftruncate(descriptor, 0)
         _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
-    }
-
-    /// What the holder wrote into the lock file (empty until it has).
-    private static func holder(_ descriptor: Int32) -> String {
-        var bytes = [UInt8](repeating: 0, count: 512)
-        let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
-        let text = String(decoding: bytes.prefix(max(0, count)), as: UTF8.self)
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -35,14 +35,15 @@ extension SweepStatus {
 extension SweepStatus {
     /// Prints the status of `scope` every `seconds` until it `isSettled`, with the time of each
     /// refresh. On a terminal each refresh replaces the last; in a log they follow one another.
-    public static func watch(_ scope: Scope, every seconds: Int, client: SlurmClient = SlurmClient()) {
+    /// Stops with `ConsoleError` when standard output cannot take a refresh.
+    public static func watch(_ scope: Scope, every seconds: Int, client: SlurmClient = SlurmClient()) throws(ConsoleError) {
         let terminal = isatty(STDOUT_FILENO) != 0
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         while true {
             let status = gather(scope, client: client)
             let text = (terminal ? "\u{1B}[H\u{1B}[2J" : "") + formatter.string(from: Date()) + "\n" + status.text + "\n"
-            FileHandle.standardOutput.write(Data((terminal ? text : text + "\n").utf8))
+            try ConsoleStream.standardOutput.write(terminal ? text : text + "\n")
             if status.isSettled { return }
             sleep(UInt32(seconds))
         }

@@ -98,10 +98,10 @@ public struct SweepStatus: Sendable {
                               submissions: [SlurmSubmissionRecord]) -> Entry {
         let path = "\(scope.resultsRoot)/\(key.table)/\(key.row)/seed-\(key.seed).h5"
         var entry = Entry(table: key.table, row: key.row, seed: key.seed, progress: .notStarted)
-        if FileManager.default.fileExists(atPath: path) {
+        if OutputFile.exists(path) {
             do {
                 let record = try ResultStore.read(path)
-                entry.progress = RunProgress(record)
+                entry.progress = RunProgress(record, lockHolder: RunLock.Holder.read(forResult: path))
                 entry.placement = record.placement
             } catch {
                 entry.progress = .unreadable("\(error)")
@@ -119,8 +119,7 @@ public struct SweepStatus: Sendable {
     /// `(table, row, seed)` of `<root>/<table>/<row>/seed-<k>.h5`.
     private static func key(ofResultFile path: String) -> (table: String, row: String, seed: Int)? {
         let parts = path.split(separator: "/").suffix(3).map(String.init)
-        guard parts.count == 3, parts[2].hasPrefix("seed-"), parts[2].hasSuffix(".h5"),
-              let seed = Int(parts[2].dropFirst(5).dropLast(3)) else { return nil }
+        guard parts.count == 3, let seed = ResultStore.seed(ofResultFile: parts[2]) else { return nil }
         return (parts[0], parts[1], seed)
     }
 
