@@ -17,6 +17,7 @@ enum QuirkNote {
         "eval_power_iteration_update": ("B10", "the power iteration updates u, v in evaluation"),
         "adjoint_loop_bn_train_mode": ("B11", "the adjoint's Jacobian with the loop BNs in training mode (batch statistics of the equilibrium point)"),
         "broyden_full_allocation": ("memory only", "Broyden's whole low-rank memory allocated at the start of every solve"),
+        "adjoint_linearised_at_map_output": ("B13", "the adjoint's Jacobian linearised at z̃ = f_train(a), the output of the training-mode map application, not at the simulated rate a"),
     ]
 
     /// "Reference behaviours these rows reproduce (spec §11): …", one item per quirk with the
