@@ -34,10 +34,13 @@ public struct EquilibriumMap {
         let mapDensities: [Float]
         /// D_l = 1[0 < p_l < 1] of the Jacobian's linearisation, one per spiking layer (layer 1 first),
         /// [B] + the layer's shape.
-        let jacobianActive: [Tensor]
+        public let jacobianActive: [Tensor]
         /// How J differentiates each loop BN (layers 2…L).
         let jacobianNorms: [JacobianNorm]
         fileprivate let workspace: NetworkWorkspace
+
+        /// D_l of the training-mode application at a, which ∂f/∂θ goes through; as `jacobianActive`.
+        public var mapActive: [Tensor] { workspace.layers.map(\.active) }
     }
 
     /// A loop BN as the Jacobian sees it.
