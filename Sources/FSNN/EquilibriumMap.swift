@@ -10,39 +10,51 @@ import Tensor
 /// with σ = clamp to [0, 1]; for L = 1, f(a) = σ((m_W ⊙ W a + m₁ ⊙ BN₁(F₁ x̄))/V_th). x̄ is the
 /// image, or the (λ-weighted) time average of the spike frames (spec §3.1).
 ///
-/// `linearize` applies f once at the simulated rate a* with every BN in training mode (batch
-/// statistics, running statistics updated: spec §4.2 step 4) and returns the linearisation point,
-/// an explicit value the IDE strategy holds and passes to
-/// * `jacobianTransposeProduct`: Jᵀv at a*, with the loop BNs in evaluation mode on the running
-///   statistics that application just refreshed (the reference's frozen clone as its comments
-///   intend, spec §4.3) — or, under quirk B11 `adjoint_loop_bn_train_mode`, in training mode, as
-///   the released code runs it: the batch statistics of a* and their derivative, which couples the
-///   samples of the batch;
-/// * `accumulateParameterGradients`: βᵀ ∂f/∂θ through the training-mode application (spec §4.7).
+/// `linearize` applies f once at the simulated rate a with every BN in training mode (batch
+/// statistics, running statistics updated: spec §4.2 step 4), giving z̃ = f_train(a), and returns
+/// the linearisation, an explicit value the IDE strategy holds and passes to
+/// * `jacobianTransposeProduct`: Jᵀv of the reference's frozen clone of f (spec §4.3). By default
+///   J is taken at a with the loop BNs in evaluation mode on the running statistics the training-mode
+///   application just refreshed (what the reference's comments intend). Two quirks give the
+///   released multi-layer code's J: B11 `adjoint_loop_bn_train_mode` puts the loop BNs in training
+///   mode (the batch statistics of the linearisation point and their derivative, which couple the
+///   samples of the batch), and B13 `adjoint_linearised_at_map_output` takes J at z̃ instead of a;
+/// * `accumulateParameterGradients`: βᵀ ∂f/∂θ through the training-mode application at a (spec §4.7).
 public struct EquilibriumMap {
     public let network: FeedbackNetwork
 
     /// Everything the two VJPs need of one application of f. Its tensors are the network's
     /// workspace buffers: it is valid until the network's next simulation or linearisation.
     public struct Linearization {
-        /// a*, [B] + output shape.
+        /// a, [B] + output shape.
         public let rate: Tensor
         /// x̄, [B] + the input block's input sample shape.
         public let averageInput: Tensor
-        /// The loop BNs in evaluation mode, as J sees them; empty when J sees them in training mode
-        /// (quirk B11), through the map's own saved state.
-        let jacobianAffines: [ChannelAffine]
-        /// Whether J sees the loop BNs in training mode (quirk B11).
-        let trainModeJacobian: Bool
         /// The fraction of non-zero entries of each layer's training-mode a_l.
         let mapDensities: [Float]
+        /// D_l = 1[0 < p_l < 1] of the Jacobian's linearisation, one per spiking layer (layer 1 first),
+        /// [B] + the layer's shape.
+        public let jacobianActive: [Tensor]
+        /// How J differentiates each loop BN (layers 2…L).
+        let jacobianNorms: [JacobianNorm]
         fileprivate let workspace: NetworkWorkspace
+
+        /// D_l of the training-mode application at a, which ∂f/∂θ goes through; as `jacobianActive`.
+        public var mapActive: [Tensor] { workspace.layers.map(\.active) }
+    }
+
+    /// A loop BN as the Jacobian sees it.
+    enum JacobianNorm {
+        /// Evaluation mode: the per-channel affine map on the running statistics; its VJP scales by A_l.
+        case evaluation(ChannelAffine)
+        /// Training mode: the batch statistics a forward saved here; its VJP has their derivative.
+        case training(BatchNorm.Saved)
     }
 
     // MARK: f at the simulated rate
 
-    /// f(a*) in training mode and the Jacobian's linearisation, for the batch the network has just
-    /// simulated (`rate` is its output rate, any shape with B·D elements).
+    /// z̃ = f(a) in training mode and the Jacobian's linearisation, for the batch the network has just
+    /// simulated (`rate` is its output rate a, any shape with B·D elements).
     public func linearize(at rate: Tensor, input batch: NetworkInput) throws -> Linearization {
         let batch = try network.canonical(batch)
         let w = try network.currentWorkspace("linearize before simulate")
@@ -65,27 +77,64 @@ public struct EquilibriumMap {
                                                     threshold: network.threshold, into: layer.map, active: layer.active)
             densities.append(density)
         }
-        // The Jacobian's linearisation (the reference's frozen clone): layer 1 as above, the loop
-        // BNs in evaluation mode with the running statistics just updated — or, under B11, the
-        // training-mode application itself.
-        let trainMode = network.has(.adjointLoopBNTrainMode)
-        guard !trainMode else {
-            return Linearization(rate: a, averageInput: x̄, jacobianAffines: [], trainModeJacobian: true,
-                                 mapDensities: densities, workspace: w)
+        let trainModeNorms = network.has(.adjointLoopBNTrainMode)
+        let atMapOutput = network.has(.adjointLinearizedAtMapOutput)
+        if trainModeNorms && !atMapOutput {
+            // B11 alone: J at a with training-mode loop BNs is the training-mode application itself.
+            return Linearization(rate: a, averageInput: x̄, mapDensities: densities,
+                                 jacobianActive: w.layers.map(\.active),
+                                 jacobianNorms: w.layers.dropFirst().map { .training($0.saved) }, workspace: w)
         }
-        let affines = network.loop.map { $0.norm.evaluationAffine() }
-        density = densities[0]
+        // The Jacobian's own application of f, layer 1 first.
+        let (firstMap, firstActive): (Tensor, Tensor)
+        if atMapOutput {
+            // At z̃ = a_L of the training-mode application (B13): W z̃ plus the same input current.
+            try network.feedback.apply(rates: w.layers[network.last].map, into: first.scratch)
+            density = EquilibriumKernels.clampedMap(feedback: first.scratch, mask: network.feedback.dropout.mask,
+                                                    current: first.current, threshold: network.threshold,
+                                                    into: first.jacobianMap, active: first.jacobianActive)
+            (firstMap, firstActive) = (first.jacobianMap, first.jacobianActive)
+        } else {
+            // At a: layer 1 is the training-mode one (its BN reads x̄, a constant of J).
+            density = densities[0]
+            (firstMap, firstActive) = (first.map, first.active)
+        }
+        let norms = try applyJacobianLoop(to: firstMap, density: density, trainModeNorms: trainModeNorms, workspace: w)
+        return Linearization(rate: a, averageInput: x̄, mapDensities: densities,
+                             jacobianActive: [firstActive] + w.layers.dropFirst().map(\.jacobianActive),
+                             jacobianNorms: norms, workspace: w)
+    }
+
+    /// The loop layers of the Jacobian's own application of f, from layer 1's a₁ (`rates`, of
+    /// which a fraction `density` is not 0) into each loop layer's `jacobianMap` and
+    /// `jacobianActive`, with the batch's dropout masks. The loop BNs run in evaluation mode on the
+    /// running statistics the training-mode application just refreshed, or, with `trainModeNorms`,
+    /// in training mode on this application's batch statistics, saved in `jacobianSaved` (the
+    /// running statistics are left alone: the reference discards its clone's). Returns how J
+    /// differentiates each loop BN.
+    private func applyJacobianLoop(to rates: Tensor, density: Float, trainModeNorms: Bool,
+                                   workspace w: NetworkWorkspace) throws -> [JacobianNorm] {
+        var (rates, density) = (rates, density)
+        var norms: [JacobianNorm] = []
         for (index, block) in network.loop.enumerated() {
             let layer = w.layers[index + 1]
-            try block.forward(rates: Self.jacobianMap(of: index, in: w), density: density, into: layer.scratch)
-            try affines[index].apply(layer.scratch, into: layer.scratch)
-            try block.dropout.apply(layer.scratch)
+            try block.forward(rates: rates, density: density, into: layer.scratch)
+            if trainModeNorms {
+                try block.normalize(layer.scratch, into: layer.scratch, mode: .training(updatingRunningStatistics: false),
+                                    saving: layer.jacobianSaved)
+                norms.append(.training(layer.jacobianSaved))
+            } else {
+                let affine = block.norm.evaluationAffine()
+                try affine.apply(layer.scratch, into: layer.scratch)
+                try block.dropout.apply(layer.scratch)
+                norms.append(.evaluation(affine))
+            }
             density = EquilibriumKernels.clampedMap(feedback: nil, mask: nil, current: layer.scratch,
                                                     threshold: network.threshold, into: layer.jacobianMap,
                                                     active: layer.jacobianActive)
+            rates = layer.jacobianMap
         }
-        return Linearization(rate: a, averageInput: x̄, jacobianAffines: affines, trainModeJacobian: false,
-                             mapDensities: densities, workspace: w)
+        return norms
     }
 
     /// x̄ and F₁ x̄: the image itself and the simulation's F₁ x, or the spike frames' average and
@@ -105,45 +154,36 @@ public struct EquilibriumMap {
         }
     }
 
-    /// a_l of the Jacobian's evaluation-mode linearisation (layer 1 shares the training-mode one).
-    private static func jacobianMap(of l: Int, in w: NetworkWorkspace) -> Tensor {
-        l == 0 ? w.layers[0].map : w.layers[l].jacobianMap
-    }
-
-    /// D_l of the Jacobian's linearisation: the training-mode one for layer 1 and under B11.
-    private static func jacobianActive(of l: Int, at point: Linearization) -> Tensor {
-        let layer = point.workspace.layers[l]
-        return l == 0 || point.trainModeJacobian ? layer.active : layer.jacobianActive
-    }
-
     // MARK: VJPs
 
     /// out = Jᵀv for v, out: [B, D] (any shapes with B·D elements; spec §4.7): back through the
     /// loop, δ_{l−1} = F_lᵀ(A_l ⊙ m_l ⊙ D_l ⊙ δ_l / V_th) with A_l the evaluation BN's scale (under
-    /// B11, the training-mode BN's input VJP instead of A_l), and out = Wᵀ(m_W ⊙ D₁ ⊙ δ₁ / V_th).
-    /// D_l vanishes wherever the clamp saturates, so the products with F_lᵀ and Wᵀ are
-    /// event-driven below their crossovers (BN's training-mode VJP fills in the zeros).
+    /// B11, the training-mode BN's input VJP instead of A_l), and out = Wᵀ(m_W ⊙ D₁ ⊙ δ₁ / V_th),
+    /// with the D_l of the Jacobian's linearisation. D_l vanishes wherever the clamp saturates, so
+    /// the products with F_lᵀ and Wᵀ are event-driven below their crossovers (BN's training-mode
+    /// VJP fills in the zeros).
     public func jacobianTransposeProduct(_ v: Tensor, at point: Linearization, into out: Tensor) throws {
         let w = point.workspace, threshold = network.threshold
         var gradient = try v.reshaped(w.rate.shape)
         for l in stride(from: network.last, through: 1, by: -1) {
             let block = network.loop[l - 1], layer = w.layers[l]
-            var density = EquilibriumKernels.maskedGradient(gradient, active: Self.jacobianActive(of: l, at: point),
+            var density = EquilibriumKernels.maskedGradient(gradient, active: point.jacobianActive[l],
                                                             mask: block.dropout.mask, threshold: threshold,
                                                             into: layer.scratch)
-            if point.trainModeJacobian {
-                try block.norm.backward(outputGradient: layer.scratch, saved: layer.saved, inputGradient: layer.scratch,
+            switch point.jacobianNorms[l - 1] {
+            case let .evaluation(affine):
+                try affine.scale(layer.scratch)
+            case let .training(saved):
+                try block.norm.backward(outputGradient: layer.scratch, saved: saved, inputGradient: layer.scratch,
                                         accumulatingParameterGradients: false)
                 density = 1
-            } else {
-                try point.jacobianAffines[l - 1].scale(layer.scratch)
             }
             let previous = w.layers[l - 1].gradient
             try block.applyTransposed(layer.scratch, density: density, into: previous)
             gradient = previous
         }
         let first = w.layers[0]
-        let density = EquilibriumKernels.maskedGradient(gradient, active: Self.jacobianActive(of: 0, at: point),
+        let density = EquilibriumKernels.maskedGradient(gradient, active: point.jacobianActive[0],
                                                         mask: network.feedback.dropout.mask, threshold: threshold,
                                                         into: first.scratch)
         try network.feedback.applyTransposed(first.scratch, density: density, into: try out.reshaped(w.rate.shape))

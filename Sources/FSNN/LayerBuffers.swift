@@ -12,15 +12,19 @@ final class LayerBuffers {
     /// a_l of the train-mode map and its clamp derivative D_l = 1[0 < p < 1] (spec §4.6).
     private(set) lazy var map = Tensor(zeros: shape)
     private(set) lazy var active = Tensor(zeros: shape)
-    /// a_l and D_l of the Jacobian's linearisation (loop BN in evaluation mode, spec §4.3); layer 1
-    /// shares the train-mode ones.
+    /// a_l and D_l of the Jacobian's own application of f where it does not share the train-mode
+    /// one (spec §4.3): at a from layer 2 on with the loop BNs in evaluation mode, or at z̃ from
+    /// layer 1 on (quirk B13).
     private(set) lazy var jacobianMap = Tensor(zeros: shape)
     private(set) lazy var jacobianActive = Tensor(zeros: shape)
-    /// Gradients flowing into the layer's output and a scratch buffer for its VJPs.
+    /// Gradients flowing into the layer's output, and a scratch buffer for its VJPs and for the
+    /// Jacobian's application of f.
     private(set) lazy var gradient = Tensor(zeros: shape)
     private(set) lazy var scratch = Tensor(zeros: shape)
     /// What the layer's BN saves for its VJP (the map's train-mode forward, or a BPTT step's).
     private(set) lazy var saved = BatchNorm.Saved(channels: shape[1])
+    /// What the layer's BN saves in the Jacobian's training-mode application at z̃ (quirks B11 + B13).
+    private(set) lazy var jacobianSaved = BatchNorm.Saved(channels: shape[1])
 
     // BPTT (spec §10), see `FeedbackNetwork.backwardThroughTime`:
     /// δs[t], assembled before the population's backward step.

@@ -25,11 +25,15 @@ public enum Quirk: String, CaseIterable, Codable, Sendable {
     /// B10: the power iteration keeps updating u, v in evaluation.
     case evalPowerIterationUpdate = "eval_power_iteration_update"
     /// B11: the adjoint's Jacobian sees the loop BNs (multi-layer L2…L5) in training mode: the
-    /// batch statistics of the equilibrium point and their derivative (spec §4.3 (i)).
+    /// batch statistics of the point where J is linearised and their derivative (spec §4.3 (i)).
     case adjointLoopBNTrainMode = "adjoint_loop_bn_train_mode"
-    /// The reference allocates Broyden's whole low-rank memory (2 × B × 27 × D floats) at the
+    /// B12: the reference allocates Broyden's whole low-rank memory (2 × B × 27 × D floats) at the
     /// start of every solve; fsnn allocates the pairs a solve stores. Memory only (Table 4).
     case broydenFullAllocation = "broyden_full_allocation"
+    /// B13: multi-layer only: the adjoint's Jacobian is linearised at z̃ = f_train(a), the output of
+    /// the training-mode map application, instead of at the simulated rate a (spec §4.2 step 6,
+    /// §4.3); ∂f/∂θ stays at a.
+    case adjointLinearizedAtMapOutput = "adjoint_linearised_at_map_output"
 }
 
 /// The paper's networks by name (spec §5, counts in §12.1).

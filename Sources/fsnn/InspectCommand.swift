@@ -31,10 +31,18 @@ struct InspectCommand: ParsableCommand {
         var method: TrainingMethod?
         @Flag(help: "No dropout masks for this batch.")
         var noDropout = false
+        @Option(name: .customLong("quirk"),
+                help: "Run the batch with this reference-code behaviour (repeatable); the list replaces the checkpoint's.")
+        var quirks: [Quirk] = []
+        @Flag(help: "Run the batch with no reference-code behaviours (the corrected defaults) instead of the checkpoint's.")
+        var noQuirks = false
+        @Flag(help: "IDE: also write the clamp derivatives of the map at a and of the Jacobian's linearisation.")
+        var clampDerivatives = false
         @Option(help: "The HDF5 file to write.")
         var out: String
 
         func validate() throws {
+            if noQuirks && !quirks.isEmpty { throw ValidationError("--no-quirks and --quirk exclude each other") }
             let count: Int
             do { count = try IndexList.parse(indices).count } catch { throw ValidationError("--indices \(error)") }
             do { try CommandLineSettings.check(\.batchSize, count, option: "--indices") } catch {
@@ -49,6 +57,8 @@ struct InspectCommand: ParsableCommand {
             inspection.split = split
             inspection.method = method
             inspection.dropout = !noDropout
+            if noQuirks || !quirks.isEmpty { inspection.quirks = Set(quirks) }
+            inspection.clampDerivatives = clampDerivatives
             let summary = try inspection.write(to: out)
             try Console.print(summary.text + "\nwrote \(out)")
         }

@@ -100,17 +100,32 @@ import Tensor
         #expect(worst.error <= 1e-4, "\(worst.name): relative error \(worst.error)")
     }
 
+    /// The multi-layer adjoint's switches (spec §4.3, §11): loop BNs in training mode inside J
+    /// (B11) and J linearised at z̃ = f_train(a) instead of a (B13), each alone and together.
+    struct MultiLayerCase: Sendable, CustomTestStringConvertible {
+        let neuron: NeuronModel
+        let quirks: Set<Quirk>
+        var testDescription: String { "\(neuron)\(quirks.isEmpty ? "" : ", \(quirks.map(\.rawValue).sorted())")" }
+    }
+
+    static let multiLayerCases = neurons.flatMap { neuron in
+        [[], [.adjointLoopBNTrainMode], [.adjointLinearizedAtMapOutput],
+         [.adjointLoopBNTrainMode, .adjointLinearizedAtMapOutput]].map { MultiLayerCase(neuron: neuron, quirks: $0) }
+    }
+
     /// A three-layer conv chain with the AlexNet-F pattern (stride-2 loop conv, stride-2 transposed
-    /// feedback with output padding): loop BN in train mode for ∂f/∂θ and in evaluation mode, with
-    /// the running statistics updated by this very step, for J (spec §4.3) — or, under quirk B11,
-    /// in train mode for J too, which couples the samples: then J is the Jacobian of the whole
-    /// batch's map and the dense solve is over all B·D rates at once.
-    @Test(arguments: neurons, [false, true])
-    func multiLayerConvolutionalChain(neuron: NeuronModel, trainModeJacobian: Bool) throws {
+    /// feedback with output padding): loop BN in train mode for ∂f/∂θ at a, and for J in evaluation
+    /// mode, with the running statistics updated by this very step (spec §4.3) — or, under quirk
+    /// B11, in train mode for J too, which couples the samples: then J is the Jacobian of the whole
+    /// batch's map and the dense solve is over all B·D rates at once. J is taken at a, or under
+    /// quirk B13 at z̃ = f_train(a); in that case the gradient must also differ from the one with J
+    /// at a by far more than the tolerance, so that the case tells the two points apart.
+    @Test(arguments: multiLayerCases)
+    func multiLayerConvolutionalChain(case c: MultiLayerCase) throws {
         let batch = 3, classes = 3, threshold: Float = 1
+        let trainModeJacobian = c.quirks.contains(.adjointLoopBNTrainMode)
         var generator = RandomGenerator(seed: 33)
-        let network = try tinyConvolutionalChain(neuron: neuron, threshold: threshold, steps: 20,
-                                                 quirks: trainModeJacobian ? [.adjointLoopBNTrainMode] : [],
+        let network = try tinyConvolutionalChain(neuron: c.neuron, threshold: threshold, steps: 20, quirks: c.quirks,
                                                  classes: classes, generator: &generator)
         let x = Tensor(zeros: [batch, 1, 4, 4])
         x.fillNormal(using: &generator)
@@ -186,19 +201,31 @@ import Tensor
         let classifier = Reference.classifierGradients(
             rate: rate, weight: doubles(network.classifier.weight.value), bias: doubles(network.classifier.bias!.value),
             labels: labels, features: 8, classes: classes)
-        let beta = trainModeJacobian
-            ? Reference.adjoint(jacobian: Reference.jacobian(of: { chain($0, spiking.values, statistics: nil).map }, at: rate),
-                                rhs: classifier.rate)
-            : Self.denseAdjoint(rate: rate, rateGradient: classifier.rate, dimension: 8) {
-                chain($0, spiking.values, statistics: running).map
-            }
-        var expected = spiking.unpack(Reference.gradient(of: { vector in
-            zip(beta, chain(rate, vector, statistics: nil).map).reduce(0) { $0 + $1.0 * $1.1 }
-        }, at: spiking.values))
-        expected["classifier.weight"] = classifier.weight
-        expected["classifier.bias"] = classifier.bias
-        let worst = worstGradientError(network.namedParameters, expected: expected)
+        /// ∂L/∂θ = βᵀ ∂f/∂θ at a, with β solved for J taken at `point`.
+        func expectedGradients(jacobianAt point: [Double]) -> [String: [Double]] {
+            let beta = trainModeJacobian
+                ? Reference.adjoint(jacobian: Reference.jacobian(of: { chain($0, spiking.values, statistics: nil).map },
+                                                                 at: point),
+                                    rhs: classifier.rate)
+                : Self.denseAdjoint(rate: point, rateGradient: classifier.rate, dimension: 8) {
+                    chain($0, spiking.values, statistics: running).map
+                }
+            var expected = spiking.unpack(Reference.gradient(of: { vector in
+                zip(beta, chain(rate, vector, statistics: nil).map).reduce(0) { $0 + $1.0 * $1.1 }
+            }, at: spiking.values))
+            expected["classifier.weight"] = classifier.weight
+            expected["classifier.bias"] = classifier.bias
+            return expected
+        }
+        let mapOutput = chain(rate, spiking.values, statistics: nil).map
+        let atMapOutput = c.quirks.contains(.adjointLinearizedAtMapOutput)
+        let worst = worstGradientError(network.namedParameters,
+                                       expected: expectedGradients(jacobianAt: atMapOutput ? mapOutput : rate))
         #expect(worst.error <= 1e-4, "\(worst.name): relative error \(worst.error)")
+        if atMapOutput {
+            let atRate = worstGradientError(network.namedParameters, expected: expectedGradients(jacobianAt: rate))
+            #expect(atRate.error > 1e-2, "J at a would pass too: \(atRate.name) within \(atRate.error) of its gradient")
+        }
     }
 
     /// β per sample from explicit Jacobians ∂f_b/∂a_b (central differences of the reference map

@@ -33,6 +33,26 @@ import Tensor
         #expect(try factor(.integrateAndFire, [.lifInputAverageAlias]) == 1)
     }
 
+    /// B11 and B13 change the multi-layer IDE adjoint only (spec §4.3): a row that lists either on a
+    /// single-layer model or with STBP is refused, naming the quirk; IDE AlexNet-F takes both.
+    @Test(arguments: [Quirk.adjointLoopBNTrainMode, .adjointLinearizedAtMapOutput])
+    func multiLayerAdjointQuirksNeedAMultiLayerIDERun(quirk: Quirk) {
+        func problems(_ model: ModelName, _ method: TrainingMethod) -> [String] {
+            var configuration = TrainingConfiguration(model: model, timeSteps: 5)
+            configuration.method = method
+            configuration.quirks = [quirk]
+            return DatasetRules.problems(dataset: DatasetRules.paperDataset(of: model), training: configuration).map(\.message)
+        }
+        #expect(problems(.alexnetF, .ide).isEmpty)
+        #expect(problems(.cifarnetF, .ide).isEmpty)
+        for (model, method) in [(ModelName.fmnistF400, TrainingMethod.ide), (.mnist64C5sF64C5, .ide), (.alexnetF, .stbp)] {
+            let found = problems(model, method)
+            #expect(found.count == 1 && found[0].hasPrefix("quirk '\(quirk.rawValue)' applies to IDE runs of the multi-layer networks only"),
+                    "\(model.rawValue), \(method.rawValue): \(found)")
+        }
+        #expect(DatasetRules.ideOnlyQuirks.contains(quirk))
+    }
+
     /// B1 (spec §6.2, §12.9): with static input the faithful run updates the input BN's running
     /// statistics twice per batch with identical batch statistics (effective momentum 0.19); the
     /// corrected run once (0.1).

@@ -120,6 +120,30 @@ extension RunnerTests {
             }
         }
 
+        /// `--quirk` replaces the checkpoint's list for the batch, recorded as the root's @quirks; a
+        /// quirk that cannot take effect on the model is refused, naming the rule. `--clamp-derivatives`
+        /// adds D = 1[0 < p < 1] of the map and of J, one and the same at a for a single-layer model.
+        @Test func quirksReplaceTheCheckpointsAndMustBeAbleToTakeEffect() throws {
+            let (fixture, checkpoint, _) = try Self.finishedRun()
+            var inspection = GradientInspection(checkpoint: checkpoint, dataRoot: fixture.data.root, indices: [0, 1])
+            inspection.quirks = [.broydenNegFirstStep]
+            inspection.clampDerivatives = true
+            let output = fixture.data.directory.file("quirks.h5")
+            _ = try inspection.write(to: output)
+            let file = try HDF5File.open(output)
+            #expect(try file.attribute("quirks", as: [String].self) == ["broyden_neg_first_step"])
+            let map = try file.readTensor("/clamp_derivatives/map/hidden")
+            #expect(map.shape == [2, 400] && map.scalars.allSatisfy { $0 == 0 || $0 == 1 } && map.scalars.contains(1))
+            #expect(try file.readTensor("/clamp_derivatives/jacobian/hidden").scalars == map.scalars)
+            try file.close()
+
+            inspection.quirks = [.adjointLinearizedAtMapOutput]
+            #expect(throws: InspectionError.inapplicableQuirks(["quirk 'adjoint_linearised_at_map_output' applies to IDE runs "
+                + "of the multi-layer networks only (the released single-layer module linearises at a)"])) {
+                try inspection.write(to: fixture.data.directory.file("refused.h5"))
+            }
+        }
+
         @Test func ratesAndConvergenceOfTheCheckpointAreWhatTheRunRecorded() throws {
             try withOneThread {
                 let (fixture, checkpoint, record) = try Self.finishedRun()

@@ -43,7 +43,7 @@ public enum DatasetRules {
 
     /// Quirks that change only the IDE backward pass (absent from STBP runs by definition).
     public static let ideOnlyQuirks: Set<Quirk> = [.nmnistIterSolver2I, .broydenNegFirstStep, .broydenFullAllocation,
-                                                   .adjointLoopBNTrainMode]
+                                                   .adjointLoopBNTrainMode, .adjointLinearizedAtMapOutput]
 
     /// Nil when `quirk` can affect the run, else why it cannot. A listed quirk that cannot take
     /// effect is an error rather than a warning: a "faithful" row must not silently run corrected.
@@ -67,6 +67,9 @@ public enum DatasetRules {
         case .adjointLoopBNTrainMode:
             return !isSingleLayer(t.model) && t.method == .ide ? nil
                 : "applies to IDE runs of the multi-layer networks only (single-layer networks have no loop BN)"
+        case .adjointLinearizedAtMapOutput:
+            return !isSingleLayer(t.model) && t.method == .ide ? nil
+                : "applies to IDE runs of the multi-layer networks only (the released single-layer module linearises at a)"
         case .spectralReshapedKernelNorm:
             return t.model == .fmnistF400
                 ? "has no effect on \(t.model.rawValue): a linear feedback weight's matrix is its operator" : nil

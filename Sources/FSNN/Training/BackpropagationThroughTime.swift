@@ -13,13 +13,13 @@ public struct BackpropagationThroughTime: GradientStrategy {
     }
 
     public func backward(_ network: FeedbackNetwork, _ batch: NetworkInput, simulation: Simulation, rate: Tensor,
-                         rateGradient: Tensor, timing: inout StepTiming) throws -> SolverStatistics? {
+                         rateGradient: Tensor, timing: inout StepTiming) throws -> BackwardResult {
         guard let history = simulation.history else {
             throw NetworkError.backwardWithoutForward("backwardThroughTime without a recorded simulation")
         }
         var clock = LapTimer()
         try network.backwardThroughTime(history, rateGradient: rateGradient)
         timing.parameterGradient += clock.lap()
-        return nil
+        return BackwardResult(solver: nil, linearization: nil)
     }
 }

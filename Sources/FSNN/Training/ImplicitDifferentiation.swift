@@ -14,7 +14,7 @@ public struct ImplicitDifferentiation: GradientStrategy {
     }
 
     public func backward(_ network: FeedbackNetwork, _ batch: NetworkInput, simulation: Simulation, rate: Tensor,
-                         rateGradient: Tensor, timing: inout StepTiming) throws -> SolverStatistics? {
+                         rateGradient: Tensor, timing: inout StepTiming) throws -> BackwardResult {
         var clock = LapTimer()
         let map = network.equilibriumMap
         let point = try map.linearize(at: rate, input: batch)
@@ -27,6 +27,8 @@ public struct ImplicitDifferentiation: GradientStrategy {
         timing.solve += clock.lap()
         try map.accumulateParameterGradients(solution.beta, at: point)
         timing.parameterGradient += clock.lap()
-        return SolverStatistics(iterations: solution.iterations, relativeResidual: solution.relativeResidual)
+        return BackwardResult(solver: SolverStatistics(iterations: solution.iterations,
+                                                       relativeResidual: solution.relativeResidual),
+                              linearization: point)
     }
 }

@@ -48,6 +48,9 @@ public struct GradientPass {
     public var simulation: Simulation
     /// Adjoint-solver statistics (IDE); nil for STBP.
     public var solver: SolverStatistics?
+    /// The equilibrium map's linearisation the IDE gradients were taken at (the network's buffers:
+    /// the next simulation overwrites it); nil for STBP.
+    public var linearization: EquilibriumMap.Linearization?
     public var timing: StepTiming
 }
 
@@ -116,10 +119,11 @@ public final class Trainer {
         let rate = try flattened(simulation.outputRate)
         let readout = try Readout(network: network, rate: rate, labels: labels, computeGradient: true)
         timing.parameterGradient += clock.lap()
-        let solver = try strategy.backward(network, batch, simulation: simulation, rate: rate,
-                                           rateGradient: readout.rateGradient!, timing: &timing)
+        let backward = try strategy.backward(network, batch, simulation: simulation, rate: rate,
+                                             rateGradient: readout.rateGradient!, timing: &timing)
         return GradientPass(loss: readout.loss, correct: readout.correct, logits: readout.logits, rate: rate,
-                            simulation: simulation, solver: solver, timing: timing)
+                            simulation: simulation, solver: backward.solver, linearization: backward.linearization,
+                            timing: timing)
     }
 
     /// Simulation only, running-statistics BN, no dropout (spec §4.3 "evaluation"); with

@@ -10,7 +10,7 @@ import Tensor
 ///
 /// ```
 /// /                          @checkpoint @epoch @table @row @seed @method @dropout (0/1) @dataset @split
-///                            @training_configuration (JSON)
+///                            @training_configuration (JSON, the checkpoint's) @quirks (this batch's)
 /// /input                     float32 [B, …sample]    the batch as the network received it
 /// /labels, /indices          int64 [B]               labels; sample indices in the split
 /// /masks/<name>              float32                 dropout masks used (0 or 1/(1−p)); none without dropout
@@ -22,6 +22,9 @@ import Tensor
 /// /solver                    @iterations @relative_residual of the adjoint solve (IDE only)
 /// /gradients/<name>          float32                 ∂L/∂θ of every parameter, PyTorch names and layouts
 /// /buffers_after/<name>      float32                 BN running statistics and u, v after the batch
+/// /clamp_derivatives/map/<layer>, /clamp_derivatives/jacobian/<layer>
+///                            float32 [B, …layer]     IDE with `clampDerivatives` only: D_l = 1[0 < p_l < 1] of
+///                                                    the training-mode map at a and of the Jacobian's linearisation
 /// ```
 ///
 /// The checkpoint holds the weights and the buffers before the batch; the dropout masks come
@@ -43,6 +46,10 @@ public struct GradientInspection {
     public var method: TrainingMethod?
     /// False: no dropout masks for this batch (p = 0).
     public var dropout = true
+    /// The reference-code behaviours to run the batch with (spec §11). Default: the checkpoint's.
+    public var quirks: Set<Quirk>?
+    /// Also write the clamp derivatives of the IDE map and of its Jacobian (spec §4.6).
+    public var clampDerivatives = false
 
     public init(checkpoint: String, dataRoot: DataRoot, indices: [Int]) {
         self.checkpoint = checkpoint
@@ -82,8 +89,13 @@ public struct GradientInspection {
         let model = try CheckpointedModel(checkpoint, dataRoot: dataRoot, dataset: dataset) { configuration in
             if let method { configuration.method = method }
             if !dropout { configuration.dropout = 0 }
+            if let quirks { configuration.quirks = quirks }
         }
         let session = model.session, trainer = session.trainer, network = trainer.network
+        if quirks != nil {
+            let problems = DatasetRules.problems(dataset: session.dataset.name, training: session.configuration)
+            guard problems.isEmpty else { throw InspectionError.inapplicableQuirks(problems.map(\.message)) }
+        }
         let data = split == .train ? session.dataset.train : session.dataset.test
         let (inputs, labels) = try Self.samples(indices, of: data)
         let pass = try trainer.computeGradients(session.networkInput(inputs), labels: labels)
@@ -101,6 +113,7 @@ public struct GradientInspection {
             if let json = try model.identity.entries().first(where: { $0.name == "training_configuration" }) {
                 try file.setAttribute("training_configuration", json.value)
             }
+            try file.setAttribute("quirks", Quirk.allCases.filter(configuration.has).map(\.rawValue))
             try file.write(inputs, to: "/input")
             try file.write(labels, to: "/labels")
             try file.write(indices, to: "/indices")
@@ -125,6 +138,13 @@ public struct GradientInspection {
                 try file.write(parameter.gradient, to: "/gradients/\(name)")
             }
             for (name, tensor) in network.namedBuffers { try file.write(tensor, to: "/buffers_after/\(name)") }
+            if clampDerivatives, let point = pass.linearization {
+                for (group, derivatives) in [("map", point.mapActive), ("jacobian", point.jacobianActive)] {
+                    for (layer, active) in zip(network.layerNames, derivatives) {
+                        try file.write(active, to: "/clamp_derivatives/\(group)/\(layer)")
+                    }
+                }
+            }
         }
         return Summary(loss: pass.loss, correct: pass.correct, batchSize: labels.count,
                        method: session.configuration.method, solver: pass.solver,
@@ -149,12 +169,16 @@ public struct GradientInspection {
 public enum InspectionError: Error, Equatable, CustomStringConvertible {
     case emptyBatch
     case indexOutOfRange(index: Int, split: String, count: Int)
+    /// Quirks asked for that cannot take effect on the checkpoint's model (`DatasetRules.problems`).
+    case inapplicableQuirks([String])
 
     public var description: String {
         switch self {
         case .emptyBatch: return "no sample indices given"
         case let .indexOutOfRange(index, split, count):
             return "sample \(index) is outside \(split), which has samples 0–\(count - 1)"
+        case let .inapplicableQuirks(messages):
+            return messages.joined(separator: "; ")
         }
     }
 }

@@ -18,7 +18,8 @@ enum QuirkNote {
         "spectral_reshaped_kernel_norm": ("B9", "the spectral norm of the reshaped kernel matrix, not of the convolution operator"),
         "eval_power_iteration_update": ("B10", "the power iteration updates u, v in evaluation"),
         "adjoint_loop_bn_train_mode": ("B11", "the adjoint's Jacobian with the loop BNs in training mode (batch statistics of the equilibrium point)"),
-        "broyden_full_allocation": ("memory only", "Broyden's whole low-rank memory allocated at the start of every solve"),
+        "broyden_full_allocation": ("B12", "Broyden's whole low-rank memory allocated at the start of every solve (memory only)"),
+        "adjoint_linearised_at_map_output": ("B13", "the adjoint's Jacobian linearised at z̃ = f_train(a), the output of the training-mode map application, not at the simulated rate a"),
     ]
 
     /// The spec §11 item and the faithful behaviour of `quirk` ("B9", "the spectral norm of …").
