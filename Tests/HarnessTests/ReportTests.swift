@@ -393,6 +393,21 @@ private func section(_ text: String, _ from: String) throws -> String {
         #expect(long.isEmpty, "\(long)")
     }
 
+    /// Runs of the released reference code in a row's `reference/` folder are not read yet: the
+    /// report and its summaries are the same bytes with and without them.
+    @Test func referenceRunsLeaveTheReportAsItIs() throws {
+        let fixture = try Self.paperFixture()
+        let outputs = ["REPORT.md", "summary.csv", "summary.json", "figures/table1-paper-accuracy.dat"]
+        _ = try fixture.report()
+        let without = try outputs.map { try Data(contentsOf: URL(fileURLWithPath: "\(fixture.results)/\($0)")) }
+        var reference = syntheticRecord(row: "a", seed: 0, profile: .paper, testAccuracies: [70, 71, 72], wholeData: true)
+        reference.implementation = "pkuxmq/IDE-FSNN 7da5907 (released code, CPU PyTorch 2.13.0+cpu)"
+        try ResultStore.write(reference, to: "\(fixture.results)/table1/a/reference/seed-0.h5")
+        _ = try fixture.report()
+        let with = try outputs.map { try Data(contentsOf: URL(fileURLWithPath: "\(fixture.results)/\($0)")) }
+        #expect(with == without)
+    }
+
     /// Text blocks (paragraphs and list items, not tables or details) whose prose — the text
     /// without `code` spans, which name rows and quirks — is longer than the report allows.
     static func longParagraphs(_ text: String, limit: Int = 420) -> [String] {

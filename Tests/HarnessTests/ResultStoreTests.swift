@@ -184,6 +184,41 @@ func syntheticRecord(table: String = "table1", row: String = "mnist-if", seed: I
         })
     }
 
+    /// A run of another implementation names it in `/config@implementation`, which is no setting;
+    /// fsnn's own runs have none and read as nil.
+    @Test func implementationRoundTripsAndStaysOutOfTheSettings() throws {
+        let directory = try TemporaryDirectory()
+        var record = syntheticRecord()
+        record.implementation = "pkuxmq/IDE-FSNN 7da5907 (released code, CPU PyTorch 2.13.0+cpu)"
+        try ResultStore.write(record, to: directory.file("reference.h5"))
+        let back = try ResultStore.read(directory.file("reference.h5"))
+        #expect(back == record)
+        #expect(back.implementation == "pkuxmq/IDE-FSNN 7da5907 (released code, CPU PyTorch 2.13.0+cpu)")
+        #expect(back.settings == record.settings && back.setting("implementation") == nil)
+        try ResultStore.write(syntheticRecord(), to: directory.file("fsnn.h5"))
+        let file = try HDF5File.open(directory.file("fsnn.h5"))
+        defer { try? file.close() }
+        #expect(try !file.hasAttribute("implementation", of: "/config"))
+        #expect(try ResultStore.read(directory.file("fsnn.h5")).implementation == nil)
+    }
+
+    /// The reference code's runs of a row lie in its `reference/` folder: listed by
+    /// `referenceResultFiles`, never by `resultFiles`, which the report and `fsnn status` read.
+    @Test func referenceResultFilesAreListedApartFromFsnnsOwn() throws {
+        let directory = try TemporaryDirectory()
+        for (row, seed) in [("b", 1), ("a", 0)] {
+            try ResultStore.write(syntheticRecord(row: row, seed: seed), to: directory.file("t/\(row)/seed-\(seed).h5"))
+        }
+        for (row, seed) in [("b", 2), ("b", 0), ("a", 1)] {
+            try ResultStore.write(syntheticRecord(row: row, seed: seed), to: directory.file("t/\(row)/reference/seed-\(seed).h5"))
+        }
+        try Data().write(to: URL(fileURLWithPath: directory.file("t/b/reference/seed-0.h5.lock")))
+        try ResultStore.write(syntheticRecord(row: "a"), to: directory.file("t/a/reference/deeper/seed-0.h5"))
+        #expect(ResultStore.resultFiles(in: directory.path) == ["a/seed-0.h5", "b/seed-1.h5"].map { directory.file("t/\($0)") })
+        #expect(ResultStore.referenceResultFiles(in: directory.path)
+            == ["a/reference/seed-1.h5", "b/reference/seed-0.h5", "b/reference/seed-2.h5"].map { directory.file("t/\($0)") })
+    }
+
     @Test func h5dumpReadsAResultFile() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("seed-0.h5")

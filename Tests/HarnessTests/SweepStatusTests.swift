@@ -55,6 +55,20 @@ import Testing
         #expect(files.entries.map { "\($0.row) \($0.seed)" } == ["a 0", "a 1", "b 0", "b 7", "b 1", "b 5"])
     }
 
+    /// A run of the released reference code in a row's `reference/` folder is no run of fsnn's.
+    @Test func referenceRunsAreNotListed() throws {
+        let fixture = try RunnerFixture()
+        try ResultStore.write(syntheticRecord(table: "tiny", row: "a"), to: fixture.resultPath("a"))
+        var reference = syntheticRecord(table: "tiny", row: "a", seed: 1, status: .running)
+        reference.implementation = "pkuxmq/IDE-FSNN 7da5907 (released code, CPU PyTorch 2.13.0+cpu)"
+        try ResultStore.write(reference, to: "\(fixture.results)/tiny/a/reference/seed-1.h5")
+        let scope = SweepStatus.Scope(resultsRoot: fixture.results, runsRoot: fixture.runs, experiment: nil,
+                                      profile: .quick, dataRoot: fixture.data.root)
+        let status = SweepStatus.gather(scope, client: nil)
+        #expect(status.entries.map { "\($0.row) \($0.seed)" } == ["a 0"], "\(status.text)")
+        #expect(status.isSettled)
+    }
+
     @Test func aNewerJobInTheResultFileWinsOverAnOlderSubmission() throws {
         let fixture = try RunnerFixture()
         var record = syntheticRecord(table: "tiny", row: "a", status: .running)

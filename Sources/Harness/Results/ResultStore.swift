@@ -8,7 +8,8 @@ import HDF5
 ///
 /// ```
 /// /                 @layout_version
-/// /config           @table @row @label @profile @seed, the resolved settings, provenance
+/// /config           @table @row @label @profile @seed, the resolved settings, provenance,
+///                   [@implementation: the code that made the run, when not fsnn]
 /// /config/experiment_yaml
 /// /epochs/…         1-d per epoch; layer_firing_rate is epochs × layers (@layers)
 /// /rates/…          per hidden layer (absent until measured)
@@ -35,10 +36,26 @@ public enum ResultStore {
         return try read(from: file)
     }
 
+    /// The folder inside a row's folder that holds the reference code's result files.
+    public static let referenceFolder = "reference"
+
     /// Every `seed-<k>.h5` in a folder `root/<table>/<row>/`, sorted. Entries of any kind are
     /// listed (a FIFO or a link loop under that name is for the reader to report); a checkpoint
-    /// `seed-<k>.checkpoint.h5` is not one, when checkpoints share the results' folders.
+    /// `seed-<k>.checkpoint.h5` is not one, when checkpoints share the results' folders. The
+    /// reference code's runs, one folder deeper, are not listed (`referenceResultFiles`).
     public static func resultFiles(in root: String) -> [String] {
+        seedFiles(in: root, below: "")
+    }
+
+    /// Every `seed-<k>.h5` in a folder `root/<table>/<row>/reference/`, sorted: runs of the
+    /// released reference code on a row's data (tools/reference/run_table1.py), whose records
+    /// name their `implementation`.
+    public static func referenceResultFiles(in root: String) -> [String] {
+        seedFiles(in: root, below: "/\(referenceFolder)")
+    }
+
+    /// The `seed-<k>.h5` files of `root/<table>/<row><below>/`, sorted.
+    private static func seedFiles(in root: String, below: String) -> [String] {
         func folders(in path: String) -> [String] {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
             return names.filter { (try? FileKind(at: "\(path)/\($0)")) == .directory }
@@ -46,8 +63,9 @@ public enum ResultStore {
         var files: [String] = []
         for table in folders(in: root) {
             for row in folders(in: "\(root)/\(table)") {
-                let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(table)/\(row)")) ?? []
-                files += names.filter { seed(ofResultFile: $0) != nil }.map { "\(table)/\(row)/\($0)" }
+                let folder = "\(table)/\(row)\(below)"
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(folder)")) ?? []
+                files += names.filter { seed(ofResultFile: $0) != nil }.map { "\(folder)/\($0)" }
             }
         }
         return files.sorted().map { "\(root)/\($0)" }
@@ -66,7 +84,7 @@ public enum ResultStore {
         "git_revision", "fsnn_version", "dataset_used", "train_samples", "test_samples", "train_selection",
         "train_class_counts", "test_selection", "test_class_counts", "data_files",
         "data_checksums", "hdf5_version", "blas_core", "blas_config", "cpu", "machine_cores", "blas_threads",
-        "worker_threads", "started",
+        "worker_threads", "started", "implementation",
     ]
 
     // MARK: Writing
@@ -95,6 +113,9 @@ public enum ResultStore {
         ]
         for (name, value) in config { try file.setAttribute(name, value, on: "/config") }
         if let cpu = p.cpu { try file.setAttribute("cpu", .string(cpu), on: "/config") }
+        if let implementation = record.implementation {
+            try file.setAttribute("implementation", .string(implementation), on: "/config")
+        }
         try file.write(string: record.experimentYAML, to: "/config/experiment_yaml")
 
         try writeEpochs(record, into: file)
@@ -277,6 +298,7 @@ public enum ResultStore {
         record.predictions = try readPredictions(from: file)
         record.status = try readStatus(from: file)
         record.placement = try readPlacement(from: file)
+        record.implementation = try file.hasAttribute("implementation", of: "/config") ? try config("implementation") : nil
         return record
     }
 

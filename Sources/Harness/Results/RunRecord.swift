@@ -30,6 +30,10 @@ public struct RunRecord: Equatable, Sendable {
     public var status: RunStatus
     /// The host (and Slurm job) of the process that last wrote the file; nil when not recorded.
     public var placement: RunPlacement?
+    /// The code that made the run when it is not fsnn: its name, revision and framework, e.g.
+    /// "pkuxmq/IDE-FSNN 7da5907 (released code, CPU PyTorch 2.13.0+cpu)" for a run of the released
+    /// reference code (tools/reference/run_table1.py); nil for fsnn's own runs.
+    public var implementation: String?
 
     public init(table: String, row: String, label: String, profile: Profile, seed: Int, settings: [ConfigEntry],
                 experimentYAML: String, provenance: Provenance, layerNames: [String]) {
@@ -49,6 +53,7 @@ public struct RunRecord: Equatable, Sendable {
         predictions = nil
         status = .running
         placement = nil
+        implementation = nil
     }
 
     /// A fresh record for `seed` of a resolved row.
