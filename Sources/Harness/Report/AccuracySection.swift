@@ -27,6 +27,18 @@ enum AccuracySection {
                              + comparisons.map { $0?.differenceText ?? ReportFormat.dash }
                              + [reading.isEmpty ? (paper == nil ? "no paper number" : ReportFormat.dash)
                                 : reading.joined(separator: "; ")])
+                let reference = RowRuns.reference(results, row: member.row, profile: .paper, classes: [.paper])
+                if !reference.completed.isEmpty {
+                    let released = [AccuracyStatistic.best, .last].map { statistic in
+                        paper.flatMap { p in reference.summary(statistic).map { PaperComparison(ours: $0, paper: p) } }
+                    }
+                    table.append([member.label, "IDE (released code)", "\(reference.completed.count)"]
+                                 + AccuracyStatistic.allCases.map(reference.cell)
+                                 + [paper.map(ReportFormat.paper) ?? ReportFormat.dash]
+                                 + released.map { $0?.differenceText ?? ReportFormat.dash }
+                                 + [zip(["best", "last"], released).compactMap { name, c in c.map { "\(name): \($0.readingText)" } }
+                                     .joined(separator: "; ")])
+                }
             }
         }
         guard !table.rows.isEmpty else {
@@ -37,6 +49,7 @@ enum AccuracySection {
         if !empty.isEmpty {
             text += "\nNot run at the paper's protocol: \(empty.map { "`\($0)`" }.joined(separator: ", ")).\n"
         }
+        if let reference = referenceBlock(results) { text += "\n" + reference }
         let figure = curvesFigure(results, profile: .paper, classes: [.paper], paperBand: true)
         return [.text(text)] + (figure.map { [.figure($0)] } ?? [])
     }

@@ -1,4 +1,5 @@
-/// The compute behind the record, per table, from every result file (complete or not): epochs
+/// The compute behind the record, per table, from every result file (complete or not, the
+/// released code's runs included): epochs
 /// trained, wall-clock hours (the sum of `/epochs/seconds`), CPU-hours (wall-clock × the run's
 /// compute threads, an upper bound on CPU time), and the machines the files name.
 struct ComputeBudget {
@@ -31,6 +32,7 @@ struct ComputeBudget {
         lines = tables.map { results in
             var line = Line(table: results.experiment.file.table)
             for record in results.records.values.joined() { line.add(record) }
+            for record in results.referenceRecords.values.joined() { line.add(record) }
             return line
         }.filter { $0.files > 0 }
     }

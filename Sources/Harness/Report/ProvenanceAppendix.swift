@@ -8,22 +8,21 @@ enum ProvenanceAppendix {
         for results in tables {
             for profile in results.profiles {
                 for row in results.experiment.file.rows.map(\.id) {
-                    let records = results.records(row, profile)
-                    guard !records.isEmpty else { continue }
-                    let revisionList = distinct(records.map(\.provenance.gitRevision))
-                    let matches = Set(revisionList.map { revisions.match($0) })
-                    let dates = records.map { String($0.provenance.started.prefix(10)) }.sorted()
-                    let seeds = records.map(\.seed).sorted()
-                    table.append([
-                        results.experiment.file.table, "`\(row)`", profile.rawValue, seeds.map(String.init).joined(separator: ", "),
-                        revisionList.joined(separator: "; "), describe(matches),
-                        dates.first == dates.last ? dates[0] : "\(dates[0]) … \(dates.last!)",
-                        ReportFormat.fixed(records.map(\.wallSeconds).reduce(0, +) / 3600, 2),
-                        distinct(records.map { $0.provenance.cpu ?? "not recorded" }).joined(separator: "; "),
-                        distinct(records.map { "\($0.computeThreads)" }).joined(separator: "/"),
-                        "`fsnn run \(results.displayPath) --profile \(profile.rawValue) --rows \(row) --seeds "
-                            + "\(seeds.map(String.init).joined(separator: ","))`",
-                    ])
+                    let own = results.records(row, profile)
+                    let reference = (results.referenceRecords[row] ?? []).filter { $0.profile == profile }
+                    if !own.isEmpty {
+                        let seeds = own.map(\.seed).sorted().map(String.init)
+                        table.append(line(own, row: row, profile: profile, table: results.experiment.file.table,
+                                          revisions: &revisions, command: "`fsnn run \(results.displayPath) --profile "
+                                              + "\(profile.rawValue) --rows \(row) --seeds \(seeds.joined(separator: ","))`"))
+                    }
+                    if !reference.isEmpty {
+                        let seeds = reference.map(\.seed).sorted().map(String.init)
+                        table.append(line(reference, row: row, profile: profile, table: results.experiment.file.table,
+                                          revisions: &revisions, command: "`tools/reference/run_table1.py --released "
+                                              + "<checkout> --row \(row) --seed <k>` (k = \(seeds.joined(separator: ", "))), "
+                                              + (reference.compactMap(\.implementation).first ?? "")))
+                    }
                 }
             }
         }
@@ -32,6 +31,20 @@ enum ProvenanceAppendix {
             + "`--threads 1` with `--jobs 1` reproduces a run bit for bit (wall-clock fields aside). \"Training code\" "
             + "compares Sources/Tensor, Layers, FSNN, Datasets and Package.swift at the revision with this checkout's "
             + "HEAD.\n\n" + table.markdown
+    }
+
+    /// One row of the appendix: the records' revisions, dates, wall-clock, CPUs and threads.
+    private static func line(_ records: [RunRecord], row: String, profile: Profile, table: String,
+                             revisions: inout SourceRevisions, command: String) -> [String] {
+        let revisionList = distinct(records.map(\.provenance.gitRevision))
+        let matches = Set(revisionList.map { revisions.match($0) })
+        let dates = records.map { String($0.provenance.started.prefix(10)) }.sorted()
+        return [table, "`\(row)`", profile.rawValue, records.map(\.seed).sorted().map(String.init).joined(separator: ", "),
+                revisionList.joined(separator: "; "), describe(matches),
+                dates.first == dates.last ? dates[0] : "\(dates[0]) … \(dates.last!)",
+                ReportFormat.fixed(records.map(\.wallSeconds).reduce(0, +) / 3600, 2),
+                distinct(records.map { $0.provenance.cpu ?? "not recorded" }).joined(separator: "; "),
+                distinct(records.map { "\($0.computeThreads)" }).joined(separator: "/"), command]
     }
 
     private static func describe(_ matches: Set<SourceRevisions.Match>) -> String {

@@ -11,10 +11,21 @@ struct RowRuns {
 
     /// The row's result files at `profile` whose conditions are of `classes` (every class by default).
     init(_ results: TableResults, row: String, profile: Profile, classes: Set<RunProtocol> = Set(RunProtocol.allCases)) {
+        self.init(results, row: row, profile: profile, records: results.records(row, profile), classes: classes)
+    }
+
+    /// The released reference code's runs of the row at `profile` (tools/reference/run_table1.py).
+    static func reference(_ results: TableResults, row: String, profile: Profile,
+                          classes: Set<RunProtocol> = Set(RunProtocol.allCases)) -> RowRuns {
+        RowRuns(results, row: row, profile: profile,
+                records: (results.referenceRecords[row] ?? []).filter { $0.profile == profile }, classes: classes)
+    }
+
+    private init(_ results: TableResults, row: String, profile: Profile, records: [RunRecord], classes: Set<RunProtocol>) {
         self.row = row
         self.profile = profile
         run = results.experiment.run(row, profile: profile)
-        records = results.records(row, profile).filter { classes.contains(RunProtocol($0)) }
+        self.records = records.filter { classes.contains(RunProtocol($0)) }
     }
 
     var completed: [RunRecord] { records.filter { $0.status == .complete } }

@@ -28,6 +28,15 @@ enum SummarySection {
                 var line = "- \(results.tableName), \(group.primary.label): IDE \(ReportFormat.meanAndSpread(best.ours)) against the paper's "
                     + "\(ReportFormat.paper(best.paper)) — best epoch: \(best.readingText)"
                 if let last = status.comparison(.last) { line += "; last epoch \(ReportFormat.fixed(last.ours.mean, 2)): \(last.readingText)" }
+                let reference = RowRuns.reference(results, row: ide.row, profile: .paper, classes: [.paper])
+                if let released = reference.summary(.best) {
+                    line += "; the released code on the same data \(ReportFormat.meanAndSpread(released))"
+                    let comparison = ReferenceComparison(ours: status.runs.trained.compactMap { $0.accuracy(.best) },
+                                                         reference: reference.trained.compactMap { $0.accuracy(.best) })
+                    if let pooled = comparison.pooledStandardDeviation {
+                        line += " (fsnn − released: \(ReportFormat.signed(comparison.difference / pooled, 1)) pooled std)"
+                    }
+                }
                 for method in group.methods where method != .ide {
                     guard let twin = group.row(method), let summary = RowRuns(results, row: twin.row, profile: .paper,
                                                                                classes: [.paper]).summary(.best) else { continue }
@@ -129,6 +138,18 @@ enum SummarySection {
                         let status = RowStatus(results, member: member, group: group, profile: profile)
                         table.append([results.experiment.file.table, "`\(member.row)`", member.training.method.displayName,
                                       profile.rawValue, status.runs.seedsCell, status.dataCell, status.text])
+                    }
+                    let reference = RowRuns.reference(results, row: member.row, profile: .paper)
+                    if !reference.records.isEmpty {
+                        let readings = [AccuracyStatistic.best, .last].compactMap { statistic -> String? in
+                            guard reference.runProtocol == .paper, let paper = group.primary.paper,
+                                  let summary = reference.summary(statistic) else { return nil }
+                            return "\(statistic.shortName): \(PaperComparison(ours: summary, paper: paper).readingText)"
+                        }
+                        table.append([results.experiment.file.table, "`\(member.row)`", "IDE (released code)", "paper",
+                                      "\(reference.completed.count)", reference.records.allSatisfy(\.readsWholeDataset) ? "complete" : "subset",
+                                      readings.isEmpty ? Set(reference.records.map(\.status.name)).sorted().joined(separator: ", ")
+                                          : readings.joined(separator: " · ")])
                     }
                 }
             }

@@ -7,6 +7,9 @@ struct TableResults {
     let experiment: Experiment
     /// Records by row id, ordered by profile then seed.
     private(set) var records: [String: [RunRecord]] = [:]
+    /// The released reference code's runs of a row on the same data
+    /// (`<row>/reference/seed-<k>.h5`, tools/reference/run_table1.py), by row id, ordered by seed.
+    private(set) var referenceRecords: [String: [RunRecord]] = [:]
     /// Files (relative to the results root) that could not be read, or hold another table's or row's run.
     private(set) var unreadable: [(path: String, reason: String)] = []
     /// Result directories whose name is no row of the file.
@@ -47,9 +50,23 @@ struct TableResults {
                 unreadable.append((String(shown), "\(error)"))
             }
         }
+        for path in ResultStore.referenceResultFiles(in: resultsRoot) where path.hasPrefix("\(resultsRoot)/\(table)/") {
+            let shown = String(path.dropFirst(resultsRoot.count)).drop { $0 == "/" }
+            do {
+                let record = try ResultStore.read(path)
+                guard record.table == table, rowIDs.contains(record.row), record.implementation != nil else {
+                    unreadable.append((String(shown), "holds row '\(record.row)' of table '\(record.table)' without an implementation"))
+                    continue
+                }
+                referenceRecords[record.row, default: []].append(record)
+            } catch {
+                unreadable.append((String(shown), "\(error)"))
+            }
+        }
         for row in records.keys {
             records[row]?.sort { ($0.profile.order, $0.seed) < ($1.profile.order, $1.seed) }
         }
+        for row in referenceRecords.keys { referenceRecords[row]?.sort { $0.seed < $1.seed } }
     }
 
     /// The experiment file as commands name it: relative to the working directory when below it,
