@@ -100,7 +100,7 @@ private func section(_ text: String, _ from: String) throws -> String {
         #expect(table1.contains("Not run at the paper's protocol: `b`."), "\(table1)")
         #expect(!table1.contains("97.00") && !table1.contains("98.00"), "the quick subset run stays out of the body")
         let summary = try section(text, "## Summary")
-        #expect(summary.contains("1 of the 2 paper numbers of Tables 1–3 have completed trained runs (best epoch: 1 reproduced;"),
+        #expect(summary.contains("1 of the 2 paper numbers of Tables 1–3 has completed trained runs (best epoch: 1 reproduced;"),
                 "\(summary)")
         #expect(summary.contains("- Table 1, a label: IDE 90.05 ± 0.05 (n = 3) against the paper's 90.04 ± 0.09 (90.14) — best "
             + "epoch: reproduced; last epoch 89.65: not reproduced: 4.3 std below; STBP twin 89.93 (n = 1)."), "\(summary)")

@@ -47,7 +47,7 @@ enum SummarySection {
         }
         let checked = lines.count
         var text = "**At the paper's protocol** (profile `paper`, the whole published splits): \(checked) of the "
-            + "\(expected) paper numbers of Tables 1–3 have completed trained runs"
+            + "\(expected) paper numbers of Tables 1–3 \(checked == 1 ? "has" : "have") completed trained runs"
         if checked > 0 {
             let counts = [(PaperComparison.Reading.reproduced, "reproduced"), (.notReproduced, "not reproduced"),
                           (.closeOnFewSeeds, "close but on too few seeds"), (.farOnFewSeeds, "off on too few seeds"),
