@@ -24,8 +24,8 @@ struct ReportCommand: ParsableCommand {
         let outcome = try ReportGenerator(experimentsDirectory: experiments, resultsDirectory: results,
                                           renderFigures: !noRender,
                                           dataRoot: DataRoot.resolve(dataDirectory: dataDirectory)).write()
-        try Console.print("wrote \(outcome.reportPath) (\(outcome.figurePaths.count) figures, "
-            + "\(outcome.problemCount) missing or incomplete runs listed)")
+        try Console.print("wrote \(outcome.reportPath) (\(counted(outcome.figurePaths.count, "figure")), "
+            + "\(counted(outcome.problemCount, "missing or incomplete run", plural: "missing or incomplete runs")) listed)")
         for problem in outcome.renderingProblems { try Console.print("figures: \(problem)") }
     }
 }

@@ -136,6 +136,6 @@ public final class ProgressReporter {
 }
 
 /// "1 epoch", "3 epochs", "2 batches".
-func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {
+public func counted(_ count: Int, _ noun: String, plural: String? = nil) -> String {
     "\(count) \(count == 1 ? noun : plural ?? noun + "s")"
 }
