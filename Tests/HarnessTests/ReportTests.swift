@@ -339,6 +339,43 @@ private func section(_ text: String, _ from: String) throws -> String {
         #expect(Set(records.map { $0.count }) == [28], "every record has every key")
     }
 
+    /// "Training code" compares the repository's Sources at a run's revision with HEAD, wherever in the
+    /// checkout the experiments folder lies: a change to Sources/FSNN marks the older run, a later
+    /// change elsewhere (a note) does not mark the newer one.
+    @Test func trainingCodeIsComparedAcrossTheWholeRepository() throws {
+        let file = experimentHeader(table: "table1", title: "Table 1 — test", kind: "accuracy") + row("a") + row("b")
+        let fixture = try ReportFixture(files: ["table1.yaml": file])
+        let root = fixture.directory.path
+        func git(_ arguments: [String]) throws -> String {
+            let result = try #require(try runTool("git", ["-C", root, "-c", "user.name=fsnn", "-c", "user.email=fsnn@test"]
+                                                  + arguments), "git is not installed")
+            #expect(result.status == 0, "git \(arguments): \(result.output)")
+            return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let source = fixture.directory.file("Sources/FSNN/Step.swift")
+        try FileManager.default.createDirectory(atPath: fixture.directory.file("Sources/FSNN"), withIntermediateDirectories: true)
+        try "let step = 1\n".write(toFile: source, atomically: true, encoding: .utf8)
+        _ = try git(["init", "-q"])
+        _ = try git(["add", "."])
+        _ = try git(["commit", "-qm", "first"])
+        let first = try git(["rev-parse", "--short=12", "HEAD"])
+        try "let step = 2\n".write(toFile: source, atomically: true, encoding: .utf8)
+        _ = try git(["commit", "-qam", "training code"])
+        let second = try git(["rev-parse", "--short=12", "HEAD"])
+        try "a note\n".write(toFile: fixture.directory.file("NOTES.md"), atomically: true, encoding: .utf8)
+        _ = try git(["add", "NOTES.md"])
+        _ = try git(["commit", "-qm", "a note"])
+        var older = syntheticRecord(row: "a", profile: .paper)
+        older.provenance.gitRevision = first
+        var newer = syntheticRecord(row: "b", profile: .paper)
+        newer.provenance.gitRevision = second
+        try fixture.store(older)
+        try fixture.store(newer)
+        let provenance = try section(try fixture.report().text, "## Appendix D — provenance and commands")
+        #expect(provenance.contains("| \(first) | differs from HEAD |"), "\(provenance)")
+        #expect(provenance.contains("| \(second) | as HEAD |"), "\(provenance)")
+    }
+
     /// Learning curves: a mean line per method with the seeds' band, the paper's mean ± std as a
     /// band at the paper's protocol, milestones as dotted lines, one y range; a single epoch is no figure.
     @Test func accuracyFiguresShowSeedBandsPaperBandAndMilestones() throws {

@@ -28,7 +28,10 @@ struct SourceRevisions {
         var result = Match.same
         for commit in commits {
             if commit.hasSuffix("-dirty") { result = .dirty; break }
-            guard let status = Self.git(["diff", "--quiet", commit, "HEAD", "--"] + Self.trainingCode, in: directory) else {
+            // `:(top)`: the paths are the repository's, wherever in it `directory` lies (git reads a
+            // plain pathspec relative to -C's folder, where experiments/Sources/FSNN never differs).
+            let paths = Self.trainingCode.map { ":(top)" + $0 }
+            guard let status = Self.git(["diff", "--quiet", commit, "HEAD", "--"] + paths, in: directory) else {
                 result = .unknown
                 break
             }
