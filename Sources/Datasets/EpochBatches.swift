@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// The batches of one epoch, in order; a single-pass sequence. Abandoning it mid-epoch stops its
 /// background producer.
@@ -24,7 +25,7 @@ public final class EpochBatches: Sequence, IteratorProtocol {
         source = .background(channel)
         Thread {
             var producer = producer
-            while let batch = producer.next() {
+            while let batch = MemoryTracker.dataPipeline.measure({ producer.next() }) {
                 guard channel.put(batch) else { return }
             }
             channel.finish()
@@ -42,7 +43,7 @@ public final class EpochBatches: Sequence, IteratorProtocol {
         case let .background(channel):
             batch = channel.take()
         case var .inline(producer):
-            batch = producer.next()
+            batch = MemoryTracker.dataPipeline.measure { producer.next() }
             source = .inline(producer)
         }
         let waited = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9

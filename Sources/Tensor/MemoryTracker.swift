@@ -14,8 +14,14 @@ public final class MemoryTracker: Sendable {
 
     private let counts = Mutex(Counts())
 
-    /// The tracker of the whole process.
+    /// The tracker of the whole process, except the data pipeline's batches (`dataPipeline`).
     public static let process = MemoryTracker()
+
+    /// The storage of the batches a data pipeline has decoded and not yet released: the batch in
+    /// training and those decoded ahead of it. Storage created in its scope is charged to it (and to
+    /// the other scopes bound) but not to `process`: how many batches a background producer holds
+    /// depends on thread timing, and a training step's absolute peak, read from `process`, must not.
+    public static let dataPipeline = MemoryTracker()
 
     /// The trackers of the enclosing `measure` scopes, outermost first.
     @TaskLocal static var scoped: [MemoryTracker] = []

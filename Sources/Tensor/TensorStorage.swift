@@ -4,6 +4,8 @@ public final class TensorStorage: @unchecked Sendable {
     public let base: UnsafeMutablePointer<Float>
     public let capacity: Int
     private let scopedTrackers: [MemoryTracker]
+    /// Whether `MemoryTracker.process` counts this storage (all but the data pipeline's).
+    private let chargesProcess: Bool
 
     public init(capacity: Int, zeroed: Bool = true) {
         precondition(capacity >= 0, "negative storage capacity")
@@ -13,14 +15,15 @@ public final class TensorStorage: @unchecked Sendable {
         if zeroed { base.initialize(repeating: 0, count: max(capacity, 1)) }
         self.capacity = capacity
         scopedTrackers = MemoryTracker.scoped
-        MemoryTracker.process.allocated(byteCount)
+        chargesProcess = !scopedTrackers.contains { $0 === MemoryTracker.dataPipeline }
+        if chargesProcess { MemoryTracker.process.allocated(byteCount) }
         for tracker in scopedTrackers { tracker.allocated(byteCount) }
     }
 
     public var byteCount: Int { capacity * MemoryLayout<Float>.stride }
 
     deinit {
-        MemoryTracker.process.freed(byteCount)
+        if chargesProcess { MemoryTracker.process.freed(byteCount) }
         for tracker in scopedTrackers { tracker.freed(byteCount) }
         UnsafeMutableRawPointer(base).deallocate()
     }

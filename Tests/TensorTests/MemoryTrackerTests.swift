@@ -159,4 +159,19 @@ import Tensor
         #expect(MemoryTracker.process.peakBytes >= 2 * bytes)
         withExtendedLifetime((unscoped, scoped)) {}
     }
+
+    /// Storage made in the data pipeline's scope is charged to it and to the enclosing scopes, not to
+    /// the process tracker. 1 GiB, never touched (not zeroed), is far beyond what the other tests
+    /// allocate or free meanwhile, so the bound on the process tracker's change cannot break by chance.
+    @Test func dataPipelineStorageIsLeftOutOfTheProcessTracker() {
+        let bytes = 1 << 30
+        let outer = MemoryTracker()
+        let pipelineBefore = MemoryTracker.dataPipeline.liveBytes
+        let processBefore = MemoryTracker.process.liveBytes
+        let storage = outer.measure { MemoryTracker.dataPipeline.measure { TensorStorage(capacity: bytes / 4, zeroed: false) } }
+        #expect(outer.liveBytes == bytes)
+        #expect(MemoryTracker.dataPipeline.liveBytes - pipelineBefore >= bytes)
+        #expect(abs(MemoryTracker.process.liveBytes - processBefore) < bytes / 2)
+        withExtendedLifetime(storage) {}
+    }
 }

@@ -16,7 +16,8 @@ public struct TrainingStepReport: Sendable {
     /// Highest tensor bytes live during the step minus those live when it started.
     public var transientPeakBytes: Int
     /// Tensor bytes live in the process when the step started plus the transient peak: the
-    /// process's peak during the step when nothing else allocates concurrently.
+    /// process's peak during the step when nothing else allocates concurrently. The data
+    /// pipeline's batches, the one in training included, are not counted (`MemoryTracker.process`).
     public var absolutePeakBytes: Int
 }
 
