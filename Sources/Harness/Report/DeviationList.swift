@@ -60,7 +60,8 @@ struct DeviationList {
     private var memory: [String] {
         guard tables.contains(where: { $0.experiment.file.kind == .memory && !$0.records.isEmpty }) else { return [] }
         return ["Memory (Table 4) is the peak of live tensor bytes in this process on the CPU (fsnn's allocation tracker), "
-            + "not GPU memory as the paper measured it; activations of the framework, caches and the allocator are not counted."]
+            + "not GPU memory as the paper measured it; activations of the framework, caches, the allocator and the input "
+            + "batches are not counted."]
     }
 
     private var substitutes: [String] {

@@ -104,8 +104,8 @@ enum MemorySection {
             measured = "\(counts) training iterations per run; the maximum over the iterations after the first where a "
                 + "run has more than one, else its only iteration"
         }
-        return "Measured: \(batchText), \(measured); live tensor bytes of this process (fsnn's allocation tracker), "
-            + "not GPU memory."
+        return "Measured: \(batchText), \(measured); live tensor bytes of this process (fsnn's allocation tracker) "
+            + "without the input batches, not GPU memory."
     }
 
     /// Per network, from the measurements: how much each method's peak moves with T, what the
