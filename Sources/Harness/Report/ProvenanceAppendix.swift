@@ -28,7 +28,7 @@ enum ProvenanceAppendix {
         }
         guard !table.rows.isEmpty else { return "No result files yet.\n" }
         return "Each command runs at the revision beside it (`git checkout <revision>`, `swift build -c release`); "
-            + "`--threads 1` with `--jobs 1` reproduces a run bit for bit (wall-clock fields aside). \"Training code\" "
+            + "`--threads 1` with `--jobs 1` reproduces a run bit for bit (when and where it ran aside; `tools/compare-runs` checks it). \"Training code\" "
             + "compares Sources/Tensor, Layers, FSNN, Datasets and Package.swift at the revision with this checkout's "
             + "HEAD.\n\n" + table.markdown
     }
