@@ -8,12 +8,8 @@ import Tensor
 /// layers (and of layer 1 for spike input). Its size grows linearly with T. With
 /// `keepingMembranes` it records every layer's Float membranes for inspection (`membranes(layer:)`).
 public final class SimulationHistory: StepObserver {
-    let surrogate: SpikeSurrogate
-    private let threshold: Float
-    /// [T] + [B] + layer shape per layer: Floats, or bytes packed four to a Float (so that the
-    /// memory accounting of tensor storage sees them).
-    private let steps: [Tensor]
-    private let codes: Bool
+    /// Slot t − 1 holds step t.
+    private let records: StepRecords
     /// Spike density of each layer at each step (t − 1).
     private var densities: [[Float]]
     /// [T] + [B] + layer shape for the layers whose BN input changes from step to step.
@@ -29,30 +25,20 @@ public final class SimulationHistory: StepObserver {
     /// - Parameter keepingMembranes: store the Float m_l[t] even for the rectangular surrogate.
     init(network: FeedbackNetwork, surrogate: SpikeSurrogate, batchSize: Int, keepingMembranes: Bool = false) {
         let count = network.timeSteps
-        self.surrogate = surrogate
-        threshold = network.threshold
-        codes = !keepingMembranes && surrogate.kind == .rectangular
         let shapes = network.layerShapes.map { [batchSize] + $0 }
-        steps = shapes.map { [codes] shape in
-            let n = shape.reduce(1, *)
-            return codes ? Tensor.uninitialized([count, (n + 3) / 4]) : Tensor.uninitialized([count, n])
-        }
+        records = StepRecords(neurons: shapes.map { $0.reduce(1, *) }, slots: count, surrogate: surrogate,
+                              threshold: network.threshold, keepingMembranes: keepingMembranes)
         densities = shapes.map { _ in [Float](repeating: 0, count: count) }
         preactivations = shapes.indices.map { l in
             l > 0 || network.inputKind == .spikeFrames ? Tensor(zeros: [count] + shapes[l]) : nil
         }
     }
 
+    var surrogate: SpikeSurrogate { records.surrogate }
+
     // MARK: Recording (the simulation's observer)
 
-    public func recording(layer l: Int, step t: Int) -> RecordingTarget? {
-        let start = UnsafeMutableRawPointer(steps[l].pointer + (t - 1) * steps[l].shape[1])
-        if codes {
-            return .codes(CodeRecording(target: start.assumingMemoryBound(to: UInt8.self), threshold: threshold,
-                                        halfWidth: surrogate.parameter / 2))
-        }
-        return .membranes(MembraneRecording(target: start.assumingMemoryBound(to: Float.self)))
-    }
+    public func recording(layer l: Int, step t: Int) -> RecordingTarget? { records.target(layer: l, slot: t - 1) }
 
     /// Stores the step's spike density and z_l[t] (when the layer's BN input changes from step to step).
     public func layerStepped(_ l: Int, step t: Int, population: SpikingPopulation, current: Tensor,
@@ -65,29 +51,16 @@ public final class SimulationHistory: StepObserver {
 
     /// Layer l's pre-spike membranes m_l[t] for t = 1…T as [T, B·neurons] (step-major; B = 1 gives
     /// [T, neurons]), nil when only step codes were kept. The history's own storage.
-    public func membranes(layer l: Int) -> Tensor? { codes ? nil : steps[l] }
+    public func membranes(layer l: Int) -> Tensor? { records.membranes(layer: l) }
 
     /// Layer l's record of step t, for the backward step.
-    func record(layer l: Int, step t: Int) -> StepRecord {
-        let start = UnsafeRawPointer(steps[l].pointer + (t - 1) * steps[l].shape[1])
-        return codes ? .codes(start.assumingMemoryBound(to: UInt8.self)) : .membranes(start.assumingMemoryBound(to: Float.self))
-    }
+    func record(layer l: Int, step t: Int) -> StepRecord { records.record(layer: l, slot: t - 1) }
 
     /// The spike density of layer l at step t.
     func density(layer l: Int, step t: Int) -> Float { densities[l][t - 1] }
 
     /// s_l[t] = H(m_l[t] − V_th).
-    func spikes(layer l: Int, step t: Int, into s: Tensor) {
-        let record = record(layer: l, step: t), target = s.pointer, threshold = threshold
-        Parallel.forEachChunk(s.count, minimumChunk: SpikingPopulation.elementsPerWorker) { range in
-            switch record {
-            case let .membranes(m):
-                VectorKernels.heaviside(target + range.lowerBound, m + range.lowerBound, range.count, threshold: threshold)
-            case let .codes(codes):
-                for i in range { target[i] = codes[i] & StepCodes.spike != 0 ? 1 : 0 }
-            }
-        }
-    }
+    func spikes(layer l: Int, step t: Int, into s: Tensor) { records.spikes(layer: l, slot: t - 1, into: s) }
 
     /// z_l[t] as stored.
     func preactivation(layer l: Int, step t: Int) throws -> Tensor {
