@@ -1,17 +1,15 @@
-/// Buffers for one batch size and the network's layer shapes, allocated once and reused by every
-/// batch of that size.
+/// Buffers for one batch size, allocated once and reused by every batch of that size.
 protocol BatchSizedBuffers: AnyObject {
     var batchSize: Int { get }
-    init(batchSize: Int, layerShapes: [[Int]])
 }
 
 extension Optional where Wrapped: BatchSizedBuffers {
-    /// The buffers held here when they are for `batchSize`; otherwise new ones, stored here (the
-    /// old ones released first, so that the two never coexist).
-    mutating func fitted(batchSize: Int, layerShapes: [[Int]]) -> Wrapped {
+    /// The buffers held here when they are for `batchSize`; otherwise those `make` creates, stored
+    /// here (the old ones released first, so that the two never coexist).
+    mutating func fitted(batchSize: Int, _ make: () -> Wrapped) -> Wrapped {
         if let buffers = self, buffers.batchSize == batchSize { return buffers }
         self = nil
-        let created = Wrapped(batchSize: batchSize, layerShapes: layerShapes)
+        let created = make()
         self = created
         return created
     }

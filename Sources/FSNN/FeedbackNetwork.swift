@@ -163,7 +163,7 @@ public final class FeedbackNetwork: ParameterContainer {
 
     /// The step buffers for `batch` (canonical), allocated when its size differs from the last one's.
     func stepBuffers(for batch: NetworkInput) -> StepBuffers {
-        stepBuffers.fitted(batchSize: batch.batchSize, layerShapes: layerShapes)
+        stepBuffers.fitted(batchSize: batch.batchSize) { StepBuffers(network: self, batchSize: batch.batchSize) }
     }
 }
 

@@ -40,8 +40,8 @@ final class MapBuffers {
     /// One set per spiking layer, layer 1 first.
     let layers: [Layer]
 
-    init(batchSize: Int, layerShapes: [[Int]]) {
+    init(network: FeedbackNetwork, batchSize: Int) {
         self.batchSize = batchSize
-        layers = layerShapes.map { Layer(shape: [batchSize] + $0) }
+        layers = network.layerShapes.map { Layer(shape: [batchSize] + $0) }
     }
 }

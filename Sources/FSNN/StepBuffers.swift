@@ -13,10 +13,11 @@ final class StepBuffers {
     /// m_l ⊙ BN_l(z_l[t]) per loop layer, [B] + the layer's shape.
     let currents: [Tensor]
 
-    init(batchSize: Int, layerShapes: [[Int]]) {
+    init(network: FeedbackNetwork, batchSize: Int) {
+        let shapes = network.layerShapes.map { [batchSize] + $0 }
         self.batchSize = batchSize
-        feedback = Tensor(zeros: [batchSize] + layerShapes[0])
-        preactivations = layerShapes.dropFirst().map { Tensor(zeros: [batchSize] + $0) }
-        currents = layerShapes.dropFirst().map { Tensor(zeros: [batchSize] + $0) }
+        feedback = Tensor(zeros: shapes[0])
+        preactivations = shapes.dropFirst().map { Tensor(zeros: $0) }
+        currents = shapes.dropFirst().map { Tensor(zeros: $0) }
     }
 }

@@ -20,8 +20,11 @@ public final class BackpropagationThroughTime: GradientStrategy {
         let simulation = try network.simulateUnrolled(batch, into: &self.simulation, observing: [history])
         timing.simulate = clock.lap()
         let readout = try Readout(network: network, rate: simulation.outputRate, labels: labels, computeGradient: true)
+        let buffers = self.buffers.fitted(batchSize: batch.batchSize) {
+            BackpropagationBuffers(network: network, batchSize: batch.batchSize)
+        }
         try network.backwardThroughTime(simulation, history: history, rateGradient: readout.rateGradient!,
-                                        buffers: buffers.fitted(batchSize: batch.batchSize, layerShapes: network.layerShapes))
+                                        buffers: buffers)
         timing.parameterGradient += clock.lap()
         return GradientPass(readout: readout, simulation: simulation, timing: timing)
     }

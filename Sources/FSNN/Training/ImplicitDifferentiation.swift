@@ -19,7 +19,8 @@ public final class ImplicitDifferentiation: GradientStrategy {
         timing.simulate = clock.lap()
         let readout = try Readout(network: network, rate: simulation.outputRate, labels: labels, computeGradient: true)
         let map = network.equilibriumMap
-        let point = try map.linearize(simulation, buffers: buffers.fitted(batchSize: batch.batchSize, layerShapes: network.layerShapes))
+        let buffers = self.buffers.fitted(batchSize: batch.batchSize) { MapBuffers(network: network, batchSize: batch.batchSize) }
+        let point = try map.linearize(simulation, buffers: buffers)
         timing.parameterGradient += clock.lap()
         let problem = AdjointProblem(rightHandSide: readout.rateGradient!) { v, out in
             try network.checkInterruption("the adjoint solve")
