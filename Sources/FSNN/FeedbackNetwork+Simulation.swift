@@ -41,6 +41,7 @@ extension FeedbackNetwork {
         try simulation.input.load(batch, phase: phase, updatingRunningStatistics: updatingInputStatistics)
         let buffers = stepBuffers(for: batch)
         for (population, shape) in zip(populations, layerShapes) { population.reset(shape: [batch.batchSize] + shape) }
+        for observer in observers { try observer.simulationStarted(simulation) }
         for t in 1...timeSteps {
             try checkInterruption("the simulation at step \(t) of \(timeSteps)")
             try step(t, input: simulation.input, buffers: buffers, loopNorms: loopNorms, observers: observers)

@@ -6,6 +6,9 @@ import Tensor
 /// observers it is given and knows no method. Tensors handed to an observer are the simulation's:
 /// valid until the next step.
 public protocol StepObserver: AnyObject {
+    /// `simulation` has its batch's input loaded (F₁'s pre-activation, x̄, the static current);
+    /// no step has been taken.
+    func simulationStarted(_ simulation: Simulation) throws
     /// Where layer l's population records its pre-spike membranes m_l[t] during step t (t = 1…T),
     /// or nil. At most one observer of a simulation records.
     func recording(layer l: Int, step t: Int) -> RecordingTarget?
@@ -19,6 +22,7 @@ public protocol StepObserver: AnyObject {
 }
 
 extension StepObserver {
+    public func simulationStarted(_ simulation: Simulation) throws {}
     public func recording(layer l: Int, step t: Int) -> RecordingTarget? { nil }
     public func layerStepped(_ l: Int, step t: Int, population: SpikingPopulation, current: Tensor,
                              preactivation: Tensor?) throws {}
