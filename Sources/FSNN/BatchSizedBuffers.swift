@@ -18,3 +18,4 @@ extension Optional where Wrapped: BatchSizedBuffers {
 extension StepBuffers: BatchSizedBuffers {}
 extension MapBuffers: BatchSizedBuffers {}
 extension BackpropagationBuffers: BatchSizedBuffers {}
+extension OnlineBuffers: BatchSizedBuffers {}

@@ -130,6 +130,13 @@ public final class FeedbackNetwork: ParameterContainer {
         for block in loop { block.prepare(batchSize: batchSize, phase: phase, generator: &generator) }
     }
 
+    /// After an optimiser step within a batch (OTTT_O): the derived weights follow the parameters
+    /// (W_eff, the products' relaid layouts); the batch's masks and u, v stay.
+    func weightsChanged() throws {
+        try feedback.weightChanged()
+        for block in [input] + loop { block.events.prepare() }
+    }
+
     /// The event-driven products of every layer that reads spikes or carries sparse gradients
     /// (the feedback, the loop blocks, and the input block when it reads spike frames), for tests
     /// and benchmarks that fix their crossovers.

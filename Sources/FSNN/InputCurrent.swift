@@ -94,6 +94,12 @@ final class InputCurrent {
         }
     }
 
+    /// Recomputes what depends on F₁'s and BN₁'s parameters for the batch loaded in training,
+    /// without touching the running statistics: after an optimiser step within the batch (OTTT_O).
+    func parametersChanged() throws {
+        try load(batch, phase: .training, updatingRunningStatistics: false)
+    }
+
     /// Whether the current changes from step to step (spike input).
     var variesWithTime: Bool { frame != nil }
 

@@ -49,6 +49,7 @@ extension TrainingConfiguration {
         switch method {
         case .ide: return ImplicitDifferentiation(solver: makeAdjointSolver(for: self))
         case .stbp: return BackpropagationThroughTime(surrogate: spikeSurrogate)
+        case .ottt: return OnlineTrainingThroughTime(surrogate: spikeSurrogate, updatesEveryStep: onlineUpdate ?? false)
         }
     }
 
