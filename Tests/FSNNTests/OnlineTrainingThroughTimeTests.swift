@@ -76,7 +76,39 @@ import Tensor
         let steps = 8, labels = [1, 0, 2]
         let (network, input) = try Self.singleLayer(c, steps: steps, seed: 51)
         try Self.otttGradients(network, input, labels: labels, sigmoid: c.sigmoid)
+        let worst = try Self.singleLayerReference(network, input, c, labels: labels)
+        #expect(worst.error <= 1e-4, "\(worst.name): relative error \(worst.error)")
+        #expect(network.feedback.spectralNorm.rawWeight.gradient.norm() > 0, "the feedback must receive a gradient")
+        #expect(network.input.layer.weight.gradient.norm() > 0, "the input branch must receive a gradient")
+    }
 
+    /// The oracles can fail: OTTT's gradients are far (over 10× the tolerance) from those of the
+    /// same tapes with the temporal path not cut (single layer: the spikes of the reset and the
+    /// feedback kept on the tape, i.e. BPTT of the per-step losses) and with traces not decayed
+    /// (chains, LIF: â[t] = â[t−1] + x[t]).
+    @Test func mutatedReferencesFail() throws {
+        let steps = 8
+        for c in [Case(neuron: .integrateAndFire), Case(neuron: .leaky(lambda: 0.9)),
+                  Case(neuron: .integrateAndFire, spikeFrames: true)] {
+            let (network, input) = try Self.singleLayer(c, steps: steps, seed: 51)
+            try Self.otttGradients(network, input, labels: [1, 0, 2], sigmoid: c.sigmoid)
+            let uncut = try Self.singleLayerReference(network, input, c, labels: [1, 0, 2], cuttingTemporalPath: false)
+            #expect(uncut.error > 1e-3, "temporal path not cut, \(c.testDescription): \(uncut.name) \(uncut.error)")
+        }
+        for depth in [2, 5] {
+            let (network, x) = try Self.chain(.leaky(lambda: 0.9), depth: depth, steps: steps, seed: 53)
+            try Self.otttGradients(network, .image(x), labels: [2, 1, 0], sigmoid: nil)
+            let undecayed = try Self.tracedStepReference(network, image: x, labels: [2, 1, 0], sigmoid: nil,
+                                                         decayingTraces: false)
+            #expect(undecayed.error > 1e-3, "trace not decayed, \(depth) layers: \(undecayed.name) \(undecayed.error)")
+        }
+    }
+
+    /// The worst relative error of `network`'s gradients against the single-layer tape (see the
+    /// suite's comment) for `input`, whose masks, u and v the network holds; with
+    /// `cuttingTemporalPath` false, the spikes stay on the tape (a mutation).
+    static func singleLayerReference(_ network: FeedbackNetwork, _ input: NetworkInput, _ c: Case, labels: [Int],
+                                     cuttingTemporalPath: Bool = true) throws -> (name: String, error: Double) {
         let leaves = BPTT.Leaves(ScalarTape(), network.namedParameters)
         let first: BPTT.FirstLayer
         switch input {
@@ -86,25 +118,21 @@ import Tensor
             first = try .init(leaves, frames: frames, neuron: c.neuron, input: network.input, feedback: network.feedback,
                               prefix: "input")
         }
-        let lambda = Double(c.neuron.lambda)
+        let lambda = Double(c.neuron.lambda), steps = network.timeSteps, hidden = network.layerSizes[0]
         var membrane: [[Node]]? = nil, spikes: [[Node]] = [], losses: [Node] = []
         for t in 1...steps {
             var current = first.current(step: t)
             if t > 1 {
-                let cut = spikes.map { $0.map(\.detached) }
-                current = BPTT.sum(current, BPTT.elementwise(BPTT.linear(cut, first.weight, nil, outputs: 5),
+                let delayed = cuttingTemporalPath ? spikes.map { $0.map(\.detached) } : spikes
+                current = BPTT.sum(current, BPTT.elementwise(BPTT.linear(delayed, first.weight, nil, outputs: hidden),
                                                              first.feedbackMask))
             }
             (spikes, membrane) = BPTT.neuronStep(membrane: membrane, input: current, lambda: lambda, threshold: 1,
-                                                 detachReset: true, sigmoid: c.sigmoid)
+                                                 detachReset: cuttingTemporalPath, sigmoid: c.sigmoid)
             losses.append(BPTT.loss(rates: spikes, weight: leaves["classifier.weight"], bias: leaves["classifier.bias"],
-                                    labels: labels, classes: 3))
+                                    labels: labels, classes: network.classifier.outputFeatures))
         }
-        let loss = losses.sum() * (1 / Double(steps))
-        let worst = worstGradientError(network.namedParameters, expected: leaves.gradients(of: loss))
-        #expect(worst.error <= 1e-4, "\(worst.name): relative error \(worst.error)")
-        #expect(network.feedback.spectralNorm.rawWeight.gradient.norm() > 0, "the feedback must receive a gradient")
-        #expect(network.input.layer.weight.gradient.norm() > 0, "the input branch must receive a gradient")
+        return worstGradientError(network.namedParameters, expected: leaves.gradients(of: losses.sum() * (1 / Double(steps))))
     }
 
     /// The AlexNet-F pattern at small widths (input block, L − 1 loop blocks with BN on each step's
@@ -212,14 +240,17 @@ import Tensor
     }
 
     /// The worst relative error of `network`'s gradients against the traced-step tape (see the
-    /// suite's comment), for the batch `image` whose masks, u and v the network holds.
-    static func tracedStepReference(_ network: FeedbackNetwork, image x: Tensor, labels: [Int], sigmoid: Double?) throws
+    /// suite's comment), for the batch `image` whose masks, u and v the network holds; with
+    /// `decayingTraces` false, â[t] = â[t−1] + x[t] (a mutation).
+    static func tracedStepReference(_ network: FeedbackNetwork, image x: Tensor, labels: [Int], sigmoid: Double?,
+                                    decayingTraces: Bool = true) throws
         -> (name: String, error: Double) {
         let leaves = BPTT.Leaves(ScalarTape(), network.namedParameters)
         let tape = leaves.tape, depth = network.loop.count + 1, widths = network.layerSizes
         let first = try BPTT.FirstLayer(leaves, image: x, input: network.input, feedback: network.feedback, prefix: "layers.1")
         let masks = try network.loop.map { doubles(try #require($0.dropout.mask)) }
         let lambda = Double(network.neuron.lambda), derivative = surrogate(sigmoid)
+        let decay = decayingTraces ? lambda : 1
         let batch = x.shape[0], steps = network.timeSteps
         // Values of the simulation (Float64) that later steps read as constants.
         var potentials = widths.map { [Double](repeating: 0, count: batch * $0) }   // v_l[t − 1]
@@ -273,14 +304,14 @@ import Tensor
                     let m = tape.node(potentials[l][k] + current[b][i].value + feedbackValues[k], [(scaled[b][i].id, 1)])
                     let s = m.spike(threshold: 1, surrogate: derivative)
                     potentials[l][k] = lambda * (m.value - s.value)
-                    traces[l][k] = lambda * traces[l][k] + s.value
+                    traces[l][k] = decay * traces[l][k] + s.value
                     return s
                 } }
             }
             losses.append(BPTT.loss(rates: spikes, weight: leaves["classifier.weight"], bias: leaves["classifier.bias"],
                                     labels: labels, classes: 3))
             lastSpikes = spikes.flatMap { $0.map(\.value) }
-            feedbackTrace = zip(feedbackTrace, lastSpikes).map { lambda * $0 + $1 }
+            feedbackTrace = zip(feedbackTrace, lastSpikes).map { decay * $0 + $1 }
         }
         return worstGradientError(network.namedParameters,
                                   expected: leaves.gradients(of: losses.sum() * (1 / Double(steps))))
