@@ -164,8 +164,9 @@ private func section(_ text: String, _ from: String) throws -> String {
         #expect(lif.contains("| LIF | IF |") && lif.contains("| 99.00 (n = 1) | 99.12 ± 0.13 (n = 3) | −0.12 |"), "\(lif)")
     }
 
-    /// A third method is a peer: its rows, its own verdict against IDE, its line in Table 4 with
-    /// its slope and where it meets STBP, and its rows in summary.csv — nothing filed as STBP.
+    /// A third method is a peer: its rows, its own verdicts against IDE (accuracy, memory), its line
+    /// in Table 4 with its slope and where it meets STBP, and its rows in summary.csv — nothing
+    /// filed as STBP.
     @Test func everyMethodOfAGroupIsReportedAsItself() throws {
         let accuracy = experimentHeader(table: "table1", title: "Table 1", kind: "accuracy")
             + row("a") + row("a-stbp", twin: "a") + row("a-ottt", twin: "a", method: "ottt")
@@ -201,6 +202,11 @@ private func section(_ text: String, _ from: String) throws -> String {
         #expect(table4.contains("  - OTTT: the peak changes by +0.00 MiB per time step (least squares over T = 5, 30)"),
                 "\(table4)")
         #expect(table4.contains("OTTT's peak is below STBP's at every T measured (5–30)"), "\(table4)")
+        let memoryVerdict = try section(text, "### IDE's training memory is independent of T and much smaller than STBP's")
+        #expect(memoryVerdict.contains("| OTTT peak (min–max) | T where IDE < OTTT |")
+                && memoryVerdict.contains("- *Smaller than STBP's* (profile")
+                && memoryVerdict.contains("- *Smaller than OTTT's* (not a claim of the paper; profile")
+                && memoryVerdict.contains("**not supported** at any T measured."), "\(memoryVerdict)")
         let csv = try String(contentsOfFile: fixture.results + "/summary.csv", encoding: .utf8)
         #expect(csv.components(separatedBy: ",ottt,").count - 1 == 9, "3 seeds each of a-ottt, m-t5-ottt, m-t30-ottt: \(csv)")
     }
