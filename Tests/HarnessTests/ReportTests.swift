@@ -317,7 +317,7 @@ private func section(_ text: String, _ from: String) throws -> String {
                                           resultsDirectory: directory.file("results"), renderFigures: false).write()
         let text = try String(contentsOfFile: outcome.reportPath, encoding: .utf8)
         for title in ["Table 1 — MNIST and Fashion-MNIST", "Table 2 — N-MNIST", "Table 3 — CIFAR-10 and CIFAR-100",
-                      "Table 4 — training memory by time steps, IDE vs STBP", "Table 5 — firing sparsity",
+                      "Table 4 — training memory by time steps, IDE, STBP and OTTT", "Table 5 — firing sparsity",
                       "Figure — convergence to the equilibrium"] {
             #expect(text.contains("## \(title)"), "missing section \(title)")
         }
