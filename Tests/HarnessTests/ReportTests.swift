@@ -361,6 +361,23 @@ private func section(_ text: String, _ from: String) throws -> String {
             + "5000/1000 of 60000/10000 (profile `quick`)."), "\(text)")
     }
 
+    /// The data-subsets line lists the rows' subsets in the file's order, however the records are
+    /// held (five rows: a hash order would match by chance once in 120 reports).
+    @Test func dataSubsetsFollowTheFileOrder() throws {
+        let ids = ["e", "c", "a", "d", "b"]
+        let file = experimentHeader(table: "t", title: "T", kind: "accuracy") + ids.map { row($0) }.joined()
+        let fixture = try ReportFixture(files: ["t.yaml": file])
+        for (index, id) in ids.enumerated() {
+            var record = syntheticRecord(table: "t", row: id)
+            record.provenance.trainSamples = 1000 * (index + 1)
+            try fixture.store(record)
+        }
+        let text = try fixture.report().text
+        let subsets = ids.indices.map { "t: mnist read as mnist \(1000 * ($0 + 1))/1000 of 60000/10000 (profile `quick`)" }
+        #expect(text.contains("- Data subsets (train/test samples per epoch; smoke runs not listed): "
+            + subsets.joined(separator: "; ") + "."), "\(text)")
+    }
+
     /// Provenance per row: revision, whether its training code is today's (here: no git → not
     /// checked), CPU, threads and the command; the compute table sums the epochs' seconds.
     @Test func provenanceAndComputeComeFromTheFiles() throws {
