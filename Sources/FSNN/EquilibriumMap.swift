@@ -20,16 +20,22 @@ import Tensor
 ///   mode (the batch statistics of the linearisation point and their derivative, which couple the
 ///   samples of the batch), and B13 `adjoint_linearised_at_map_output` takes J at z̃ instead of a;
 /// * `accumulateParameterGradients`: βᵀ ∂f/∂θ through the training-mode application at a (spec §4.7).
+///
+/// For static images f's layer-1 current is the simulation's I: the same training-mode BN₁ of
+/// the same F₁ x with the same mask, so the map reads it (and BN₁'s saved state) from the
+/// `Simulation` and only updates BN₁'s running statistics as its own application would.
 public struct EquilibriumMap {
     public let network: FeedbackNetwork
 
-    /// Everything the two VJPs need of one application of f. Its tensors are the network's
-    /// workspace buffers: it is valid until the network's next simulation or linearisation.
+    /// Everything the two VJPs need of one application of f. Its tensors are the simulation's and
+    /// the IDE method's map buffers: valid until the method's next batch.
     public struct Linearization {
         /// a, [B] + output shape.
         public let rate: Tensor
         /// x̄, [B] + the input block's input sample shape.
         public let averageInput: Tensor
+        /// BN₁'s state of the training-mode application at a.
+        let inputSaved: BatchNorm.Saved
         /// The fraction of non-zero entries of each layer's training-mode a_l.
         let mapDensities: [Float]
         /// D_l = 1[0 < p_l < 1] of the Jacobian's linearisation, one per spiking layer (layer 1 first),
@@ -37,10 +43,10 @@ public struct EquilibriumMap {
         public let jacobianActive: [Tensor]
         /// How J differentiates each loop BN (layers 2…L).
         let jacobianNorms: [JacobianNorm]
-        fileprivate let workspace: NetworkWorkspace
+        fileprivate let buffers: MapBuffers
 
         /// D_l of the training-mode application at a, which ∂f/∂θ goes through; as `jacobianActive`.
-        public var mapActive: [Tensor] { workspace.layers.map(\.active) }
+        public var mapActive: [Tensor] { buffers.layers.map(\.active) }
     }
 
     /// A loop BN as the Jacobian sees it.
@@ -53,27 +59,23 @@ public struct EquilibriumMap {
 
     // MARK: f at the simulated rate
 
-    /// z̃ = f(a) in training mode and the Jacobian's linearisation, for the batch the network has just
-    /// simulated (`rate` is its output rate a, any shape with B·D elements).
-    public func linearize(at rate: Tensor, input batch: NetworkInput) throws -> Linearization {
-        let batch = try network.canonical(batch)
-        let w = try network.currentWorkspace("linearize before simulate")
-        let a = try rate.reshaped(w.rate.shape)
-        let first = w.layers[0]
-        let (x̄, preactivation) = try equilibriumInput(for: batch, workspace: w)
-        try network.input.normalize(preactivation, into: first.current, mode: .training(updatingRunningStatistics: true),
-                                    saving: first.saved)
-        try network.feedback.apply(rates: a, into: w.feedback)
-        var density = EquilibriumKernels.clampedMap(feedback: w.feedback, mask: network.feedback.dropout.mask,
-                                                    current: first.current, threshold: network.threshold,
+    /// z̃ = f(a) in training mode and the Jacobian's linearisation at the output rate a of
+    /// `simulation` (the IDE training simulation of its batch), in `buffers`.
+    func linearize(_ simulation: Simulation, buffers: MapBuffers) throws -> Linearization {
+        let input = simulation.input, a = simulation.outputRate
+        let first = buffers.layers[0]
+        let (x̄, current, inputSaved) = try equilibriumInput(input, buffers: buffers)
+        try network.feedback.apply(rates: a, into: first.map)
+        var density = EquilibriumKernels.clampedMap(feedback: first.map, mask: network.feedback.dropout.mask,
+                                                    current: current, threshold: network.threshold,
                                                     into: first.map, active: first.active)
         var densities = [density]
         for (index, block) in network.loop.enumerated() {
-            let layer = w.layers[index + 1]
-            try block.forward(rates: w.layers[index].map, density: density, into: layer.preactivation)
-            try block.normalize(layer.preactivation, into: layer.current, mode: .training(updatingRunningStatistics: true),
+            let layer = buffers.layers[index + 1]
+            try block.forward(rates: buffers.layers[index].map, density: density, into: layer.map)
+            try block.normalize(layer.map, into: layer.map, mode: .training(updatingRunningStatistics: true),
                                 saving: layer.saved)
-            density = EquilibriumKernels.clampedMap(feedback: nil, mask: nil, current: layer.current,
+            density = EquilibriumKernels.clampedMap(feedback: nil, mask: nil, current: layer.map,
                                                     threshold: network.threshold, into: layer.map, active: layer.active)
             densities.append(density)
         }
@@ -81,17 +83,17 @@ public struct EquilibriumMap {
         let atMapOutput = network.has(.adjointLinearizedAtMapOutput)
         if trainModeNorms && !atMapOutput {
             // B11 alone: J at a with training-mode loop BNs is the training-mode application itself.
-            return Linearization(rate: a, averageInput: x̄, mapDensities: densities,
-                                 jacobianActive: w.layers.map(\.active),
-                                 jacobianNorms: w.layers.dropFirst().map { .training($0.saved) }, workspace: w)
+            return Linearization(rate: a, averageInput: x̄, inputSaved: inputSaved, mapDensities: densities,
+                                 jacobianActive: buffers.layers.map(\.active),
+                                 jacobianNorms: buffers.layers.dropFirst().map { .training($0.saved) }, buffers: buffers)
         }
         // The Jacobian's own application of f, layer 1 first.
         let (firstMap, firstActive): (Tensor, Tensor)
         if atMapOutput {
             // At z̃ = a_L of the training-mode application (B13): W z̃ plus the same input current.
-            try network.feedback.apply(rates: w.layers[network.last].map, into: first.scratch)
+            try network.feedback.apply(rates: buffers.layers[network.last].map, into: first.scratch)
             density = EquilibriumKernels.clampedMap(feedback: first.scratch, mask: network.feedback.dropout.mask,
-                                                    current: first.current, threshold: network.threshold,
+                                                    current: current, threshold: network.threshold,
                                                     into: first.jacobianMap, active: first.jacobianActive)
             (firstMap, firstActive) = (first.jacobianMap, first.jacobianActive)
         } else {
@@ -99,10 +101,10 @@ public struct EquilibriumMap {
             density = densities[0]
             (firstMap, firstActive) = (first.map, first.active)
         }
-        let norms = try applyJacobianLoop(to: firstMap, density: density, trainModeNorms: trainModeNorms, workspace: w)
-        return Linearization(rate: a, averageInput: x̄, mapDensities: densities,
-                             jacobianActive: [firstActive] + w.layers.dropFirst().map(\.jacobianActive),
-                             jacobianNorms: norms, workspace: w)
+        let norms = try applyJacobianLoop(to: firstMap, density: density, trainModeNorms: trainModeNorms, buffers: buffers)
+        return Linearization(rate: a, averageInput: x̄, inputSaved: inputSaved, mapDensities: densities,
+                             jacobianActive: [firstActive] + buffers.layers.dropFirst().map(\.jacobianActive),
+                             jacobianNorms: norms, buffers: buffers)
     }
 
     /// The loop layers of the Jacobian's own application of f, from layer 1's a₁ (`rates`, of
@@ -113,11 +115,11 @@ public struct EquilibriumMap {
     /// running statistics are left alone: the reference discards its clone's). Returns how J
     /// differentiates each loop BN.
     private func applyJacobianLoop(to rates: Tensor, density: Float, trainModeNorms: Bool,
-                                   workspace w: NetworkWorkspace) throws -> [JacobianNorm] {
+                                   buffers: MapBuffers) throws -> [JacobianNorm] {
         var (rates, density) = (rates, density)
         var norms: [JacobianNorm] = []
         for (index, block) in network.loop.enumerated() {
-            let layer = w.layers[index + 1]
+            let layer = buffers.layers[index + 1]
             try block.forward(rates: rates, density: density, into: layer.scratch)
             if trainModeNorms {
                 try block.normalize(layer.scratch, into: layer.scratch, mode: .training(updatingRunningStatistics: false),
@@ -137,20 +139,29 @@ public struct EquilibriumMap {
         return norms
     }
 
-    /// x̄ and F₁ x̄: the image itself and the simulation's F₁ x, or the spike frames' average and
-    /// its pre-activation — inflated as the reference does under quirk B2.
-    private func equilibriumInput(for batch: NetworkInput, workspace w: NetworkWorkspace) throws -> (Tensor, Tensor) {
-        switch batch {
+    /// x̄, f's layer-1 current m₁ ⊙ BN₁(F₁ x̄) in training mode and BN₁'s saved state. Static
+    /// images: the image and the simulation's own I and state (BN₁'s running statistics updated
+    /// from F₁ x as this application's forward would). Spike frames: the frames' average — inflated
+    /// as the reference does under quirk B2 — and its current, computed here into `buffers`.
+    private func equilibriumInput(_ input: InputCurrent, buffers: MapBuffers) throws
+        -> (averageInput: Tensor, current: Tensor, saved: BatchNorm.Saved) {
+        switch input.batch {
         case let .image(x):
-            return (x, w.layers[0].preactivation)
+            try network.input.norm.updateRunningStatistics(from: input.preactivation)
+            return (x, input.current, input.saved)
         case .spikes:
+            let first = buffers.layers[0]
+            var (x̄, preactivation) = (input.averageInput!, input.preactivation)
             let factor = network.aliasedAverageFactor
-            guard factor != 1 else { return (w.averageInput, w.layers[0].preactivation) }
-            let inflated = w.averageInput.copy()
-            inflated.scale(by: factor)
-            let preactivation = Tensor(zeros: w.layers[0].shape)
-            try network.input.layer.forward(inflated, into: preactivation)
-            return (inflated, preactivation)
+            if factor != 1 {
+                x̄ = x̄.copy()
+                x̄.scale(by: factor)
+                preactivation = Tensor(zeros: input.preactivation.shape)
+                try network.input.layer.forward(x̄, into: preactivation)
+            }
+            try network.input.normalize(preactivation, into: first.current, mode: .training(updatingRunningStatistics: true),
+                                        saving: first.saved)
+            return (x̄, first.current, first.saved)
         }
     }
 
@@ -163,10 +174,10 @@ public struct EquilibriumMap {
     /// the products with F_lᵀ and Wᵀ are event-driven below their crossovers (BN's training-mode
     /// VJP fills in the zeros).
     public func jacobianTransposeProduct(_ v: Tensor, at point: Linearization, into out: Tensor) throws {
-        let w = point.workspace, threshold = network.threshold
-        var gradient = try v.reshaped(w.rate.shape)
+        let buffers = point.buffers, threshold = network.threshold
+        var gradient = try v.reshaped(point.rate.shape)
         for l in stride(from: network.last, through: 1, by: -1) {
-            let block = network.loop[l - 1], layer = w.layers[l]
+            let block = network.loop[l - 1], layer = buffers.layers[l]
             var density = EquilibriumKernels.maskedGradient(gradient, active: point.jacobianActive[l],
                                                             mask: block.dropout.mask, threshold: threshold,
                                                             into: layer.scratch)
@@ -178,40 +189,40 @@ public struct EquilibriumMap {
                                         accumulatingParameterGradients: false)
                 density = 1
             }
-            let previous = w.layers[l - 1].gradient
+            let previous = buffers.layers[l - 1].gradient
             try block.applyTransposed(layer.scratch, density: density, into: previous)
             gradient = previous
         }
-        let first = w.layers[0]
+        let first = buffers.layers[0]
         let density = EquilibriumKernels.maskedGradient(gradient, active: point.jacobianActive[0],
                                                         mask: network.feedback.dropout.mask, threshold: threshold,
                                                         into: first.scratch)
-        try network.feedback.applyTransposed(first.scratch, density: density, into: try out.reshaped(w.rate.shape))
+        try network.feedback.applyTransposed(first.scratch, density: density, into: try out.reshaped(point.rate.shape))
     }
 
     /// Accumulates βᵀ ∂f/∂θ at `point` into the parameter gradients (spec §4.7; train-mode BN):
     /// δ_l = D_l ⊙ β_l / V_th through each loop block's VJP (which gives β_{l−1}), then W_eff's
     /// gradient (m_W ⊙ δ₁) ⊗ a* and the input block's from δ₁ at x̄, and finally ∂L/∂W_raw, ∂L/∂g.
     public func accumulateParameterGradients(_ beta: Tensor, at point: Linearization) throws {
-        let w = point.workspace, threshold = network.threshold
-        var gradient = try beta.reshaped(w.rate.shape)
+        let buffers = point.buffers, threshold = network.threshold
+        var gradient = try beta.reshaped(point.rate.shape)
         for l in stride(from: network.last, through: 1, by: -1) {
-            let layer = w.layers[l], previous = w.layers[l - 1]
+            let layer = buffers.layers[l], previous = buffers.layers[l - 1]
             EquilibriumKernels.maskedGradient(gradient, active: layer.active, mask: nil, threshold: threshold,
                                               into: layer.scratch)
             try network.loop[l - 1].backward(sparseInput: previous.map, binary: false, density: point.mapDensities[l - 1],
-                                             outputGradient: layer.scratch, saved: layer.saved, scratch: layer.current,
+                                             outputGradient: layer.scratch, saved: layer.saved,
                                              inputGradient: previous.gradient)
             gradient = previous.gradient
         }
-        let first = w.layers[0]
+        let first = buffers.layers[0]
         EquilibriumKernels.maskedGradient(gradient, active: first.active, mask: network.feedback.dropout.mask,
                                           threshold: threshold, into: first.scratch)
         try network.feedback.accumulateGradient(rates: point.rate, maskedOutputGradient: first.scratch)
         EquilibriumKernels.maskedGradient(gradient, active: first.active, mask: nil, threshold: threshold,
                                           into: first.scratch)
-        try network.input.backward(input: point.averageInput, outputGradient: first.scratch, saved: first.saved,
-                                   scratch: first.current, inputGradient: nil)
+        try network.input.backward(input: point.averageInput, outputGradient: first.scratch, saved: point.inputSaved,
+                                   inputGradient: nil)
         try network.feedback.finishBackward()
     }
 }
@@ -220,7 +231,8 @@ public struct EquilibriumMap {
 /// and its derivative mask D = 1[0 < p < 1] (spec §4.6: derivative 0 at exactly 0 and 1).
 enum EquilibriumKernels {
     /// out = clamp((mask ⊙ feedback + current)/V_th, 0, 1); active = 1[0 < p < 1] when given.
-    /// Returns the fraction of out's entries that are not 0 (the next layer's input density).
+    /// out may be feedback or current itself. Returns the fraction of out's entries that are not 0
+    /// (the next layer's input density).
     @discardableResult
     static func clampedMap(feedback: Tensor?, mask: Tensor?, current: Tensor, threshold: Float,
                            into out: Tensor, active: Tensor?) -> Float {

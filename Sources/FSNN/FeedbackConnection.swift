@@ -38,6 +38,14 @@ public final class FeedbackConnection: ParameterContainer {
         events.prepare()
     }
 
+    /// After an optimiser step within a batch (OTTT_O): W_eff from the new W_raw and g with u, v
+    /// kept (one power iteration per batch), its gradient zeroed, its relaid layouts out of date.
+    func weightChanged() throws {
+        try spectralNorm.update(iteratingPowerMethod: false)
+        layer.weight.zeroGradient()
+        events.prepare()
+    }
+
     /// y = W_eff s for binary spikes s of which a fraction `density` is 1 (the simulation's
     /// feedback current before its dropout mask): event-driven below the forward crossover.
     func apply(spikes s: Tensor, density: Float, into y: Tensor) throws {

@@ -33,10 +33,10 @@ private enum Elementwise {
 }
 
 extension FeedbackNetwork {
-    /// STBP's backward (spec §10): back-propagates ∂L/∂a_L[T] through the T steps `history`
-    /// recorded, into the parameter gradients. From t = T down to 1, with the readout's direct
-    /// gradient g·λ^{T−t}/Λ_T of s_L[t] and P[t] = Wᵀ(m_W ⊙ δm₁[t+1]), the gradient the feedback
-    /// carries back from layer 1 at t + 1:
+    /// STBP's backward (spec §10): back-propagates ∂L/∂a_L[T] ([B, D]) through the T steps of
+    /// `simulation` that `history` recorded, into the parameter gradients, in `buffers`. From
+    /// t = T down to 1, with the readout's direct gradient g·λ^{T−t}/Λ_T of s_L[t] and
+    /// P[t] = Wᵀ(m_W ⊙ δm₁[t+1]), the gradient the feedback carries back from layer 1 at t + 1:
     ///
     ///     δs_L[t] = g·λ^{T−t}/Λ_T + P[t]
     ///     ∂L/∂W_eff += (m_W ⊙ δm₁[t+1]) ⊗ s_L[t]
@@ -51,15 +51,15 @@ extension FeedbackNetwork {
     /// event-driven below their crossovers, `EventDrivenProducts`). δI is summed over t for a
     /// static current (one BN/F₁ backward at the end), or pushed through the fixed-statistics BN
     /// and F₁ of each step for spike input.
-    public func backwardThroughTime(_ history: SimulationHistory, rateGradient: Tensor) throws {
-        let w = try currentWorkspace("backwardThroughTime before simulateRecordingHistory")
-        let g = try rateGradient.reshaped(w.rate.shape)
-        for layer in w.layers { layer.membraneGradient.fill(0) }
-        let first = w.layers[0], output = w.layers[last]
+    func backwardThroughTime(_ simulation: Simulation, history: SimulationHistory, rateGradient: Tensor,
+                             buffers: BackpropagationBuffers) throws {
+        let g = try rateGradient.reshaped(simulation.outputRate.shape)
+        for layer in buffers.layers { layer.membraneGradient.fill(0) }
+        let first = buffers.layers[0], output = buffers.layers[last]
         let carried = output.feedbackGradient
         carried.fill(0)
-        let inputGradient = first.map
-        inputGradient.fill(0)
+        let currentGradient = first.currentGradient
+        currentGradient.fill(0)
         let normaliser = rateNormaliser, lambda = neuron.lambda
         for t in stride(from: timeSteps, through: 1, by: -1) {
             try checkInterruption("the backward pass through time at step \(t) of \(timeSteps)")
@@ -72,51 +72,48 @@ extension FeedbackNetwork {
                                                 maskedOutputGradient: first.maskedNext)
             }
             for l in stride(from: last, through: 1, by: -1) {
-                let layer = w.layers[l], previous = w.layers[l - 1], block = loop[l - 1]
+                let layer = buffers.layers[l], previous = buffers.layers[l - 1], block = loop[l - 1]
                 populations[l].backwardStep(history.record(layer: l, step: t), spikeGradient: layer.spikeGradient,
                                             membraneGradient: layer.membraneGradient, surrogate: history.surrogate)
-                try block.norm.forward(try history.preactivation(layer: l, step: t), into: layer.scratch,
-                                       mode: .training(updatingRunningStatistics: false), saving: layer.saved)
-                try layer.gradient.assign(layer.membraneGradient)
+                try block.norm.save(try history.preactivation(layer: l, step: t),
+                                    mode: .training(updatingRunningStatistics: false), into: layer.saved)
+                try layer.blockGradient.assign(layer.membraneGradient)
                 history.spikes(layer: l - 1, step: t, into: previous.spikes)
                 try block.backward(sparseInput: previous.spikes, binary: true,
-                                   density: history.density(layer: l - 1, step: t), outputGradient: layer.gradient,
-                                   saved: layer.saved, scratch: layer.scratch, inputGradient: previous.spikeGradient)
+                                   density: history.density(layer: l - 1, step: t), outputGradient: layer.blockGradient,
+                                   saved: layer.saved, inputGradient: previous.spikeGradient)
             }
             let increment = t > 1 ? first.maskedNext : nil
             let density = populations[0].backwardStep(
                 history.record(layer: 0, step: t), spikeGradient: first.spikeGradient,
                 membraneGradient: first.membraneGradient, surrogate: history.surrogate, increment: increment,
                 mask: feedback.dropout.mask)
-            try accumulateCurrentGradient(first.membraneGradient, step: t, history: history, into: inputGradient,
-                                          workspace: w)
+            try accumulateCurrentGradient(first.membraneGradient, step: t, input: simulation.input, history: history,
+                                          into: currentGradient, buffers: first)
             if let increment {
                 try feedback.applyTransposed(increment, density: density, into: output.feedbackIncrement)
                 Elementwise.scaleAndAdd(carried, lambda, output.feedbackIncrement)
             }
         }
-        if case let .image(x) = history.current.batch {
-            try input.backward(input: x, outputGradient: inputGradient, saved: first.saved, scratch: first.scratch,
-                               inputGradient: nil)
+        if case let .image(x) = simulation.batch {
+            try input.backward(input: x, outputGradient: currentGradient, saved: simulation.input.saved, inputGradient: nil)
         }
         try feedback.finishBackward()
     }
 
     /// δI[t] = δm₁[t]: summed into `sum` for a static current, or pushed through the
-    /// fixed-statistics BN and F₁ of step t for spike input.
-    private func accumulateCurrentGradient(_ gradient: Tensor, step t: Int, history: SimulationHistory, into sum: Tensor,
-                                           workspace w: NetworkWorkspace) throws {
-        guard let statistics = history.current.fixedStatistics else {
+    /// fixed-statistics BN and F₁ of step t for spike input (frame x[t] replayed by `input`).
+    private func accumulateCurrentGradient(_ gradient: Tensor, step t: Int, input current: InputCurrent,
+                                           history: SimulationHistory, into sum: Tensor,
+                                           buffers first: BackpropagationBuffers.Layer) throws {
+        guard let statistics = current.fixedStatistics, let frame = current.frame else {
             Elementwise.scaleAndAdd(sum, 1, gradient)
             return
         }
-        let first = w.layers[0]
-        try history.current.loadFrame(step: t)
-        try input.norm.forward(try history.preactivation(layer: 0, step: t), into: first.current,
-                               mode: .fixed(statistics), saving: first.saved)
-        try first.scratch.assign(gradient)
-        try input.backward(sparseInput: w.frame, binary: history.current.frameDensity <= 1,
-                           density: history.current.frameDensity, outputGradient: first.scratch, saved: first.saved,
-                           scratch: first.current, inputGradient: nil)
+        try current.loadFrame(step: t)
+        try input.norm.save(try history.preactivation(layer: 0, step: t), mode: .fixed(statistics), into: first.saved)
+        try first.blockGradient.assign(gradient)
+        try input.backward(sparseInput: frame, binary: current.frameDensity <= 1, density: current.frameDensity,
+                           outputGradient: first.blockGradient, saved: first.saved, inputGradient: nil)
     }
 }

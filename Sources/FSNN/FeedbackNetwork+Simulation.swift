@@ -2,119 +2,94 @@ import Layers
 import Tensor
 
 extension FeedbackNetwork {
-    /// Runs T steps (spec §2.5, §2.6). The loop BNs use their running statistics (spec §4.3); the
-    /// input current follows `phase`. Without `recordingSteps` no history is kept (memory
-    /// independent of T); with it the result's history holds every layer's pre-spike membranes
-    /// m_l[t] (`SimulationHistory.membranes(layer:)`, for `fsnn inspect trace`), the same steps
-    /// recorded as STBP records them.
-    public func simulate(_ batch: NetworkInput, phase: Phase, traceResidual: Bool,
-                         recordingSteps: Bool = false) throws -> Simulation {
-        let batch = try canonical(batch)
-        let w = workspace(for: batch)
-        let current = try InputCurrent(network: self, batch: batch, phase: phase, workspace: w,
-                                       updateRunningStatistics: has(.inputBNDoubleUpdate))
-        reset(w)
-        let history = recordingSteps
-            ? SimulationHistory(current: current, surrogate: SpikeSurrogate(), threshold: threshold, steps: timeSteps,
-                                shapes: w.layers.map(\.shape), keepingMembranes: true)
-            : nil
-        var trace: [Float] = []
-        let affines = traceResidual ? loop.map { $0.norm.evaluationAffine() } : []
-        for t in 1...timeSteps {
-            try checkInterruption("the simulation at step \(t) of \(timeSteps)")
-            try step(t, workspace: w, current: current, loopMode: .evaluation, history: history)
-            if traceResidual { trace.append(try residual(afterStep: t, current: current, affines: affines, workspace: w)) }
-        }
-        return try finish(w, trace: traceResidual ? trace : nil, history: history)
+    /// Runs T steps (spec §2.5, §2.6) as the IDE training simulation and every evaluation run
+    /// them: the loop BNs use their running statistics (spec §4.3); the input current follows
+    /// `phase` (in training BN₁ updates its running statistics only under quirk B1, the map's
+    /// application of BN₁ updates them once, spec §11). Keeps nothing per step: `observers` see
+    /// every step (`ResidualTrace`, `SimulationHistory(membranesOf:batchSize:)`).
+    public func simulate(_ batch: NetworkInput, phase: Phase, observing observers: [any StepObserver] = []) throws
+        -> Simulation {
+        var simulation: Simulation?
+        return try simulate(batch, phase: phase, into: &simulation, observing: observers)
     }
 
-    /// STBP's training simulation: as `simulate`, storing per step what `backwardThroughTime`
-    /// needs. The input current's BN updates its running statistics; the loop BNs run in
-    /// training mode at every step (batch statistics of that step, running statistics updated at
-    /// every call, as an unrolled PyTorch model in train mode would do).
-    public func simulateRecordingHistory(_ batch: NetworkInput, surrogate: SpikeSurrogate) throws -> Simulation {
-        let batch = try canonical(batch)
-        let w = workspace(for: batch)
-        let current = try InputCurrent(network: self, batch: batch, phase: .training, workspace: w,
-                                       updateRunningStatistics: true)
-        reset(w)
-        let history = SimulationHistory(current: current, surrogate: surrogate, threshold: threshold, steps: timeSteps,
-                                        shapes: w.layers.map(\.shape))
-        for t in 1...timeSteps {
-            try checkInterruption("the simulation at step \(t) of \(timeSteps)")
-            try step(t, workspace: w, current: current, loopMode: .training(updatingRunningStatistics: true),
-                     history: history)
-        }
-        return try finish(w, trace: nil, history: history)
+    /// `simulate(_:phase:observing:)` refilling `simulation` when it was made for batches of this
+    /// shape (else replacing it): the owner of a simulation hands it back for its next batch.
+    func simulate(_ batch: NetworkInput, phase: Phase, into simulation: inout Simulation?,
+                  observing observers: [any StepObserver] = []) throws -> Simulation {
+        try simulate(batch, phase: phase, loopNorms: .evaluation,
+                     updatingInputStatistics: phase == .training && has(.inputBNDoubleUpdate), into: &simulation,
+                     observing: observers)
     }
 
-    private func reset(_ w: NetworkWorkspace) {
-        for (population, layer) in zip(populations, w.layers) { population.reset(shape: layer.shape) }
+    /// The training simulation of the methods that differentiate through the steps (STBP, OTTT):
+    /// BN₁ updates its running statistics; the loop BNs run in training mode at every step (batch
+    /// statistics of that step, running statistics updated at every call, as an unrolled PyTorch
+    /// model in train mode would do).
+    func simulateUnrolled(_ batch: NetworkInput, into simulation: inout Simulation?,
+                          observing observers: [any StepObserver]) throws -> Simulation {
+        try simulate(batch, phase: .training, loopNorms: .training(updatingRunningStatistics: true),
+                     updatingInputStatistics: true, into: &simulation, observing: observers)
+    }
+
+    private func simulate(_ batch: NetworkInput, phase: Phase, loopNorms: BatchNorm.Mode, updatingInputStatistics: Bool,
+                          into storage: inout Simulation?, observing observers: [any StepObserver]) throws -> Simulation {
+        let batch = try canonical(batch)
+        if let previous = storage, !previous.input.fits(batch) { storage = nil }
+        let simulation = storage ?? Simulation(network: self, batch: batch)
+        storage = simulation
+        try simulation.input.load(batch, phase: phase, updatingRunningStatistics: updatingInputStatistics)
+        let buffers = stepBuffers(for: batch)
+        for (population, shape) in zip(populations, layerShapes) { population.reset(shape: [batch.batchSize] + shape) }
+        for observer in observers { try observer.simulationStarted(simulation) }
+        for t in 1...timeSteps {
+            try checkInterruption("the simulation at step \(t) of \(timeSteps)")
+            try step(t, input: simulation.input, buffers: buffers, loopNorms: loopNorms, observers: observers)
+        }
+        try populations[last].rate(into: simulation.outputRate)
+        simulation.spikeCounts = populations.map(\.spikeCount)
+        return simulation
     }
 
     /// One time step of every layer: layer 1 with the input current and the feedback of the last
-    /// layer's spikes of step t − 1, then layers 2…L in order on the spikes of step t. With a
-    /// history, the step's membranes and BN inputs are stored.
-    private func step(_ t: Int, workspace w: NetworkWorkspace, current: InputCurrent, loopMode: BatchNorm.Mode,
-                      history: SimulationHistory?) throws {
-        try current.load(step: t)
-        if current.variesWithTime { try history?.recordPreactivation(w.stepPreactivation, layer: 0, step: t) }
+    /// layer's spikes of step t − 1, then layers 2…L in order on the spikes of step t; each layer's
+    /// step is shown to the observers, and the finished step.
+    private func step(_ t: Int, input: InputCurrent, buffers: StepBuffers, loopNorms: BatchNorm.Mode,
+                      observers: [any StepObserver]) throws {
+        try input.load(step: t)
         if t > 1 {
-            try feedback.apply(spikes: populations[last].spikes, density: populations[last].density, into: w.feedback)
+            try feedback.apply(spikes: populations[last].spikes, density: populations[last].density, into: buffers.feedback)
         }
-        stepPopulation(0, step: t, input: w.layers[0].current, feedback: t > 1 ? w.feedback : nil,
-                       feedbackMask: feedback.dropout.mask, history: history)
+        stepPopulation(0, step: t, input: input.current, feedback: t > 1 ? buffers.feedback : nil,
+                       feedbackMask: feedback.dropout.mask, observers: observers)
+        for observer in observers {
+            try observer.layerStepped(0, step: t, population: populations[0], current: input.current,
+                                      preactivation: input.stepPreactivation)
+        }
         for (index, block) in loop.enumerated() {
-            let l = index + 1, layer = w.layers[l]
-            try block.forward(spikes: populations[l - 1].spikes, density: populations[l - 1].density,
-                              into: layer.preactivation)
-            try history?.recordPreactivation(layer.preactivation, layer: l, step: t)
-            try block.normalize(layer.preactivation, into: layer.current, mode: loopMode)
-            stepPopulation(l, step: t, input: layer.current, feedback: nil, feedbackMask: nil, history: history)
-        }
-    }
-
-    /// Layer l's population step, recorded into `history` when given.
-    private func stepPopulation(_ l: Int, step t: Int, input: Tensor, feedback: Tensor?, feedbackMask: Tensor?,
-                                history: SimulationHistory?) {
-        let population = populations[l]
-        let (i, f, m) = (input.pointer, feedback?.pointer, feedbackMask?.pointer)
-        guard let history else {
-            population.step(input: i, feedback: f, feedbackMask: m)
-            return
-        }
-        history.recording(layer: l, step: t) { target in
-            switch target {
-            case let .membranes(recording): population.step(input: i, feedback: f, feedbackMask: m, recording: recording)
-            case let .codes(recording): population.step(input: i, feedback: f, feedbackMask: m, recording: recording)
+            let l = index + 1, (preactivation, current) = (buffers.preactivations[index], buffers.currents[index])
+            try block.forward(spikes: populations[l - 1].spikes, density: populations[l - 1].density, into: preactivation)
+            try block.normalize(preactivation, into: current, mode: loopNorms)
+            stepPopulation(l, step: t, input: current, feedback: nil, feedbackMask: nil, observers: observers)
+            for observer in observers {
+                try observer.layerStepped(l, step: t, population: populations[l], current: current,
+                                          preactivation: preactivation)
             }
         }
-        history.recordDensity(population.density, layer: l, step: t)
+        for observer in observers { try observer.stepFinished(t) }
     }
 
-    private func finish(_ w: NetworkWorkspace, trace: [Float]?, history: SimulationHistory?) throws -> Simulation {
-        try populations[last].rate(into: w.rate)
-        return Simulation(outputRate: w.rate, spikeCounts: populations.map(\.spikeCount), residualTrace: trace,
-                          history: history)
-    }
-
-    /// ‖f(a[t]) − a[t]‖/‖a[t]‖ after step t (spec §9.5) with the simulation's BN modes and masks
-    /// (loop BN as the evaluation `affines`) and the input current averaged up to t.
-    private func residual(afterStep t: Int, current: InputCurrent, affines: [ChannelAffine],
-                          workspace w: NetworkWorkspace) throws -> Float {
-        try populations[last].rate(into: w.rate)
-        try feedback.apply(rates: w.rate, into: w.feedback)
-        var density = EquilibriumKernels.clampedMap(feedback: w.feedback, mask: feedback.dropout.mask,
-                                                    current: try current.average(upTo: t), threshold: threshold,
-                                                    into: w.layers[0].map, active: nil)
-        for (index, block) in loop.enumerated() {
-            let l = index + 1, layer = w.layers[l]
-            try block.forward(rates: w.layers[l - 1].map, density: density, into: layer.scratch)
-            try affines[index].apply(layer.scratch, into: layer.scratch)
-            try block.dropout.apply(layer.scratch)
-            density = EquilibriumKernels.clampedMap(feedback: nil, mask: nil, current: layer.scratch,
-                                                    threshold: threshold, into: layer.map, active: nil)
+    /// Layer l's population step, recording m_l[t] where an observer asks.
+    private func stepPopulation(_ l: Int, step t: Int, input: Tensor, feedback: Tensor?, feedbackMask: Tensor?,
+                                observers: [any StepObserver]) {
+        let population = populations[l]
+        let (i, f, m) = (input.pointer, feedback?.pointer, feedbackMask?.pointer)
+        var target: RecordingTarget?
+        for observer in observers where target == nil { target = observer.recording(layer: l, step: t) }
+        switch target {
+        case nil: population.step(input: i, feedback: f, feedbackMask: m)
+        case let .membranes(recording)?: population.step(input: i, feedback: f, feedbackMask: m, recording: recording)
+        case let .codes(recording)?: population.step(input: i, feedback: f, feedbackMask: m, recording: recording)
         }
-        return EquilibriumKernels.relativeDistance(w.layers[last].map, w.rate)
     }
 }

@@ -17,10 +17,10 @@ import Tensor
 /// is the rate a_L[T] of the last layer, which is also the fixed-point variable of the
 /// equilibrium map (`equilibriumMap`, spec §3.4).
 ///
-/// The simulator (`simulate`), the map and the BPTT backward all use the same layer objects.
-/// Buffers live in one workspace per batch shape; nothing about a batch is kept between calls
-/// except that workspace: the map's linearisation point and STBP's history are values the
-/// gradient strategies hold.
+/// The simulator (`simulate`), the map and the backward passes all use the same layer objects.
+/// The network owns its parameters, its populations and the buffers a simulation step writes
+/// (`StepBuffers`); everything a batch leaves for later phases is a value its reader owns: the
+/// `Simulation`, the map's linearisation and buffers (IDE), the history (STBP), the traces (OTTT).
 public final class FeedbackNetwork: ParameterContainer {
     public let neuron: NeuronModel
     public let threshold: Float
@@ -38,7 +38,7 @@ public final class FeedbackNetwork: ParameterContainer {
     public let classifier: Linear
     /// The L populations, layer 1 first.
     let populations: [SpikingPopulation]
-    private var workspace: NetworkWorkspace?
+    private var stepBuffers: StepBuffers?
     /// Asked before every simulation step, BPTT step and product with Jᵀ of an adjoint solve,
     /// so that a long batch (large T, many solver iterations) stops within one step once it
     /// returns true, with `WorkInterrupted`; a tool connects its interrupt flag. Nil never stops.
@@ -130,6 +130,13 @@ public final class FeedbackNetwork: ParameterContainer {
         for block in loop { block.prepare(batchSize: batchSize, phase: phase, generator: &generator) }
     }
 
+    /// After an optimiser step within a batch (OTTT_O): the derived weights follow the parameters
+    /// (W_eff, the products' relaid layouts); the batch's masks and u, v stay.
+    func weightsChanged() throws {
+        try feedback.weightChanged()
+        for block in [input] + loop { block.events.prepare() }
+    }
+
     /// The event-driven products of every layer that reads spikes or carries sparse gradients
     /// (the feedback, the loop blocks, and the input block when it reads spike frames), for tests
     /// and benchmarks that fix their crossovers.
@@ -161,19 +168,9 @@ public final class FeedbackNetwork: ParameterContainer {
         }
     }
 
-    /// The buffers for `batch` (canonical), allocated when its shape differs from the last one's.
-    func workspace(for batch: NetworkInput) -> NetworkWorkspace {
-        if let workspace, workspace.batchSize == batch.batchSize { return workspace }
-        let created = NetworkWorkspace(batchSize: batch.batchSize, layerShapes: layerShapes,
-                                       frameShape: batch.frameShape)
-        workspace = created
-        return created
-    }
-
-    /// The buffers of the last simulation, for the VJPs that follow it.
-    func currentWorkspace(_ operation: String) throws -> NetworkWorkspace {
-        guard let workspace else { throw NetworkError.backwardWithoutForward(operation) }
-        return workspace
+    /// The step buffers for `batch` (canonical), allocated when its size differs from the last one's.
+    func stepBuffers(for batch: NetworkInput) -> StepBuffers {
+        stepBuffers.fitted(batchSize: batch.batchSize) { StepBuffers(network: self, batchSize: batch.batchSize) }
     }
 }
 

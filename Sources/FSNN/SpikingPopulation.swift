@@ -152,6 +152,22 @@ public final class SpikingPopulation {
         return n > 0 ? Float(nonZero.reduce(0, +)) / Float(n) : 0
     }
 
+    /// The VJP of `step` with every temporal path cut (OTTT, spec §13.3): the membrane's past
+    /// v[t−1] and the reset are constants of the backward, so δm[t] = scale · δs[t] · ∂s/∂m(m[t]),
+    /// written over δs[t] in `gradient` ([B] + shape); `record` is step t's.
+    public func backwardWithinStep(_ record: StepRecord, gradient: Tensor, surrogate: SpikeSurrogate, scale: Float) {
+        let g = gradient.pointer, vth = threshold
+        Parallel.forEachChunk(gradient.count, minimumChunk: Self.elementsPerWorker) { range in
+            switch record {
+            case let .membranes(m):
+                for i in range { g[i] *= scale * surrogate.derivative(membrane: m[i], threshold: vth) }
+            case let .codes(codes):
+                let slope = scale / surrogate.parameter
+                for i in range { g[i] = codes[i] & StepCodes.window != 0 ? g[i] * slope : 0 }
+            }
+        }
+    }
+
     /// Writes the rate a = A/Λ_T for the steps taken so far into `rate`.
     public func rate(into rate: Tensor) throws(TensorError) {
         try rate.assign(accumulator)

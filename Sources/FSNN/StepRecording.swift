@@ -12,19 +12,25 @@ public struct NoRecording: StepRecording {
 }
 
 /// m[t] as a Float.
-struct MembraneRecording: StepRecording {
+public struct MembraneRecording: StepRecording {
     let target: UnsafeMutablePointer<Float>
-    @inline(__always) func record(_ i: Int, membrane m: Float) { target[i] = m }
+    @inline(__always) public func record(_ i: Int, membrane m: Float) { target[i] = m }
 }
 
 /// The spike bit H(m − V_th) and the rectangular surrogate's window bit 1[|m − V_th| < a/2].
-struct CodeRecording: StepRecording {
+public struct CodeRecording: StepRecording {
     let target: UnsafeMutablePointer<UInt8>
     let threshold: Float
     let halfWidth: Float
-    @inline(__always) func record(_ i: Int, membrane m: Float) {
+    @inline(__always) public func record(_ i: Int, membrane m: Float) {
         target[i] = (m >= threshold ? StepCodes.spike : 0) | (abs(m - threshold) < halfWidth ? StepCodes.window : 0)
     }
+}
+
+/// Where a population step records, by kind.
+public enum RecordingTarget {
+    case membranes(MembraneRecording)
+    case codes(CodeRecording)
 }
 
 /// The bits of a recorded step code.

@@ -54,14 +54,13 @@ public final class SynapticBlock: ParameterContainer {
     }
 
     /// VJP of the layer followed by `normalize` at input x, for the gradient dy of the block's
-    /// output and BN's `saved` state: accumulates the layer's and BN's parameter gradients; dy is
-    /// overwritten; the input gradient is written when `dx` is given. `scratch` has the
-    /// pre-activation's shape.
-    func backward(input x: Tensor, outputGradient dy: Tensor, saved: BatchNorm.Saved, scratch: Tensor,
-                  inputGradient dx: Tensor?) throws {
+    /// output and BN's `saved` state: accumulates the layer's and BN's parameter gradients; the
+    /// input gradient is written when `dx` is given. dy is overwritten in place, through the
+    /// dropout mask and BN, by the gradient of the pre-activation.
+    func backward(input x: Tensor, outputGradient dy: Tensor, saved: BatchNorm.Saved, inputGradient dx: Tensor?) throws {
         try dropout.backward(outputGradient: dy, inputGradient: dy)
-        try norm.backward(outputGradient: dy, saved: saved, inputGradient: scratch)
-        try layer.backward(input: x, outputGradient: scratch, inputGradient: dx)
+        try norm.backward(outputGradient: dy, saved: saved, inputGradient: dy)
+        try layer.backward(input: x, outputGradient: dy, inputGradient: dx)
     }
 
     /// x = layerᵀ y (no bias) for y of which a fraction `density` is non-zero: event-driven below
@@ -74,17 +73,15 @@ public final class SynapticBlock: ParameterContainer {
     /// when `binary` is false — with the layer's weight gradient event-driven below its crossover
     /// (the input gradient, when asked, stays dense: BN's VJP mixes every entry).
     func backward(sparseInput x: Tensor, binary: Bool, density: Float, outputGradient dy: Tensor,
-                  saved: BatchNorm.Saved, scratch: Tensor, inputGradient dx: Tensor?) throws {
+                  saved: BatchNorm.Saved, inputGradient dx: Tensor?) throws {
         try dropout.backward(outputGradient: dy, inputGradient: dy)
-        try norm.backward(outputGradient: dy, saved: saved, inputGradient: scratch)
+        try norm.backward(outputGradient: dy, saved: saved, inputGradient: dy)
         if binary {
-            try events.accumulateWeightGradient(spikes: x, density: density, outputGradient: scratch,
-                                                into: layer.weight.gradient)
+            try events.accumulateWeightGradient(spikes: x, density: density, outputGradient: dy, into: layer.weight.gradient)
         } else {
-            try events.accumulateWeightGradient(sparse: x, density: density, outputGradient: scratch,
-                                                into: layer.weight.gradient)
+            try events.accumulateWeightGradient(sparse: x, density: density, outputGradient: dy, into: layer.weight.gradient)
         }
-        try layer.accumulateBiasGradient(outputGradient: scratch)
-        if let dx { try layer.applyTransposed(weight: layer.weight.value, to: scratch, into: dx) }
+        try layer.accumulateBiasGradient(outputGradient: dy)
+        if let dx { try layer.applyTransposed(weight: layer.weight.value, to: dy, into: dx) }
     }
 }

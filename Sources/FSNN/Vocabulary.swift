@@ -52,6 +52,9 @@ public enum TrainingMethod: String, CaseIterable, Codable, Sendable {
     case ide
     /// Back-propagation through time with a surrogate spike derivative (spec §10).
     case stbp
+    /// Online training through time: per-step losses, the error propagated within each step
+    /// only, presynaptic traces (spec §13.2–§13.3).
+    case ottt
 }
 
 /// Solver for the IDE adjoint system (I − Jᵀ)β = ∂L/∂a (spec §4.4, §4.5, §4.8).

@@ -122,6 +122,45 @@ public final class BatchNorm: ParameterContainer {
     public func forward(_ x: Tensor, into y: Tensor, mode: Mode, saving saved: Saved? = nil) throws(BatchNormError) {
         let layout = try ChannelLayout(shape: x.shape, channels: channels)
         guard y.shape == x.shape else { throw .shapeMismatch(operation: "forward output", expected: x.shape, actual: y.shape) }
+        let isTraining = try setStatistics(of: x, layout, mode: mode)
+        let (xp, yp) = (x.pointer, y.pointer)
+        // Without `saved`, x̂ goes to y itself and is overwritten at once: one loop serves both.
+        let xHatp = try saved?.prepare(shape: x.shape, inverseStandardDeviation: inverseStandardDeviation,
+                                       usedBatchStatistics: isTraining).pointer ?? yp
+        let (mu, inverseS, gamma, beta) = (mean.pointer, inverseStandardDeviation.pointer, weight.value.pointer, bias.value.pointer)
+        layout.forEachChannelInParallel { c in
+            let (m, k, g, b) = (mu[c], inverseS[c], gamma[c], beta[c])
+            layout.forEachRun(of: c) { start in
+                for i in start..<start + layout.spatial {
+                    let value = (xp[i] - m) * k
+                    xHatp[i] = value
+                    yp[i] = g * value + b
+                }
+            }
+        }
+    }
+
+    /// What `forward(x, into:, mode:, saving: saved)` writes into `saved`, without computing the
+    /// output: for a backward that replays a forward whose output is gone (a step of STBP or OTTT,
+    /// whose simulation normalised without saving). Updates the running statistics only when
+    /// `mode` asks.
+    public func save(_ x: Tensor, mode: Mode, into saved: Saved) throws(BatchNormError) {
+        let layout = try ChannelLayout(shape: x.shape, channels: channels)
+        let isTraining = try setStatistics(of: x, layout, mode: mode)
+        let xHatp = try saved.prepare(shape: x.shape, inverseStandardDeviation: inverseStandardDeviation,
+                                      usedBatchStatistics: isTraining).pointer
+        let (xp, mu, inverseS) = (x.pointer, mean.pointer, inverseStandardDeviation.pointer)
+        layout.forEachChannelInParallel { c in
+            let (m, k) = (mu[c], inverseS[c])
+            layout.forEachRun(of: c) { start in
+                for i in start..<start + layout.spatial { xHatp[i] = (xp[i] - m) * k }
+            }
+        }
+    }
+
+    /// μ and 1/s of `mode` into `mean` and `inverseStandardDeviation` (updating the running
+    /// statistics when a training mode asks); returns whether they are x's batch statistics.
+    private func setStatistics(of x: Tensor, _ layout: ChannelLayout, mode: Mode) throws(BatchNormError) -> Bool {
         let isTraining: Bool
         switch mode {
         case let .training(updatingRunningStatistics):
@@ -145,21 +184,15 @@ public final class BatchNorm: ParameterContainer {
                 inverseStandardDeviation.pointer[c] = 1 / statistics.standardDeviation.pointer[c]
             }
         }
-        let (xp, yp) = (x.pointer, y.pointer)
-        // Without `saved`, x̂ goes to y itself and is overwritten at once: one loop serves both.
-        let xHatp = try saved?.prepare(shape: x.shape, inverseStandardDeviation: inverseStandardDeviation,
-                                       usedBatchStatistics: isTraining).pointer ?? yp
-        let (mu, inverseS, gamma, beta) = (mean.pointer, inverseStandardDeviation.pointer, weight.value.pointer, bias.value.pointer)
-        layout.forEachChannelInParallel { c in
-            let (m, k, g, b) = (mu[c], inverseS[c], gamma[c], beta[c])
-            layout.forEachRun(of: c) { start in
-                for i in start..<start + layout.spatial {
-                    let value = (xp[i] - m) * k
-                    xHatp[i] = value
-                    yp[i] = g * value + b
-                }
-            }
-        }
+        return isTraining
+    }
+
+    /// Updates the running statistics from x's batch statistics exactly as a training forward of x
+    /// that updates them does, without normalising x (a second application whose output equals
+    /// one already computed: the IDE map's BN₁ on the simulation's F₁x, spec §4.3).
+    public func updateRunningStatistics(from x: Tensor) throws(BatchNormError) {
+        _ = try setStatistics(of: x, try ChannelLayout(shape: x.shape, channels: channels),
+                              mode: .training(updatingRunningStatistics: true))
     }
 
     /// VJP of the forward that wrote `saved`: writes dx and adds Σ dy·x̂ to γ's gradient and Σ dy

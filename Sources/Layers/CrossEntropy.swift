@@ -34,7 +34,8 @@ public enum CrossEntropy {
         try evaluate(logits: logits, labels: labels, gradient: nil)
     }
 
-    /// L, and ∂L/∂logits = (softmax(z) − onehot(y))/N written into `gradient` ([N, C]).
+    /// L, and ∂L/∂logits = (softmax(z) − onehot(y))/N written into `gradient` ([N, C]), without
+    /// allocating (the log-probabilities are computed in `gradient`).
     public static func loss(logits: Tensor, labels: [Int], gradient: Tensor) throws(CrossEntropyError) -> Float {
         guard gradient.shape == logits.shape else {
             throw .gradientShapeMismatch(logits: logits.shape, gradient: gradient.shape)
@@ -51,14 +52,15 @@ public enum CrossEntropy {
 
     private static func evaluate(logits: Tensor, labels: [Int], gradient: Tensor?) throws(CrossEntropyError) -> Float {
         try validate(logits: logits, labels: labels)
-        guard let logProbabilities = try? logits.logSoftmaxRows() else { throw .invalidLogitsShape(logits.shape) }
+        let logProbabilities = gradient ?? Tensor(zeros: logits.shape)
+        guard (try? logits.logSoftmaxRows(into: logProbabilities)) != nil else { throw .invalidLogitsShape(logits.shape) }
         let (rows, classes) = (logits.shape[0], logits.shape[1])
         let logP = logProbabilities.pointer
         var total: Double = 0
         for (n, label) in labels.enumerated() { total -= Double(logP[n * classes + label]) }
         if let gradient {
             let g = gradient.pointer, scale = 1 / Float(rows)
-            for i in 0..<rows * classes { g[i] = expf(logP[i]) * scale }
+            for i in 0..<rows * classes { g[i] = expf(g[i]) * scale }
             for (n, label) in labels.enumerated() { g[n * classes + label] -= scale }
         }
         return Float(total / Double(rows))

@@ -72,8 +72,15 @@ extension Tensor {
 
     /// log-softmax of each row of a rank-2 tensor, computed stably as x − max − log Σ exp(x − max).
     public func logSoftmaxRows() throws(TensorError) -> Tensor {
-        guard rank == 2 else { throw .invalidShape(operation: "logSoftmaxRows", shape: shape, reason: "expected rank 2") }
         let result = Tensor(zeros: shape)
+        try logSoftmaxRows(into: result)
+        return result
+    }
+
+    /// `logSoftmaxRows()` written into `result` (of this shape; it may not be this tensor).
+    public func logSoftmaxRows(into result: Tensor) throws(TensorError) {
+        guard rank == 2 else { throw .invalidShape(operation: "logSoftmaxRows", shape: shape, reason: "expected rank 2") }
+        try result.checkShape(shape, "logSoftmaxRows result")
         let columns = shape[1]
         for row in 0..<shape[0] {
             let x = pointer + row * columns, y = result.pointer + row * columns
@@ -84,6 +91,5 @@ extension Tensor {
             let shift = maximum + logf(total)
             for j in 0..<columns { y[j] = x[j] - shift }
         }
-        return result
     }
 }

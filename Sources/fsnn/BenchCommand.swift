@@ -72,7 +72,8 @@ struct BenchCommand: ParsableCommand {
         @Option(name: .customLong("T"), help: "Time steps.")
         var timeSteps = 5
         @Option var batch = 128
-        @Option var method: TrainingMethod = .ide
+        @Option(help: "Gradient method (repeatable: one table of rows per method).")
+        var method: [TrainingMethod] = [.ide]
         @Option(name: .customLong("quirk"), help: "Reference-code behaviour to reproduce (repeatable).")
         var quirks: [Quirk] = []
         @Option(help: "Untimed iterations first.")
@@ -103,30 +104,35 @@ struct BenchCommand: ParsableCommand {
         }
 
         func run() throws {
-            var settings = networkSettings(model: model, dataset: dataset ?? DatasetRules.paperDataset(of: model),
-                                           neuron: neuron, lambda: lambda, timeSteps: timeSteps, method: method,
-                                           quirks: quirks, batch: batch, seed: 0)
-            settings.set(\.warmupIterations, learningRateWarmup, option: "--lr-warmup")
-            let resolved = try validated {
-                let resolved = try settings.resolve()
-                try ComputeThreads.set(threads: threads, workers: workers)
-                return resolved
+            let benchmarks = try method.map { method in
+                var settings = networkSettings(model: model, dataset: dataset ?? DatasetRules.paperDataset(of: model),
+                                               neuron: neuron, lambda: lambda, timeSteps: timeSteps, method: method,
+                                               quirks: quirks, batch: batch, seed: 0)
+                settings.set(\.warmupIterations, learningRateWarmup, option: "--lr-warmup")
+                let resolved = try validated { try settings.resolve() }
+                var benchmark = TrainBenchmark(settings: resolved, root: DataRoot.resolve(dataDirectory: dataDirectory),
+                                               warmups: warmups, iterations: iterations)
+                benchmark.includesForcedSolves = !noForced
+                if let batches {
+                    benchmark.batchFile = (batches, try BenchmarkBatches(contentsOf: batches, count: warmups + iterations,
+                                                                         batchSize: resolved.training.batchSize))
+                }
+                return benchmark
             }
-            var benchmark = TrainBenchmark(settings: resolved, root: DataRoot.resolve(dataDirectory: dataDirectory),
-                                           warmups: warmups, iterations: iterations)
-            benchmark.includesForcedSolves = !noForced
-            if let batches {
-                benchmark.batchFile = (batches, try BenchmarkBatches(contentsOf: batches, count: warmups + iterations,
-                                                                     batchSize: resolved.training.batchSize))
-            }
+            try validated { try ComputeThreads.set(threads: threads, workers: workers) }
             Console.log("CPU: \(Processor.description); \(ComputeThreads.benchmarkDescription)")
-            let rows = try benchmark.run(progress: Console.log)
+            let rows = try benchmarks.map { try $0.run(progress: Console.log) }
             if json {
-                try Console.print(TrainBenchmark.json(rows))
+                try Console.print(TrainBenchmark.json(rows.flatMap { $0 }))
             } else {
-                try Console.print(TrainBenchmark.markdown(rows, configuration: resolved.training, gemmRate: TrainBenchmark.gemmRate()))
+                let gemmRate = TrainBenchmark.gemmRate()
+                try Console.print(zip(benchmarks, rows).map {
+                    TrainBenchmark.markdown($1, configuration: $0.configuration, gemmRate: gemmRate)
+                }.joined(separator: "\n\n"))
             }
-            if epoch, let result = try benchmark.realEpoch() { try Console.print("\n\(result)") }
+            for benchmark in benchmarks where epoch {
+                if let result = try benchmark.realEpoch() { try Console.print("\n\(benchmark.configuration.method.rawValue): \(result)") }
+            }
         }
     }
 }

@@ -91,9 +91,13 @@ import Tensor
         return a.enumerated().map { n, row in row.enumerated().map { $1 * mask[n * width + $0] } }
     }
 
-    /// Layer 1's input current m_x ⊙ BN(F x) and the feedback's W_eff and mask on the tape.
+    /// Layer 1's input current on the tape, and the feedback's W_eff and mask: m_x ⊙ BN(F x) for a
+    /// static image (BN on the batch statistics, on the tape), or per step m_x ⊙ (γ (F x[t] − μ)/σ + β)
+    /// for spike frames, with the fixed statistics μ, σ of F x̄ treated as constants (the README's
+    /// STBP BN choice).
     struct FirstLayer {
-        let current: [[Node]]
+        /// The current of each step t = 1…T at index t − 1 (one entry for a static image).
+        private let currents: [[[Node]]]
         let weight: [Node]
         let feedbackMask: [Double]
 
@@ -101,16 +105,52 @@ import Tensor
              prefix: String) throws {
             let tape = leaves.tape, outputs = input.outputSampleShape[0]
             let image = (0..<x.shape[0]).map { n in (0..<x.shape[1]).map { tape.constant(Double(x[n, $0])) } }
-            current = BackpropagationThroughTimeTests.elementwise(
+            currents = [BackpropagationThroughTimeTests.elementwise(
                 BackpropagationThroughTimeTests.batchNorm(
                     BackpropagationThroughTimeTests.linear(image, leaves["\(prefix).layer.weight"],
                                                            leaves["\(prefix).layer.bias"], outputs: outputs),
                     gamma: leaves["\(prefix).bn.weight"], beta: leaves["\(prefix).bn.bias"]),
-                doubles(try #require(input.dropout.mask)))
-            weight = BackpropagationThroughTimeTests.effectiveWeight(
+                doubles(try #require(input.dropout.mask)))]
+            (weight, feedbackMask) = try Self.feedback(leaves, feedback)
+        }
+
+        init(_ leaves: Leaves, frames: Tensor, neuron: NeuronModel, input: SynapticBlock, feedback: FeedbackConnection,
+             prefix: String) throws {
+            let tape = leaves.tape, lambda = Double(neuron.lambda), outputs = input.outputSampleShape[0]
+            let (batch, steps, inputs) = (frames.shape[0], frames.shape[1], frames.shape[2])
+            let frame = { (t: Int) in (0..<batch).map { b in (0..<inputs).map { tape.constant(Double(frames[b, t, $0])) } } }
+            let weight = leaves["\(prefix).layer.weight"], bias = leaves["\(prefix).layer.bias"]
+            // Fixed statistics of F x̄ (values, not nodes).
+            let normaliser = (0..<steps).reduce(0.0) { $0 + pow(lambda, Double($1)) }
+            let average = (0..<batch).map { b in (0..<inputs).map { i in
+                tape.constant((0..<steps).reduce(0.0) { $0 + pow(lambda, Double(steps - 1 - $1)) * Double(frames[b, $1, i]) } / normaliser)
+            } }
+            let zBar = BackpropagationThroughTimeTests.linear(average, weight, bias, outputs: outputs)
+            let statistics = (0..<outputs).map { c -> (mean: Double, deviation: Double) in
+                let column = zBar.map { $0[c].value }
+                let mean = column.reduce(0, +) / Double(batch)
+                let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(batch - 1)
+                return (mean, (variance + 1e-8).squareRoot())
+            }
+            let gamma = leaves["\(prefix).bn.weight"], beta = leaves["\(prefix).bn.bias"]
+            let mask = doubles(try #require(input.dropout.mask))
+            currents = (0..<steps).map { t in
+                let z = BackpropagationThroughTimeTests.linear(frame(t), weight, bias, outputs: outputs)
+                return BackpropagationThroughTimeTests.elementwise(z.map { row in row.enumerated().map { c, value in
+                    gamma[c] * ((value + (-statistics[c].mean)) * (1 / statistics[c].deviation)) + beta[c]
+                } }, mask)
+            }
+            (self.weight, feedbackMask) = try Self.feedback(leaves, feedback)
+        }
+
+        /// I[t] for t = 1…T.
+        func current(step t: Int) -> [[Node]] { currents[currents.count == 1 ? 0 : t - 1] }
+
+        private static func feedback(_ leaves: Leaves, _ feedback: FeedbackConnection) throws -> ([Node], [Double]) {
+            (BackpropagationThroughTimeTests.effectiveWeight(
                 raw: leaves["feedback.weight_raw"], gain: leaves["feedback.g"][0],
-                u: doubles(feedback.spectralNorm.u), v: doubles(feedback.spectralNorm.v))
-            feedbackMask = doubles(try #require(feedback.dropout.mask))
+                u: doubles(feedback.spectralNorm.u), v: doubles(feedback.spectralNorm.v)),
+             doubles(try #require(feedback.dropout.mask)))
         }
     }
 
@@ -170,7 +210,7 @@ import Tensor
         let lambda = Double(c.neuron.lambda)
         var membrane: [[Node]]? = nil, spikes: [[Node]] = [], accumulator: [[Node]]? = nil
         for t in 1...steps {
-            var input = first.current
+            var input = first.current(step: t)
             if t > 1 {
                 input = Self.sum(input, Self.elementwise(Self.linear(spikes, first.weight, nil, outputs: hidden),
                                                          first.feedbackMask))
@@ -186,7 +226,7 @@ import Tensor
     }
 
     /// Spike-frame input (N-MNIST style): per step I[t] = m_x ⊙ (γ (F x[t] − μ)/σ + β) with the
-    /// fixed statistics μ, σ of F x̄ treated as constants (the README's STBP BN choice).
+    /// fixed statistics μ, σ of F x̄ treated as constants (`FirstLayer(frames:…)`).
     @Test(arguments: [NeuronModel.integrateAndFire, .leaky(lambda: 0.9)])
     func spikeInputMatchesNaiveBPTT(neuron: NeuronModel) throws {
         let batch = 3, inputs = 6, hidden = 5, classes = 3, steps = 8, threshold: Float = 1
@@ -200,35 +240,15 @@ import Tensor
         _ = try gradientOnlyTrainer(network) { $0.method = .stbp }.trainStep(.spikes(frames), labels: labels)
 
         let leaves = Leaves(ScalarTape(), network.namedParameters)
-        let tape = leaves.tape, lambda = Double(neuron.lambda)
-        let frame = { (t: Int) in (0..<batch).map { b in (0..<inputs).map { tape.constant(Double(frames[b, t, $0])) } } }
-        // Fixed statistics of F x̄ (values, not nodes).
-        let normaliser = (0..<steps).reduce(0.0) { $0 + pow(lambda, Double($1)) }
-        let average = (0..<batch).map { b in (0..<inputs).map { i in
-            tape.constant((0..<steps).reduce(0.0) { $0 + pow(lambda, Double(steps - 1 - $1)) * Double(frames[b, $1, i]) } / normaliser)
-        } }
-        let zBar = Self.linear(average, leaves["input.layer.weight"], leaves["input.layer.bias"], outputs: hidden)
-        let statistics = (0..<hidden).map { c -> (mean: Double, deviation: Double) in
-            let column = zBar.map { $0[c].value }
-            let mean = column.reduce(0, +) / Double(batch)
-            let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(batch - 1)
-            return (mean, (variance + 1e-8).squareRoot())
-        }
-        let gamma = leaves["input.bn.weight"], beta = leaves["input.bn.bias"]
-        let inputMask = doubles(try #require(network.input.dropout.mask))
-        let weight = Self.effectiveWeight(raw: leaves["feedback.weight_raw"], gain: leaves["feedback.g"][0],
-                                          u: doubles(network.feedback.spectralNorm.u),
-                                          v: doubles(network.feedback.spectralNorm.v))
-        let feedbackMask = doubles(try #require(network.feedback.dropout.mask))
+        let first = try FirstLayer(leaves, frames: frames, neuron: neuron, input: network.input, feedback: network.feedback,
+                                   prefix: "input")
+        let lambda = Double(neuron.lambda)
         var membrane: [[Node]]? = nil, spikes: [[Node]] = [], accumulator: [[Node]]? = nil
         for t in 1...steps {
-            let z = Self.linear(frame(t - 1), leaves["input.layer.weight"], leaves["input.layer.bias"], outputs: hidden)
-            let normalised = z.map { row in row.enumerated().map { c, value in
-                gamma[c] * ((value + (-statistics[c].mean)) * (1 / statistics[c].deviation)) + beta[c]
-            } }
-            var input = Self.elementwise(normalised, inputMask)
+            var input = first.current(step: t)
             if t > 1 {
-                input = Self.sum(input, Self.elementwise(Self.linear(spikes, weight, nil, outputs: hidden), feedbackMask))
+                input = Self.sum(input, Self.elementwise(Self.linear(spikes, first.weight, nil, outputs: hidden),
+                                                         first.feedbackMask))
             }
             (spikes, membrane) = Self.neuronStep(membrane: membrane, input: input, lambda: lambda,
                                                  threshold: Double(threshold), detachReset: false)
@@ -279,7 +299,7 @@ import Tensor
         var spikes = [[[Node]]](repeating: [], count: depth)
         var accumulator: [[Node]]? = nil
         for t in 1...steps {
-            var current = first.current
+            var current = first.current(step: t)
             if t > 1 {
                 current = Self.sum(current, Self.elementwise(Self.linear(spikes[depth - 1], first.weight, nil,
                                                                          outputs: widths[0]), first.feedbackMask))

@@ -9,7 +9,7 @@ import TestSupport
 /// same network, batch and masks. Relative 1e-5 per gradient (only Float32 summation orders
 /// differ). A gradient that vanishes identically — the bias before a train-mode BN, whose output
 /// does not depend on it — is Float32 rounding noise on both paths: it must stay below 1e-6 of
-/// the largest gradient on both. For IDE and STBP, single-layer
+/// the largest gradient on both. For every gradient method, single-layer
 /// (FC and conv, static and spike input) and the AlexNet-F pattern (three conv layers,
 /// transposed feedback).
 @Suite struct EventDrivenPathTests {
@@ -23,7 +23,7 @@ import TestSupport
         var testDescription: String { "\(topology.rawValue), \(method.rawValue)" }
     }
 
-    static let cases = Topology.allCases.flatMap { t in [TrainingMethod.ide, .stbp].map { Case(topology: t, method: $0) } }
+    static let cases = Topology.allCases.flatMap { t in TrainingMethod.allCases.map { Case(topology: t, method: $0) } }
 
     static func network(_ topology: Topology, generator g: inout RandomGenerator) throws -> (FeedbackNetwork, NetworkInput) {
         func conv(_ i: Int, _ o: Int, stride: Int = 1, size: Int, bias: Bool = true) throws -> Conv2d {

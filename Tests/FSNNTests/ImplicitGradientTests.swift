@@ -65,7 +65,7 @@ import Tensor
         #expect(try #require(report.solver).relativeResidual < 1e-5)
 
         // The reference at the same point: the simulated rate, masks, u and v of this batch.
-        let rate = doubles(try network.simulate(input, phase: .training, traceResidual: false).outputRate)
+        let rate = doubles(try network.simulate(input, phase: .training).outputRate)
         let inputMask = doubles(try #require(network.input.dropout.mask))
         let feedbackMask = doubles(try #require(network.feedback.dropout.mask))
         let u = doubles(network.feedback.spectralNorm.u), v = doubles(network.feedback.spectralNorm.v)
@@ -142,7 +142,7 @@ import Tensor
             try block.norm.runningVariance.assign(variance)
         }
 
-        let rate = doubles(try network.simulate(.image(x), phase: .training, traceResidual: false).outputRate)
+        let rate = doubles(try network.simulate(.image(x), phase: .training).outputRate)
         let masks = try ([network.input] + network.loop).map { doubles(try #require($0.dropout.mask)) }
         let feedbackMask = doubles(try #require(network.feedback.dropout.mask))
         let u = doubles(network.feedback.spectralNorm.u), v = doubles(network.feedback.spectralNorm.v)

@@ -4,19 +4,19 @@ import Tensor
 import TestSupport
 import Testing
 
-/// `simulate(recordingSteps:)` (spec §2.1, for `fsnn inspect trace`): recording changes nothing
-/// in the simulation, keeps every layer's pre-spike membranes m_l[t] as [T, B·neurons], and
-/// H(m − V_th) over them gives exactly the spikes the simulation counted.
+/// `SimulationHistory(membranesOf:batchSize:)` observing a simulation (spec §2.1, for
+/// `fsnn inspect trace`): recording changes nothing in the simulation, keeps every layer's
+/// pre-spike membranes m_l[t] as [T, B·neurons], and H(m − V_th) over them gives exactly the
+/// spikes the simulation counted.
 @Suite struct StepRecordingTests {
     static func check(_ network: FeedbackNetwork, _ input: NetworkInput, batch: Int) throws {
         var generator = RandomGenerator(seed: 2)
         try network.prepare(batchSize: batch, phase: .evaluation, generator: &generator)
-        let plain = try network.simulate(input, phase: .evaluation, traceResidual: false)
-        let plainRate = plain.outputRate.copy()
-        let recorded = try network.simulate(input, phase: .evaluation, traceResidual: false, recordingSteps: true)
+        let plain = try network.simulate(input, phase: .evaluation)
+        let history = SimulationHistory(membranesOf: network, batchSize: batch)
+        let recorded = try network.simulate(input, phase: .evaluation, observing: [history])
         #expect(recorded.spikeCounts == plain.spikeCounts)
-        #expect(recorded.outputRate.scalars == plainRate.scalars)
-        let history = try #require(recorded.history)
+        #expect(recorded.outputRate.scalars == plain.outputRate.scalars)
         for (l, size) in network.layerSizes.enumerated() {
             let membranes = try #require(history.membranes(layer: l), "layer \(l)")
             #expect(membranes.shape == [network.timeSteps, batch * size])
@@ -42,13 +42,5 @@ import Testing
         let x = Tensor(zeros: [2, 1, 4, 4])
         x.fillNormal(using: &generator)
         try Self.check(network, .image(x), batch: 2)
-    }
-
-    @Test func withoutRecordingThereIsNoHistory() throws {
-        var generator = RandomGenerator(seed: 43)
-        let network = try tinySingleLayerNetwork(neuron: .integrateAndFire, threshold: 0.5, steps: 3, inputs: 4,
-                                                 hidden: 3, classes: 2, generator: &generator)
-        try network.prepare(batchSize: 1, phase: .evaluation, generator: &generator)
-        #expect(try network.simulate(.image(Tensor(zeros: [1, 4])), phase: .evaluation, traceResidual: false).history == nil)
     }
 }

@@ -254,7 +254,29 @@ private func expectSingleIssue(
         let ideTwin = ["  - id: mnist-if-2", "    twin: mnist-if", "    dataset: mnist",
                        "    model: mnist_64c5s_f64c5", "    neuron: if", "    time_steps: 30"]
         expectSingleIssue(yaml(appending: ideTwin), line: 28, field: "rows[2].twin",
-                          message: "a twin is an stbp row naming an ide row")
+                          message: "'mnist-if-2' and 'mnist-if' are both ide rows of the group of 'mnist-if'")
+    }
+
+    /// Twins are rows of one network keyed by method: any number of methods, one row each, all
+    /// naming the group's row without `twin`; each may change only its own method's settings.
+    @Test func twinsAreKeyedByMethod() throws {
+        func twin(_ id: String, of primary: String, method: String, extra: [String] = []) -> [String] {
+            ["  - id: \(id)", "    twin: \(primary)", "    dataset: mnist", "    model: mnist_64c5s_f64c5", "    neuron: if",
+             "    time_steps: 30", "    method: \(method)"] + extra
+        }
+        let group = twin("mnist-if-stbp", of: "mnist-if", method: "stbp", extra: ["    detach_reset: true"])
+            + twin("mnist-if-ottt", of: "mnist-if", method: "ottt", extra: ["    online_update: true",
+                                                                               "    surrogate: sigmoid"])
+        let experiment = try Experiment(text: yaml(appending: group), path: fileName)
+        #expect(experiment.runs(.paper).map(\.training.method) == [.ide, .ide, .stbp, .ottt])
+        expectSingleIssue(yaml(appending: group + twin("mnist-if-ottt-2", of: "mnist-if", method: "ottt")), line: 45,
+                          field: "rows[4].twin",
+                          message: "'mnist-if-ottt-2' and 'mnist-if-ottt' are both ottt rows of the group of 'mnist-if'")
+        expectSingleIssue(yaml(appending: group + twin("mnist-if-ide", of: "mnist-if-stbp", method: "ide")), line: 45,
+                          field: "rows[4].twin", message: "'mnist-if-stbp' is itself a twin (of 'mnist-if')")
+        expectSingleIssue(yaml(appending: twin("mnist-if-ottt", of: "mnist-if", method: "ottt", extra: ["    dropout: 0.3"])),
+                          line: 28, field: "rows[2].twin",
+                          message: "row 'mnist-if-ottt' differs from its twin 'mnist-if' in dropout")
     }
 
     @Test func yamlSyntaxErrorHasALine() {

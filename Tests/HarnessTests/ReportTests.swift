@@ -50,10 +50,10 @@ private func experimentHeader(table: String, title: String, kind: String, extra:
 }
 
 private func row(_ id: String, model: String = "mnist_64c5s_f64c5", dataset: String = "mnist", neuron: String = "if",
-                 t: Int = 30, twin: String? = nil, paper: String? = nil, extra: [String] = []) -> String {
+                 t: Int = 30, twin: String? = nil, method: String = "stbp", paper: String? = nil, extra: [String] = []) -> String {
     var lines = ["  - id: \(id)", "    label: \"\(id) label\"", "    dataset: \(dataset)", "    model: \(model)",
                  "    neuron: \(neuron)", "    time_steps: \(t)"]
-    if let twin { lines += ["    twin: \(twin)", "    method: stbp"] }
+    if let twin { lines += ["    twin: \(twin)", "    method: \(method)"] }
     if let paper { lines.append("    paper: \(paper)") }
     return (lines + extra).joined(separator: "\n") + "\n"
 }
@@ -164,6 +164,53 @@ private func section(_ text: String, _ from: String) throws -> String {
         #expect(lif.contains("| LIF | IF |") && lif.contains("| 99.00 (n = 1) | 99.12 ± 0.13 (n = 3) | −0.12 |"), "\(lif)")
     }
 
+    /// A third method is a peer: its rows, its own verdicts against IDE (accuracy, memory), its line
+    /// in Table 4 with its slope and where it meets STBP, and its rows in summary.csv — nothing
+    /// filed as STBP.
+    @Test func everyMethodOfAGroupIsReportedAsItself() throws {
+        let accuracy = experimentHeader(table: "table1", title: "Table 1", kind: "accuracy")
+            + row("a") + row("a-stbp", twin: "a") + row("a-ottt", twin: "a", method: "ottt")
+        var memory = experimentHeader(table: "table4", title: "Table 4 — memory", kind: "memory")
+        for t in [5, 30] {
+            memory += row("m-t\(t)", t: t) + row("m-t\(t)-stbp", t: t, twin: "m-t\(t)")
+                + row("m-t\(t)-ottt", t: t, twin: "m-t\(t)", method: "ottt")
+        }
+        let fixture = try ReportFixture(files: ["table1.yaml": accuracy, "table4.yaml": memory])
+        for (seed, (ide, stbp, ottt)) in [(99.0, 98.0, 97.0), (99.25, 98.1, 97.2), (99.1, 97.9, 97.1)].enumerated() {
+            try fixture.store(syntheticRecord(row: "a", seed: seed, testAccuracies: [ide]))
+            try fixture.store(syntheticRecord(row: "a-stbp", seed: seed, method: "stbp", testAccuracies: [stbp]))
+            try fixture.store(syntheticRecord(row: "a-ottt", seed: seed, method: "ottt", testAccuracies: [ottt]))
+        }
+        let mib = 1_048_576
+        for t in [5, 30] {
+            for (row, method, peak) in [("m-t\(t)", "ide", 400 * mib), ("m-t\(t)-stbp", "stbp", 100 * mib + 5 * t * mib),
+                                        ("m-t\(t)-ottt", "ottt", 90 * mib)] {
+                var record = syntheticRecord(table: "table4", row: row, method: method, timeSteps: t)
+                record.memory = MemoryRecord(peakBytes: [2 * peak, peak], transientBytes: [peak, peak / 2])
+                try fixture.store(record)
+            }
+        }
+        let text = try fixture.report().text
+        let appendix = try section(text, "## Appendix A — reduced profiles and data subsets")
+        #expect(appendix.contains("| a-ottt label | OTTT | mnist 5000/1000 | data subset | 1 | 3/3 |")
+                && appendix.contains("| a-stbp label | STBP | mnist 5000/1000 | data subset | 1 | 3/3 |"), "\(appendix)")
+        for other in ["STBP", "OTTT"] {
+            let verdict = try section(text, "### IDE reaches higher accuracy than \(other) on the same network")
+            #expect(verdict.contains("| table1 | a label |") && verdict.contains("**supported**"), "\(verdict)")
+        }
+        let table4 = try section(text, "## Table 4 — memory")
+        #expect(table4.contains("  - OTTT: the peak changes by +0.00 MiB per time step (least squares over T = 5, 30)"),
+                "\(table4)")
+        #expect(table4.contains("OTTT's peak is below STBP's at every T measured (5–30)"), "\(table4)")
+        let memoryVerdict = try section(text, "### IDE's training memory is independent of T and much smaller than STBP's")
+        #expect(memoryVerdict.contains("| OTTT peak (min–max) | T where IDE < OTTT |")
+                && memoryVerdict.contains("- *Smaller than STBP's* (profile")
+                && memoryVerdict.contains("- *Smaller than OTTT's* (not a claim of the paper; profile")
+                && memoryVerdict.contains("**not supported** at any T measured."), "\(memoryVerdict)")
+        let csv = try String(contentsOfFile: fixture.results + "/summary.csv", encoding: .utf8)
+        #expect(csv.components(separatedBy: ",ottt,").count - 1 == 9, "3 seeds each of a-ottt, m-t5-ottt, m-t30-ottt: \(csv)")
+    }
+
     /// Table 4's sentences come from the runs: change the data and the sentences change.
     @Test(arguments: [5, 2]) func memorySentencesFollowTheData(_ stbpMiBPerStep: Int) throws {
         var file = experimentHeader(table: "table4", title: "Table 4 — memory", kind: "memory")
@@ -270,7 +317,7 @@ private func section(_ text: String, _ from: String) throws -> String {
                                           resultsDirectory: directory.file("results"), renderFigures: false).write()
         let text = try String(contentsOfFile: outcome.reportPath, encoding: .utf8)
         for title in ["Table 1 — MNIST and Fashion-MNIST", "Table 2 — N-MNIST", "Table 3 — CIFAR-10 and CIFAR-100",
-                      "Table 4 — training memory by time steps, IDE vs STBP", "Table 5 — firing sparsity",
+                      "Table 4 — training memory by time steps, IDE, STBP and OTTT", "Table 5 — firing sparsity",
                       "Figure — convergence to the equilibrium"] {
             #expect(text.contains("## \(title)"), "missing section \(title)")
         }
@@ -312,6 +359,23 @@ private func section(_ text: String, _ from: String) throws -> String {
             + "reshaped kernel matrix, not of the convolution operator: t (1 of 2 rows)."), "\(text)")
         #expect(text.contains("- Data subsets (train/test samples per epoch; smoke runs not listed): t: mnist read as mnist "
             + "5000/1000 of 60000/10000 (profile `quick`)."), "\(text)")
+    }
+
+    /// The data-subsets line lists the rows' subsets in the file's order, however the records are
+    /// held (five rows: a hash order would match by chance once in 120 reports).
+    @Test func dataSubsetsFollowTheFileOrder() throws {
+        let ids = ["e", "c", "a", "d", "b"]
+        let file = experimentHeader(table: "t", title: "T", kind: "accuracy") + ids.map { row($0) }.joined()
+        let fixture = try ReportFixture(files: ["t.yaml": file])
+        for (index, id) in ids.enumerated() {
+            var record = syntheticRecord(table: "t", row: id)
+            record.provenance.trainSamples = 1000 * (index + 1)
+            try fixture.store(record)
+        }
+        let text = try fixture.report().text
+        let subsets = ids.indices.map { "t: mnist read as mnist \(1000 * ($0 + 1))/1000 of 60000/10000 (profile `quick`)" }
+        #expect(text.contains("- Data subsets (train/test samples per epoch; smoke runs not listed): "
+            + subsets.joined(separator: "; ") + "."), "\(text)")
     }
 
     /// Provenance per row: revision, whether its training code is today's (here: no git → not

@@ -97,11 +97,11 @@ import Testing
         }
     }
 
-    /// The settings an STBP twin may change are derived from applicability: those that read the
-    /// method, directly or through the solver.
+    /// The settings twins may change are derived from applicability: those that read the method,
+    /// directly or through the solver.
     @Test func twinsMayDifferInTheMethodAndTheSettingsThatDependOnIt() {
         #expect(SettingsSchema.methodSettings == ["method", "solver", "solver_max_iterations", "anderson_memory",
-                                                  "surrogate", "surrogate_parameter", "detach_reset"])
+                                                  "surrogate", "surrogate_parameter", "detach_reset", "online_update"])
     }
 
     /// The defaults of `TrainingConfiguration` are spec §7's, and the augmentation default is

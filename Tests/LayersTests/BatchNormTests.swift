@@ -207,6 +207,34 @@ struct BatchNormTests {
         #expect(f.layer.bias.gradient.scalars == onceBias.map { 2 * $0 })
     }
 
+    /// `save` writes what a saving forward writes, bit for bit, in every mode (a training mode
+    /// updating the running statistics as that forward would); `updateRunningStatistics(from:)`
+    /// moves them exactly as a forward updating them, and neither touches anything else.
+    @Test(arguments: [BatchNormModeCase.training, .evaluation, .fixed])
+    func saveAndStatisticsUpdateAreAForwardWithoutItsOutput(mode: BatchNormModeCase) throws {
+        let forwarded = try Fixture(shape: [3, 3, 5, 3], seed: 17), saved = try Fixture(shape: [3, 3, 5, 3], seed: 17)
+        let (forwardMode, _) = try forwarded.mode(mode), (saveMode, _) = try saved.mode(mode)
+        let viaForward = BatchNorm.Saved(channels: 3), viaSave = BatchNorm.Saved(channels: 3)
+        try forwarded.layer.forward(forwarded.x, into: Tensor(zeros: forwarded.x.shape), mode: forwardMode, saving: viaForward)
+        try saved.layer.save(saved.x, mode: saveMode, into: viaSave)
+        #expect(try #require(viaSave.normalized).scalars == (try #require(viaForward.normalized)).scalars)
+        let dy = Tensor(repeating: 0.25, shape: forwarded.x.shape)
+        dy.pointer[7] = -1
+        let dxForward = Tensor(zeros: dy.shape), dxSave = Tensor(zeros: dy.shape)
+        try forwarded.layer.backward(outputGradient: dy, saved: viaForward, inputGradient: dxForward)
+        try saved.layer.backward(outputGradient: dy, saved: viaSave, inputGradient: dxSave)
+        #expect(dxSave.scalars == dxForward.scalars)
+
+        let updating = try Fixture(shape: [3, 3, 5, 3], seed: 18), updated = try Fixture(shape: [3, 3, 5, 3], seed: 18)
+        try updating.layer.forward(updating.x, into: Tensor(zeros: updating.x.shape),
+                                   mode: .training(updatingRunningStatistics: true))
+        try updated.layer.updateRunningStatistics(from: updated.x)
+        for (a, b) in zip(updating.layer.namedBuffers, updated.layer.namedBuffers) {
+            #expect(a.tensor.scalars == b.tensor.scalars, "\(a.name)")
+        }
+        #expect(updated.layer.batchesTracked.scalars == [1])
+    }
+
     /// Running statistics after three training steps, momentum 0.1, unbiased batch variance, worked by hand.
     /// Channel 0: batches [1, 2, 3], [0, 0, 3], [−1, 1, 6]: means 2, 1, 2; unbiased variances 1, 3, 13.
     ///   mean: 0.1·2 = 0.2 → 0.9·0.2 + 0.1·1 = 0.28 → 0.9·0.28 + 0.1·2 = 0.452

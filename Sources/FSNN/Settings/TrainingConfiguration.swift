@@ -26,6 +26,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var surrogateParameter: Float = 1
     /// STBP: stop the gradient through the subtractive reset.
     public var detachReset: Bool = false
+    /// OTTT: true for an optimiser step after every time step (OTTT_O); false or nil (unset, so that
+    /// the runs recorded before OTTT keep their identities) for one per batch (OTTT_A).
+    public var onlineUpdate: Bool?
     /// Reference-code behaviours to reproduce (spec §11); all others take the corrected behaviour.
     public var quirks: Set<Quirk> = []
     /// Variational dropout probability (spec §6.3).

@@ -46,7 +46,8 @@ public enum TrainingSettings {
                                   because: "p is a probability; kept units are scaled by 1/(1 − p)")),
 
         // Gradient (spec §4, §10)
-        Setting(\.method, key: "method", noun: "the gradient method", meaning: "`ide` (spec §4) or `stbp` (spec §10)"),
+        Setting(\.method, key: "method", noun: "the gradient method",
+                meaning: "`ide` (spec §4), `stbp` (spec §10) or `ottt` (spec §13.3)"),
         Setting(\.solver, key: "solver", noun: "the adjoint solver",
                 meaning: "IDE adjoint solver: `broyden`, `fixed_point`, `anderson`, `jacobian_free` (spec §4.4–4.8)",
                 appliesTo: SettingCondition("IDE runs only", reads: "method") { $0.method == .ide }),
@@ -65,16 +66,21 @@ public enum TrainingSettings {
                     $0.method == .ide && $0.solver == .anderson
                 }),
         Setting(\.surrogate, key: "surrogate", noun: "the surrogate",
-                meaning: "STBP surrogate spike derivative: `rectangular`, `sigmoid`, `arctan` (spec §10)",
-                appliesTo: SettingCondition("STBP runs only", reads: "method") { $0.method == .stbp }),
+                meaning: "surrogate spike derivative of STBP and OTTT: `rectangular`, `sigmoid`, `arctan` (spec §10)",
+                appliesTo: SettingCondition("STBP and OTTT runs only", reads: "method") { [.stbp, .ottt].contains($0.method) }),
         Setting(\.surrogateParameter, key: "surrogate_parameter", noun: "the surrogate parameter",
                 meaning: "rectangular: window width a; sigmoid, arctan: sharpness k (spec §10)",
                 bounds: .reals(from: 1e-3, to: 1e3, because: "relative to potentials of order V_th, a width or "
                     + "sharpness outside 10⁻³…10³ makes the surrogate derivative zero almost everywhere or flat"),
-                appliesTo: SettingCondition("STBP runs only", reads: "method") { $0.method == .stbp }),
+                appliesTo: SettingCondition("STBP and OTTT runs only", reads: "method") { [.stbp, .ottt].contains($0.method) }),
         Setting(\.detachReset, key: "detach_reset", noun: "detach-reset",
-                meaning: "STBP: no gradient through the subtractive reset",
+                meaning: "STBP: no gradient through the subtractive reset (OTTT cuts it always)",
                 appliesTo: SettingCondition("STBP runs only", reads: "method") { $0.method == .stbp }),
+        Setting(\.onlineUpdate, key: "online_update", noun: "online updates",
+                meaning: "true: OTTT_O, an optimiser step after every time step on that step's gradient (the released "
+                    + "OTTT code's `-online_update`); unset or false: OTTT_A, one step per batch on the gradients "
+                    + "summed over the T steps (spec §13.3)",
+                appliesTo: SettingCondition("OTTT runs only", reads: "method") { $0.method == .ottt }),
         Setting(\.quirks, key: "quirks", noun: "quirks",
                 meaning: "reference-code behaviours to reproduce (spec §11); each must be able to take effect",
                 list: ListRule(element: "quirk", distinct: true)),

@@ -1,25 +1,31 @@
 import Tensor
 
-/// STBP (spec §10): BPTT through the stored T steps with a surrogate spike derivative.
-public struct BackpropagationThroughTime: GradientStrategy {
+/// STBP (spec §10): the training simulation recording its T steps (`SimulationHistory`), the
+/// readout on its rate, and BPTT through the stored steps with a surrogate spike derivative. Keeps
+/// the last batch's simulation and the backward's buffers for the next batch of the same shape;
+/// the history, which grows with T, lives for one batch.
+public final class BackpropagationThroughTime: GradientStrategy {
     public let surrogate: SpikeSurrogate
+    private var simulation: Simulation?
+    private var buffers: BackpropagationBuffers?
 
     public init(surrogate: SpikeSurrogate) {
         self.surrogate = surrogate
     }
 
-    public func simulate(_ network: FeedbackNetwork, _ batch: NetworkInput) throws -> Simulation {
-        try network.simulateRecordingHistory(batch, surrogate: surrogate)
-    }
-
-    public func backward(_ network: FeedbackNetwork, _ batch: NetworkInput, simulation: Simulation, rate: Tensor,
-                         rateGradient: Tensor, timing: inout StepTiming) throws -> BackwardResult {
-        guard let history = simulation.history else {
-            throw NetworkError.backwardWithoutForward("backwardThroughTime without a recorded simulation")
+    public func computeGradients(_ network: FeedbackNetwork, batch: NetworkInput, labels: [Int],
+                                 update: (() throws -> Void)?) throws -> GradientPass {
+        var timing = StepTiming(), clock = LapTimer()
+        let history = SimulationHistory(network: network, surrogate: surrogate, batchSize: batch.batchSize)
+        let simulation = try network.simulateUnrolled(batch, into: &self.simulation, observing: [history])
+        timing.simulate = clock.lap()
+        let readout = try Readout(network: network, rate: simulation.outputRate, labels: labels, computeGradient: true)
+        let buffers = self.buffers.fitted(batchSize: batch.batchSize) {
+            BackpropagationBuffers(network: network, batchSize: batch.batchSize)
         }
-        var clock = LapTimer()
-        try network.backwardThroughTime(history, rateGradient: rateGradient)
+        try network.backwardThroughTime(simulation, history: history, rateGradient: readout.rateGradient!,
+                                        buffers: buffers)
         timing.parameterGradient += clock.lap()
-        return BackwardResult(solver: nil, linearization: nil)
+        return GradientPass(readout: readout, simulation: simulation, timing: timing)
     }
 }

@@ -1,25 +1,28 @@
 import Tensor
 
-/// IDE (spec §4.10): f with train-mode BN at the simulated rate, the adjoint solve
-/// (I − Jᵀ)β = ∂L/∂a, then β pushed through f to the parameters.
-public struct ImplicitDifferentiation: GradientStrategy {
+/// IDE (spec §4.10): the simulation, the readout on its rate, f with train-mode BN at the
+/// simulated rate, the adjoint solve (I − Jᵀ)β = ∂L/∂a, then β pushed through f to the parameters.
+/// Keeps the last batch's simulation and the map's buffers for the next batch of the same shape.
+public final class ImplicitDifferentiation: GradientStrategy {
     public let solver: any AdjointSolver
+    private var simulation: Simulation?
+    private var buffers: MapBuffers?
 
     public init(solver: any AdjointSolver) {
         self.solver = solver
     }
 
-    public func simulate(_ network: FeedbackNetwork, _ batch: NetworkInput) throws -> Simulation {
-        try network.simulate(batch, phase: .training, traceResidual: false)
-    }
-
-    public func backward(_ network: FeedbackNetwork, _ batch: NetworkInput, simulation: Simulation, rate: Tensor,
-                         rateGradient: Tensor, timing: inout StepTiming) throws -> BackwardResult {
-        var clock = LapTimer()
+    public func computeGradients(_ network: FeedbackNetwork, batch: NetworkInput, labels: [Int],
+                                 update: (() throws -> Void)?) throws -> GradientPass {
+        var timing = StepTiming(), clock = LapTimer()
+        let simulation = try network.simulate(batch, phase: .training, into: &self.simulation)
+        timing.simulate = clock.lap()
+        let readout = try Readout(network: network, rate: simulation.outputRate, labels: labels, computeGradient: true)
         let map = network.equilibriumMap
-        let point = try map.linearize(at: rate, input: batch)
+        let buffers = self.buffers.fitted(batchSize: batch.batchSize) { MapBuffers(network: network, batchSize: batch.batchSize) }
+        let point = try map.linearize(simulation, buffers: buffers)
         timing.parameterGradient += clock.lap()
-        let problem = AdjointProblem(rightHandSide: rateGradient) { v, out in
+        let problem = AdjointProblem(rightHandSide: readout.rateGradient!) { v, out in
             try network.checkInterruption("the adjoint solve")
             try map.jacobianTransposeProduct(v, at: point, into: out)
         }
@@ -27,8 +30,9 @@ public struct ImplicitDifferentiation: GradientStrategy {
         timing.solve += clock.lap()
         try map.accumulateParameterGradients(solution.beta, at: point)
         timing.parameterGradient += clock.lap()
-        return BackwardResult(solver: SolverStatistics(iterations: solution.iterations,
-                                                       relativeResidual: solution.relativeResidual),
-                              linearization: point)
+        var pass = GradientPass(readout: readout, simulation: simulation, timing: timing)
+        pass.solver = SolverStatistics(iterations: solution.iterations, relativeResidual: solution.relativeResidual)
+        pass.linearization = point
+        return pass
     }
 }

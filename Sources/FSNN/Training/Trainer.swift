@@ -37,33 +37,15 @@ public struct EvaluationReport: Sendable {
     public var labels: [Int]
 }
 
-/// One forward and backward pass on a batch, before any optimiser step.
-public struct GradientPass {
-    public var loss: Float
-    public var correct: Int
-    /// Classifier outputs, [B, classes].
-    public var logits: Tensor
-    /// The output rate a[T] flattened to [B, D] (the network's buffer: the next simulation
-    /// overwrites it).
-    public var rate: Tensor
-    public var simulation: Simulation
-    /// Adjoint-solver statistics (IDE); nil for STBP.
-    public var solver: SolverStatistics?
-    /// The equilibrium map's linearisation the IDE gradients were taken at (the network's buffers:
-    /// the next simulation overwrites it); nil for STBP.
-    public var linearization: EquilibriumMap.Linearization?
-    public var timing: StepTiming
-}
-
 /// A non-finite value stopped training (the harness records the run as failed).
 public struct NonFiniteError: Error, CustomStringConvertible {
     public let quantity: String
     public var description: String { "\(quantity) is not finite (NaN or infinity): the run diverged" }
 }
 
-/// One training loop for both gradient strategies: per batch it resets the per-batch state,
-/// simulates, reads out, back-propagates with the strategy, and takes an optimiser step with the
-/// learning rate of the schedule (spec §4.10, §7). Every random draw after construction comes from
+/// One training loop for every gradient method: per batch it resets the per-batch state, has the
+/// method simulate, read out and back-propagate, and takes an optimiser step with the learning
+/// rate of the schedule (spec §4.10, §7). Every random draw after construction comes from
 /// `dropoutGenerator`.
 public final class Trainer {
     public let configuration: TrainingConfiguration
@@ -85,16 +67,21 @@ public final class Trainer {
         self.dropoutGenerator = dropoutGenerator
     }
 
-    /// One optimiser step on a batch.
+    /// One training step on a batch: the method's gradients and the optimiser's step after the
+    /// batch (or the method's steps within it, OTTT_O), at the schedule's learning rate.
     public func trainStep(_ batch: NetworkInput, labels: [Int]) throws -> TrainingStepReport {
         var total = LapTimer()
         let tracker = MemoryTracker()
         let startBytes = MemoryTracker.process.liveBytes
         let learningRate = schedule.learningRate
-        let pass = try tracker.measure { try computeGradients(batch, labels: labels) }
+        let pass = try tracker.measure {
+            try computeGradients(batch, labels: labels) {
+                try self.update(learningRate: learningRate)
+                self.network.zeroGradients()
+            }
+        }
         try checkFinite(loss: pass.loss)
-        optimizer.step(learningRate: learningRate)
-        try checkFiniteParameters()
+        if pass.updates == 0 { try update(learningRate: learningRate) }
         schedule.completeIteration()
         var timing = pass.timing
         timing.total = total.lap()
@@ -106,41 +93,43 @@ public final class Trainer {
             absolutePeakBytes: startBytes + tracker.peakBytes)
     }
 
-    /// The gradient half of a training step, without the optimiser step: zeroes the gradients,
+    /// The gradient half of a training step, without any optimiser step: zeroes the gradients,
     /// prepares the per-batch state (dropout masks from `dropoutGenerator`, the power iteration),
-    /// simulates, reads out and back-propagates with the strategy, leaving ∂L/∂θ in every
-    /// parameter's `gradient` (spec §4.10 steps 1–5). `fsnn inspect grads` calls it alone.
+    /// and has the method simulate, read out and back-propagate, leaving ∂L/∂θ of the whole batch
+    /// in every parameter's `gradient` (spec §4.10 steps 1–5). `fsnn inspect grads` calls it alone.
     public func computeGradients(_ batch: NetworkInput, labels: [Int]) throws -> GradientPass {
-        var timing = StepTiming()
+        try computeGradients(batch, labels: labels, update: nil)
+    }
+
+    private func computeGradients(_ batch: NetworkInput, labels: [Int], update: (() throws -> Void)?) throws
+        -> GradientPass {
         network.zeroGradients()
         try network.prepare(batchSize: batch.batchSize, phase: .training, generator: &dropoutGenerator)
-        var clock = LapTimer()
-        let simulation = try strategy.simulate(network, batch)
-        timing.simulate = clock.lap()
-        let rate = try flattened(simulation.outputRate)
-        let readout = try Readout(network: network, rate: rate, labels: labels, computeGradient: true)
-        timing.parameterGradient += clock.lap()
-        let backward = try strategy.backward(network, batch, simulation: simulation, rate: rate,
-                                             rateGradient: readout.rateGradient!, timing: &timing)
-        return GradientPass(loss: readout.loss, correct: readout.correct, logits: readout.logits, rate: rate,
-                            simulation: simulation, solver: backward.solver, linearization: backward.linearization,
-                            timing: timing)
+        return try strategy.computeGradients(network, batch: batch, labels: labels, update: update)
+    }
+
+    /// One optimiser step on the accumulated gradients, which must be finite, and leaving finite
+    /// parameters.
+    private func update(learningRate: Float) throws {
+        try checkFiniteGradients()
+        optimizer.step(learningRate: learningRate)
+        try checkFiniteParameters()
     }
 
     /// Simulation only, running-statistics BN, no dropout (spec §4.3 "evaluation"); with
-    /// `recordingSteps`, every layer's per-step membranes are kept (copies, `fsnn inspect trace`).
+    /// `traceResidual` the residual after every step (`ResidualTrace`), with `recordingSteps`
+    /// every layer's per-step membranes (`fsnn inspect trace`).
     public func evaluate(_ batch: NetworkInput, labels: [Int], traceResidual: Bool = false,
                          recordingSteps: Bool = false) throws -> EvaluationReport {
         try network.prepare(batchSize: batch.batchSize, phase: .evaluation, generator: &dropoutGenerator)
-        let simulation = try network.simulate(batch, phase: .evaluation, traceResidual: traceResidual,
-                                              recordingSteps: recordingSteps)
-        let readout = try Readout(network: network, rate: try flattened(simulation.outputRate), labels: labels,
-                                  computeGradient: false)
-        let membranes = simulation.history.map { history in
-            network.layerSizes.indices.compactMap { history.membranes(layer: $0)?.copy() }
-        }
+        let trace = traceResidual ? ResidualTrace(network: network, batchSize: batch.batchSize) : nil
+        let history = recordingSteps ? SimulationHistory(membranesOf: network, batchSize: batch.batchSize) : nil
+        let observers: [(any StepObserver)?] = [trace, history]
+        let simulation = try network.simulate(batch, phase: .evaluation, observing: observers.compactMap { $0 })
+        let readout = try Readout(network: network, rate: simulation.outputRate, labels: labels, computeGradient: false)
+        let membranes = history.map { history in network.layerSizes.indices.compactMap { history.membranes(layer: $0) } }
         return EvaluationReport(loss: readout.loss, correct: readout.correct, samples: batch.batchSize,
-                                spikeCounts: simulation.spikeCounts, residualTrace: simulation.residualTrace,
+                                spikeCounts: simulation.spikeCounts, residualTrace: trace?.values,
                                 membranes: membranes, logits: readout.logits, predictions: try readout.logits.argmaxRows(),
                                 labels: labels)
     }
@@ -151,10 +140,6 @@ public final class Trainer {
                     samples: batchSize)
     }
 
-    private func flattened(_ rate: Tensor) throws -> Tensor {
-        try rate.reshaped([rate.shape[0], rate.count / rate.shape[0]])
-    }
-
     /// Stops on a parameter the update made non-finite (a step too large for Float32), before
     /// the next batch runs on it.
     private func checkFiniteParameters() throws {
@@ -163,9 +148,13 @@ public final class Trainer {
         }
     }
 
-    /// Stops on a non-finite loss or gradient before the optimiser can spread it into the weights.
+    /// Stops on a non-finite loss before the optimiser can spread it into the weights.
     private func checkFinite(loss: Float) throws {
         guard loss.isFinite else { throw NonFiniteError(quantity: "the training loss") }
+    }
+
+    /// Stops on a non-finite gradient before the optimiser can spread it into the weights.
+    private func checkFiniteGradients() throws {
         for (name, parameter) in network.namedParameters where !parameter.gradient.isFinite {
             throw NonFiniteError(quantity: "the gradient of \(name)")
         }
@@ -175,12 +164,16 @@ public final class Trainer {
 /// The classifier on the flattened output rate and the cross-entropy loss; in training also the
 /// classifier's parameter gradients and ∂L/∂a (spec §1.2 step 2).
 struct Readout {
+    /// The rate read, flattened to [B, D].
+    let rate: Tensor
     let logits: Tensor
     let loss: Float
     let correct: Int
     let rateGradient: Tensor?
 
-    init(network: FeedbackNetwork, rate: Tensor, labels: [Int], computeGradient: Bool) throws {
+    /// - Parameter rate: a[T], [B] + the output shape.
+    init(network: FeedbackNetwork, rate outputRate: Tensor, labels: [Int], computeGradient: Bool) throws {
+        rate = try outputRate.reshaped([outputRate.shape[0], outputRate.count / outputRate.shape[0]])
         logits = try network.classifier.forward(rate)
         correct = try CrossEntropy.correctCount(logits: logits, labels: labels)
         guard computeGradient else {

@@ -41,6 +41,7 @@ public struct TrainBenchmark {
 
     /// One measured variant.
     public struct Row: Sendable {
+        public let method: TrainingMethod
         public let label: String
         public let total: Timing
         public let simulate: Timing
@@ -99,7 +100,7 @@ public struct TrainBenchmark {
         }
         func timing(_ phase: (StepTiming) -> Double) -> Timing { Timing(seconds: reports.map { phase($0.timing) }) }
         let total = timing(\.total)
-        return Row(label: label, total: total, simulate: timing(\.simulate), solve: timing(\.solve),
+        return Row(method: configuration.method, label: label, total: total, simulate: timing(\.simulate), solve: timing(\.solve),
                    parameterGradient: timing(\.parameterGradient),
                    solverIterations: SampleSummary(reports.compactMap { $0.solver.map { Double($0.iterations) } })?.mean
                        ?? .nan,
@@ -157,14 +158,15 @@ public struct TrainBenchmark {
         return reference.flops / timing.median / 1e9
     }
 
-    /// The rows as one JSON object (per-iteration milliseconds per phase), for `make bench-compare`.
+    /// The rows (of any number of methods) as one JSON object (per-iteration milliseconds per
+    /// phase), for `make bench-compare`.
     public static func json(_ rows: [Row]) -> String {
         func milliseconds(_ timing: Timing) -> [Double] { timing.seconds.map { $0 * 1000 } }
         let object: [String: Any] = [
             "openblas_core": BLAS.coreName, "threads": BLAS.threadCount, "workers": Parallel.workerCount,
             "cpu": Processor.description,
             "rows": rows.map { row -> [String: Any] in
-                ["label": row.label, "total_ms": milliseconds(row.total), "simulate_ms": milliseconds(row.simulate),
+                ["method": row.method.rawValue, "label": row.label, "total_ms": milliseconds(row.total), "simulate_ms": milliseconds(row.simulate),
                  "solve_ms": milliseconds(row.solve), "parameter_gradient_ms": milliseconds(row.parameterGradient),
                  "solver_iterations": row.solverIterationsPerStep, "transient_peak_bytes": row.transientPeakBytes,
                  "absolute_peak_bytes": row.absolutePeakBytes]

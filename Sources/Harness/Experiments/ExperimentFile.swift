@@ -96,8 +96,9 @@ public struct ExperimentRow: Decodable, Equatable, Sendable {
     public var id: String
     /// Shown in the report; defaults to a description built from the settings.
     public var label: String?
-    /// For an STBP row: the id of the IDE row it mirrors. Both must resolve to the same settings
-    /// except for the gradient method and its own options.
+    /// For a twin: the id of the row its group is keyed on (a row without `twin`), which it mirrors
+    /// with another gradient method. Both must resolve to the same settings except for the
+    /// gradient method and its own options.
     public var twin: String?
     public var paper: PaperResult?
     /// Settings written directly in the row.

@@ -12,7 +12,8 @@ import HDF5
 /// * rows: ids unique, lower-case `[a-z0-9._-]`; every profile present;
 /// * after resolution (`SettingsResolution`): required settings set, LIF has a λ, settings a row
 ///   writes apply to it, requests (augmentation, quirks) can take effect wherever written, the
-///   model fits the dataset, classes match it; an STBP twin resolves to its IDE row's settings
+///   model fits the dataset, classes match it; twins — the rows that name one row without `twin`
+///   as theirs — have one method each, another than that row's, and resolve to its settings
 ///   except for the gradient method and its options.
 struct ExperimentValidator {
     let file: ExperimentFile
@@ -188,9 +189,17 @@ struct ExperimentValidator {
             if !file.rows.contains(where: { $0.id == twinID }) { report(at, "no row '\(twinID)' in this file") }
             return
         }
-        guard run.training.method == .stbp, twin.training.method == .ide, twin.twin == nil else {
-            report(at, "a twin is an stbp row naming an ide row; '\(run.row)' is \(run.training.method.rawValue), "
-                + "'\(twinID)' is \(twin.training.method.rawValue)")
+        if let primary = twin.twin {
+            report(at, "'\(twinID)' is itself a twin (of '\(primary)'); a twin names the row its group is keyed on, "
+                + "a row without `twin`")
+            return
+        }
+        let method = run.training.method.rawValue
+        // The group's row it is keyed on and the twins before this one: a repeated method is reported once, at its second row.
+        let earlier = file.rows.enumerated().filter { $0.element.id == twinID || ($0.offset < index && $0.element.twin == twinID) }
+        if let same = earlier.compactMap({ byID[$0.element.id] }).first(where: { $0.training.method == run.training.method }) {
+            report(at, "'\(run.row)' and '\(same.row)' are both \(method) rows of the group of '\(twinID)'; twins are "
+                + "rows of one network keyed by method, one row per method")
             return
         }
         func comparable(_ run: ExperimentRun) -> [(name: String, value: HDF5AttributeValue)] {

@@ -19,7 +19,7 @@ import Tensor
 /// ```
 ///
 /// Neurons are numbered in the layer's C×H×W (row-major) order. The steps are recorded by the
-/// simulation itself (`FeedbackNetwork.simulate(recordingSteps:)`), not by a second loop.
+/// simulation itself (its `SimulationHistory(membranesOf:batchSize:)` observer), not by a second loop.
 public struct TraceInspection {
     public var checkpoint: String
     public var dataRoot: DataRoot

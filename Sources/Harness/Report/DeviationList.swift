@@ -42,7 +42,9 @@ struct DeviationList {
     private var subsets: [String] {
         var seen: [String] = []
         for results in tables {
-            for record in results.records.values.joined() where !record.readsWholeDataset && record.profile != .smoke {
+            // In the file's row order: the records are held by row id, in no fixed order.
+            let records = results.experiment.file.rows.compactMap { results.records[$0.id] }.joined()
+            for record in records where !record.readsWholeDataset && record.profile != .smoke {
                 let p = record.provenance
                 let asked = record.stringSetting("dataset") ?? p.datasetUsed
                 var text = "\(results.experiment.file.table): \(asked) read as \(p.datasetUsed) \(p.trainSamples)/\(p.testSamples)"

@@ -178,13 +178,19 @@ enum VerdictSection {
 
     // MARK: Memory (Table 4)
 
+    /// IDE against STBP (the paper's claim), and against every other method the files measure,
+    /// one pair at a time.
     private static func memory(_ tables: [TableResults]) -> String {
         var text = "### IDE's training memory is independent of T and much smaller than STBP's\n\n"
             + "The paper (§5.4, Table 4) states both. Peak live tensor memory per training iteration (MiB, as in "
             + "Table 4), IDE as fsnn allocates Broyden's memory:\n\n"
-        var table = MarkdownTable(["network", "profile", "T measured", "IDE peak (min–max)", "spread",
-                                   "STBP peak (min–max)", "T where IDE < STBP"], numericColumns: [3, 4, 5])
-        var independent: [Bool] = [], smallerEverywhere: [Bool] = [], smallerSomewhere: [Bool] = []
+        let present = Set(tables.flatMap { TwinGroup.methods(in: $0.experiment) })
+        let others = TrainingMethod.allCases.filter { $0 != .ide && ($0 == .stbp || present.contains($0)) }
+        var table = MarkdownTable(["network", "profile", "T measured", "IDE peak (min–max)", "spread"]
+                                      + others.flatMap { ["\($0.displayName) peak (min–max)", "T where IDE < \($0.displayName)"] },
+                                  numericColumns: Set([3, 4] + others.indices.map { 5 + 2 * $0 }))
+        var independent: [Bool] = [], smallerEverywhere = others.map { _ in [Bool]() }
+        var smallerSomewhere = others.map { _ in [Bool]() }
         var profiles: [String] = []
         for results in tables {
             for profile in results.profiles {
@@ -193,22 +199,25 @@ enum VerdictSection {
                     guard let ide = lines.first(where: { $0.line.network == network && $0.line.method == .ide
                         && !$0.line.referenceAllocation })?.measured, ide.count >= 2 else { continue }
                     if !profiles.contains(profile.rawValue) { profiles.append(profile.rawValue) }
-                    let stbp = lines.first { $0.line.network == network && $0.line.method == .stbp }?.measured ?? [:]
                     let peaks = ide.values.map(\.peak)
                     let spread = (peaks.max()! - peaks.min()!) / peaks.min()!
                     independent.append(spread <= memorySpreadTolerance)
-                    let common = ide.keys.filter { stbp[$0] != nil }.sorted()
-                    let below = common.filter { ide[$0]!.peak < stbp[$0]!.peak }
-                    if !common.isEmpty {
-                        smallerEverywhere.append(below.count == common.count)
-                        smallerSomewhere.append(!below.isEmpty)
-                    }
-                    let stbpPeaks = stbp.values.map(\.peak)
-                    table.append([network, profile.rawValue, ide.keys.sorted().map(String.init).joined(separator: ", "),
-                                  range(peaks), ReportFormat.fixed(100 * spread, 1) + " %",
-                                  stbpPeaks.isEmpty ? ReportFormat.dash : range(stbpPeaks),
+                    var cells = [network, profile.rawValue, ide.keys.sorted().map(String.init).joined(separator: ", "),
+                                 range(peaks), ReportFormat.fixed(100 * spread, 1) + " %"]
+                    for (index, method) in others.enumerated() {
+                        let other = lines.first { $0.line.network == network && $0.line.method == method }?.measured ?? [:]
+                        let common = ide.keys.filter { other[$0] != nil }.sorted()
+                        let below = common.filter { ide[$0]!.peak < other[$0]!.peak }
+                        if !common.isEmpty {
+                            smallerEverywhere[index].append(below.count == common.count)
+                            smallerSomewhere[index].append(!below.isEmpty)
+                        }
+                        let otherPeaks = other.values.map(\.peak)
+                        cells += [otherPeaks.isEmpty ? ReportFormat.dash : range(otherPeaks),
                                   common.isEmpty ? ReportFormat.dash
-                                      : below.isEmpty ? "none" : below.map(String.init).joined(separator: ", ")])
+                                      : below.isEmpty ? "none" : below.map(String.init).joined(separator: ", ")]
+                    }
+                    table.append(cells)
                 }
             }
         }
@@ -222,16 +231,21 @@ enum VerdictSection {
         text += "- *Independent of T* (spread ≤ \(tolerance) % counts; \(scope)): "
             + (independent.allSatisfy { $0 } ? "**supported** for all \(independent.count)"
                 : "**not supported** for \(independent.filter { !$0 }.count) of \(independent.count)") + ".\n"
-        text += "- *Smaller than STBP's* (\(scope)): "
-        if smallerEverywhere.isEmpty {
-            text += "**not assessed** (no STBP runs at the same T).\n\n"
-        } else if smallerEverywhere.allSatisfy({ $0 }) {
-            text += "**supported** at every T measured.\n\n"
-        } else if smallerSomewhere.contains(true) {
-            text += "**partly supported**: at some T only (the last column; Table 4's notes say where the lines cross "
-                + "and what the solver's pairs weigh).\n\n"
-        } else {
-            text += "**not supported** at any T measured.\n\n"
+        for (index, method) in others.enumerated() {
+            let name = method.displayName
+            text += "- *Smaller than \(name)'s* (\(method == .stbp ? "" : "not a claim of the paper; ")\(scope)): "
+            if smallerEverywhere[index].isEmpty {
+                text += "**not assessed** (no \(name) runs at the same T)."
+            } else if smallerEverywhere[index].allSatisfy({ $0 }) {
+                text += "**supported** at every T measured."
+            } else if smallerSomewhere[index].contains(true) {
+                let column = others.count == 1 ? "the last column" : "the column \"T where IDE < \(name)\""
+                text += "**partly supported**: at some T only (\(column); Table 4's notes say where the lines cross "
+                    + "and what the solver's pairs weigh)."
+            } else {
+                text += "**not supported** at any T measured."
+            }
+            text += index == others.count - 1 ? "\n\n" : "\n"
         }
         return text
     }

@@ -43,8 +43,9 @@ public enum ModelMeasurements {
         var traces: [[Float]] = [], samples = 0
         for batch in batcher.nextEpoch().prefix(batches) {
             try network.prepare(batchSize: batch.labels.count, phase: .evaluation, generator: &generator)
-            let simulation = try network.simulate(session.networkInput(batch), phase: .evaluation, traceResidual: true)
-            traces.append(simulation.residualTrace ?? [])
+            let trace = ResidualTrace(network: network, batchSize: batch.labels.count)
+            _ = try network.simulate(session.networkInput(batch), phase: .evaluation, observing: [trace])
+            traces.append(trace.values)
             samples += batch.labels.count
         }
         let mean = (0..<steps).map { t in traces.reduce(0) { $0 + Double($1[t]) } / Double(traces.count) }
