@@ -11,6 +11,7 @@ set logscale x
 set logscale y
 set xrange [1.0:300.0]
 set yrange [0.0025273813665893856:5.8333311720817775]
+unset arrow
 set xtics autofreq
 plot "figure-convergence-local-fashion-mnist-fmnist-f400.dat" index 0 using 1:2 with lines lw 2 dt 3 lc rgb "#1f77b4" title "Fashion-MNIST · 400 (F400) · IF · IDE · untrained", \
      "figure-convergence-local-fashion-mnist-fmnist-f400.dat" index 1 using 1:2 with lines lw 2 dt 1 lc rgb "#1f77b4" title "Fashion-MNIST · 400 (F400) · IF · IDE · trained", \

@@ -11,18 +11,30 @@ set ylabel "test accuracy (%)" noenhanced
 unset logscale x
 unset logscale y
 set xrange [1.0:100.0]
-set yrange [84.16799999999999:90.81200000000001]
+set yrange [83.8765:90.5535]
+unset arrow
+set arrow from 30.5, graph 0 to 30.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
+set arrow from 60.5, graph 0 to 60.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
+set arrow from 90.5, graph 0 to 90.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
 set xtics autofreq
-plot "table1-paper-accuracy.dat" index 0 using 1:2 with lines lw 2 dt 1 lc rgb "#1f77b4" title "IDE (1 seed)", \
-     "table1-paper-accuracy.dat" index 1 using 1:2 with lines lw 2 dt 2 lc rgb "#d62728" title "STBP (1 seed)"
+plot "table1-paper-accuracy.dat" index 0 using 1:2:3 with filledcurves lc rgb "#7f7f7f" title "paper (IDE) mean ± std", \
+     "table1-paper-accuracy.dat" index 1 using 1:2:3 with filledcurves lc rgb "#1f77b4" title "IDE min–max over 5 seeds", \
+     "table1-paper-accuracy.dat" index 2 using 1:2:3 with filledcurves lc rgb "#d62728" title "STBP min–max over 5 seeds", \
+     "table1-paper-accuracy.dat" index 3 using 1:2 with lines lw 2 dt 1 lc rgb "#1f77b4" title "IDE (mean of 5 seeds)", \
+     "table1-paper-accuracy.dat" index 4 using 1:2 with lines lw 2 dt 2 lc rgb "#d62728" title "STBP (mean of 5 seeds)"
 set title "Fashion-MNIST · 400 (F400) · LIF λ=0.95 · T=5" noenhanced
 set xlabel "epoch" noenhanced
 set ylabel "test accuracy (%)" noenhanced
 unset logscale x
 unset logscale y
 set xrange [1.0:100.0]
-set yrange [84.383:90.477]
+set yrange [83.8765:90.5535]
+unset arrow
+set arrow from 30.5, graph 0 to 30.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
+set arrow from 60.5, graph 0 to 60.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
+set arrow from 90.5, graph 0 to 90.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
 set xtics autofreq
-plot "table1-paper-accuracy.dat" index 2 using 1:2 with lines lw 2 dt 1 lc rgb "#1f77b4" title "IDE (1 seed)", \
-     "table1-paper-accuracy.dat" index 3 using 1:2 with lines lw 2 dt 2 lc rgb "#d62728" title "STBP (1 seed)"
+plot "table1-paper-accuracy.dat" index 5 using 1:2:3 with filledcurves lc rgb "#7f7f7f" title "paper (IDE) mean ± std", \
+     "table1-paper-accuracy.dat" index 6 using 1:2:3 with filledcurves lc rgb "#1f77b4" title "IDE min–max over 3 seeds", \
+     "table1-paper-accuracy.dat" index 7 using 1:2 with lines lw 2 dt 1 lc rgb "#1f77b4" title "IDE (mean of 3 seeds)"
 unset multiplot

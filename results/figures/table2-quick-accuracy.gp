@@ -11,7 +11,8 @@ set ylabel "test accuracy (%)" noenhanced
 unset logscale x
 unset logscale y
 set xrange [1.0:2.0]
-set yrange [62.45:74.55]
+set yrange [62.45:75.4]
+unset arrow
 set xtics (1, 2)
 plot "table2-quick-accuracy.dat" index 0 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE (1 seed)", \
      "table2-quick-accuracy.dat" index 1 using 1:2 with linespoints pt 8 ps 0.9 lw 2 dt 2 lc rgb "#d62728" title "STBP (1 seed)"
@@ -21,7 +22,8 @@ set ylabel "test accuracy (%)" noenhanced
 unset logscale x
 unset logscale y
 set xrange [1.0:2.0]
-set yrange [66.6:75.4]
+set yrange [62.45:75.4]
+unset arrow
 set xtics (1, 2)
 plot "table2-quick-accuracy.dat" index 2 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE (1 seed)", \
      "table2-quick-accuracy.dat" index 3 using 1:2 with linespoints pt 8 ps 0.9 lw 2 dt 2 lc rgb "#d62728" title "STBP (1 seed)"
@@ -31,7 +33,8 @@ set ylabel "test accuracy (%)" noenhanced
 unset logscale x
 unset logscale y
 set xrange [1.0:2.0]
-set yrange [67.8:72.2]
+set yrange [62.45:75.4]
+unset arrow
 set xtics (1, 2)
 plot "table2-quick-accuracy.dat" index 4 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE (1 seed)", \
      "table2-quick-accuracy.dat" index 5 using 1:2 with linespoints pt 8 ps 0.9 lw 2 dt 2 lc rgb "#d62728" title "STBP (1 seed)"
@@ -41,7 +44,8 @@ set ylabel "test accuracy (%)" noenhanced
 unset logscale x
 unset logscale y
 set xrange [1.0:2.0]
-set yrange [68.8:73.2]
+set yrange [62.45:75.4]
+unset arrow
 set xtics (1, 2)
 plot "table2-quick-accuracy.dat" index 6 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE (1 seed)", \
      "table2-quick-accuracy.dat" index 7 using 1:2 with linespoints pt 8 ps 0.9 lw 2 dt 2 lc rgb "#d62728" title "STBP (1 seed)"
