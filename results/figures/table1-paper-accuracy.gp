@@ -11,7 +11,7 @@ set ylabel "test accuracy (%)" noenhanced
 unset logscale x
 unset logscale y
 set xrange [1.0:100.0]
-set yrange [83.8765:90.5535]
+set yrange [83.71000000000001:90.74999999999999]
 unset arrow
 set arrow from 30.5, graph 0 to 30.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
 set arrow from 60.5, graph 0 to 60.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
@@ -28,13 +28,14 @@ set ylabel "test accuracy (%)" noenhanced
 unset logscale x
 unset logscale y
 set xrange [1.0:100.0]
-set yrange [83.8765:90.5535]
+set yrange [83.71000000000001:90.74999999999999]
 unset arrow
 set arrow from 30.5, graph 0 to 30.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
 set arrow from 60.5, graph 0 to 60.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
 set arrow from 90.5, graph 0 to 90.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
 set xtics autofreq
 plot "table1-paper-accuracy.dat" index 5 using 1:2:3 with filledcurves lc rgb "#7f7f7f" title "paper (IDE) mean ± std", \
-     "table1-paper-accuracy.dat" index 6 using 1:2:3 with filledcurves lc rgb "#1f77b4" title "IDE min–max over 4 seeds", \
-     "table1-paper-accuracy.dat" index 7 using 1:2 with lines lw 2 dt 1 lc rgb "#1f77b4" title "IDE (mean of 4 seeds)"
+     "table1-paper-accuracy.dat" index 6 using 1:2:3 with filledcurves lc rgb "#1f77b4" title "IDE min–max over 5 seeds", \
+     "table1-paper-accuracy.dat" index 7 using 1:2 with lines lw 2 dt 1 lc rgb "#1f77b4" title "IDE (mean of 5 seeds)", \
+     "table1-paper-accuracy.dat" index 8 using 1:2 with lines lw 2 dt 2 lc rgb "#d62728" title "STBP (1 seed)"
 unset multiplot
