@@ -13,8 +13,8 @@ struct BenchCommand: ParsableCommand {
             abstract: "GFLOP/s of sgemm and of the convolution passes, as a Markdown table.")
 
         @Option(name: .long, parsing: .upToNextOption,
-                help: "Thread counts to measure (OpenBLAS threads and convolution workers).")
-        var threads: [Int] = [1, 2]
+                help: "Thread counts to measure (OpenBLAS threads and convolution workers; default 1 2). With --events-only: one count (default: all cores).")
+        var threads: [Int] = []
 
         @Option(help: "Samples per batch.")
         var batch = 128
@@ -28,7 +28,10 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Only the density table's layers whose name contains this text (e.g. MNIST, AlexNet-F L2).")
         var layer: String?
 
-        @Flag(help: "Only the density table of the event-driven products, at the default thread count.")
+        @Option(parsing: .upToNextOption, help: "Operand densities of the event-driven products' table (default 0 0.01 0.02 0.05 0.1 0.2 0.3 0.5).")
+        var densities: [Float] = []
+
+        @Flag(help: "Only the density table of the event-driven products, at --threads (one count) or the default thread count.")
         var eventsOnly = false
 
         func validate() throws {
@@ -38,6 +41,12 @@ struct BenchCommand: ParsableCommand {
             guard (0...10_000).contains(warmups), (1...10_000).contains(repetitions) else {
                 throw ValidationError("--warmups must be in 0…10000 and --repetitions in 1…10000")
             }
+            guard densities.allSatisfy({ (0...1).contains($0) }) else {
+                throw ValidationError("--densities: each density must be in 0…1")
+            }
+            guard !eventsOnly || threads.count <= 1 else {
+                throw ValidationError("--threads: --events-only measures at one thread count")
+            }
             // The batch sizes the products' operands, as batch_size does a run's workspaces.
             do { try CommandLineSettings.check(\.batchSize, batch, option: "--batch") } catch {
                 throw ValidationError("\(error)")
@@ -46,13 +55,17 @@ struct BenchCommand: ParsableCommand {
 
         func run() throws {
             let stopwatch = Stopwatch(warmups: warmups, repetitions: repetitions)
+            let densities = densities.isEmpty ? EventDrivenBenchmark.defaultDensities : densities
             if eventsOnly {
-                let events = EventDrivenBenchmark(batch: batch, stopwatch: stopwatch, layerFilter: layer)
+                try ComputeThreads.set(threads: threads.first)
+                let events = EventDrivenBenchmark(batch: batch, stopwatch: stopwatch, densities: densities,
+                                                  layerFilter: layer)
                 try Console.print("CPU: \(Processor.description); \(ComputeThreads.benchmarkDescription)\n")
                 try Console.print(events.markdown(try events.run(progress: Console.log)))
                 return
             }
-            let benchmark = OpsBenchmark(threadCounts: threads, batch: batch, stopwatch: stopwatch, layerFilter: layer)
+            let benchmark = OpsBenchmark(threadCounts: threads.isEmpty ? [1, 2] : threads, batch: batch,
+                                         stopwatch: stopwatch, densities: densities, layerFilter: layer)
             let report = try benchmark.run(progress: Console.log)
             try Console.print(report.markdown)
         }

@@ -18,8 +18,11 @@ public struct EventDrivenBenchmark: Sendable {
     /// Only layers whose name contains this text, when given.
     public var layerFilter: String?
 
+    /// The densities measured unless others are given.
+    public static let defaultDensities: [Float] = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5]
+
     public init(batch: Int = 128, stopwatch: Stopwatch = Stopwatch(warmups: 1, repetitions: 5),
-                densities: [Float] = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5], layerFilter: String? = nil) {
+                densities: [Float] = defaultDensities, layerFilter: String? = nil) {
         self.batch = batch
         self.stopwatch = stopwatch
         self.densities = densities

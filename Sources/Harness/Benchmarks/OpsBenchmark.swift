@@ -16,14 +16,17 @@ public struct OpsBenchmark: Sendable {
     public var threadCounts: [Int]
     public var batch: Int
     public var stopwatch: Stopwatch
+    /// The density table's operand densities.
+    public var densities: [Float]
     /// Only the density table's layers whose name contains this text, when given.
     public var layerFilter: String?
 
     public init(threadCounts: [Int] = [1, 2], batch: Int = 128, stopwatch: Stopwatch = Stopwatch(warmups: 1, repetitions: 5),
-                layerFilter: String? = nil) {
+                densities: [Float] = EventDrivenBenchmark.defaultDensities, layerFilter: String? = nil) {
         self.threadCounts = threadCounts
         self.batch = batch
         self.stopwatch = stopwatch
+        self.densities = densities
         self.layerFilter = layerFilter
     }
 
@@ -74,7 +77,7 @@ public struct OpsBenchmark: Sendable {
         }
         BLAS.threadCount = savedThreads
         Parallel.workerCount = savedWorkers
-        let events = EventDrivenBenchmark(batch: batch, stopwatch: stopwatch, layerFilter: layerFilter)
+        let events = EventDrivenBenchmark(batch: batch, stopwatch: stopwatch, densities: densities, layerFilter: layerFilter)
         let densityRows = try events.run(progress: progress)
         return OpsBenchmarkReport(batch: batch, stopwatch: stopwatch, rows: rows, densityTable: events.markdown(densityRows),
                                   defaultThreadCount: savedThreads, defaultWorkerCount: savedWorkers)
