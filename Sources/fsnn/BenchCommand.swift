@@ -34,6 +34,9 @@ struct BenchCommand: ParsableCommand {
         @Flag(help: "Only the density table of the event-driven products, at --threads (one count) or the default thread count.")
         var eventsOnly = false
 
+        @Flag(help: "With --events-only: time the event-driven products alone, not their dense counterparts (for profilers such as valgrind, under which BLAS runs a hundred times slower).")
+        var noDense = false
+
         func validate() throws {
             guard threads.allSatisfy({ (1...ComputeThreads.maximum).contains($0) }) else {
                 throw ValidationError("--threads: each thread count must be in 1…\(ComputeThreads.maximum)")
@@ -47,6 +50,7 @@ struct BenchCommand: ParsableCommand {
             guard !eventsOnly || threads.count <= 1 else {
                 throw ValidationError("--threads: --events-only measures at one thread count")
             }
+            guard eventsOnly || !noDense else { throw ValidationError("--no-dense needs --events-only") }
             // The batch sizes the products' operands, as batch_size does a run's workspaces.
             do { try CommandLineSettings.check(\.batchSize, batch, option: "--batch") } catch {
                 throw ValidationError("\(error)")
@@ -59,7 +63,7 @@ struct BenchCommand: ParsableCommand {
             if eventsOnly {
                 try ComputeThreads.set(threads: threads.first)
                 let events = EventDrivenBenchmark(batch: batch, stopwatch: stopwatch, densities: densities,
-                                                  layerFilter: layer)
+                                                  layerFilter: layer, timesDenseProducts: !noDense)
                 try Console.print("CPU: \(Processor.description); \(ComputeThreads.benchmarkDescription)\n")
                 try Console.print(events.markdown(try events.run(progress: Console.log)))
                 return

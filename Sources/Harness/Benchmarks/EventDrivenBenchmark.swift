@@ -21,28 +21,33 @@ public struct EventDrivenBenchmark: Sendable {
     /// The densities measured unless others are given.
     public static let defaultDensities: [Float] = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5]
 
+    /// Whether the dense products are timed too (valgrind, say, runs BLAS a hundred times slower).
+    public var timesDenseProducts: Bool
+
     public init(batch: Int = 128, stopwatch: Stopwatch = Stopwatch(warmups: 1, repetitions: 5),
-                densities: [Float] = defaultDensities, layerFilter: String? = nil) {
+                densities: [Float] = defaultDensities, layerFilter: String? = nil, timesDenseProducts: Bool = true) {
         self.batch = batch
         self.stopwatch = stopwatch
         self.densities = densities
         self.layerFilter = layerFilter
+        self.timesDenseProducts = timesDenseProducts
     }
 
-    /// One product of one layer: the dense time and the event-driven time per density.
+    /// One product of one layer: the dense time (when measured) and the event-driven time per density.
     public struct Row: Sendable {
         public let layer: String
         public let product: String
-        public let dense: Timing
+        public let dense: Timing?
         public let events: [(density: Float, timing: Timing)]
         /// The crossover the networks use for this product.
         public let crossoverInUse: Float
 
-        /// Dense median over event-driven median at each density.
-        public var speedUps: [Float] { events.map { Float(dense.median / $0.timing.median) } }
+        /// Dense median over event-driven median at each density; empty without the dense time.
+        public var speedUps: [Float] { dense.map { dense in events.map { Float(dense.median / $0.timing.median) } } ?? [] }
 
         /// The density where the speed-up falls to 1, linearly interpolated between the measured
-        /// densities; nil when the event-driven product wins everywhere measured.
+        /// densities; nil when the event-driven product wins everywhere measured or the dense
+        /// product was not timed.
         public var measuredCrossover: Float? {
             let ups = speedUps
             for i in ups.indices.dropFirst() where ups[i] <= 1 && ups[i - 1] > 1 {
@@ -92,15 +97,17 @@ public struct EventDrivenBenchmark: Sendable {
             let w = layer.weight.value
             func row(_ product: String, crossover: Float, dense: () throws(TensorError) -> Void,
                      event: (Int) throws(TensorError) -> Void) throws(TensorError) -> Row {
-                let denseTiming = try stopwatch.measure(dense)
+                let denseTiming = timesDenseProducts ? try stopwatch.measure(dense) : nil
                 var timings: [(Float, Timing)] = []
                 for (i, density) in densities.enumerated() {
                     timings.append((density, try stopwatch.measure { () throws(TensorError) in try event(i) }))
                 }
                 let result = Row(layer: name, product: product, dense: denseTiming, events: timings,
                                  crossoverInUse: crossover)
-                progress(String(format: "%@ %@: dense %.2f ms, speed-ups %@", name, product, denseTiming.median * 1e3,
-                                result.speedUps.map { String(format: "%.1f", $0) }.joined(separator: " ")))
+                let times = denseTiming.map { String(format: "dense %.2f ms, speed-ups ", $0.median * 1e3) }
+                    ?? "event-driven ms "
+                let values = denseTiming == nil ? timings.map { $0.1.median * 1e3 } : result.speedUps.map(Double.init)
+                progress("\(name) \(product): " + times + values.map { String(format: "%.2f", $0) }.joined(separator: " "))
                 return result
             }
             rows.append(try row("forward", crossover: crossovers.forward, dense: { () throws(TensorError) in
@@ -139,7 +146,8 @@ public struct EventDrivenBenchmark: Sendable {
         return x
     }
 
-    /// The density table in Markdown: speed-up over the dense product (event-driven ms in brackets).
+    /// The density table in Markdown: speed-up over the dense product (event-driven ms in brackets;
+    /// without the dense times, those alone).
     public func markdown(_ rows: [Row]) -> String {
         let header = densities.map { String(format: "ρ = %g", $0) }.joined(separator: " | ")
         var lines = [
@@ -147,10 +155,15 @@ public struct EventDrivenBenchmark: Sendable {
             "|---|---|---:|" + String(repeating: "---:|", count: densities.count) + "---:|",
         ]
         for row in rows {
-            let cells = zip(row.speedUps, row.events).map { String(format: "%.1f× (%.2f)", $0, $1.timing.median * 1e3) }
-            let measured = row.measuredCrossover.map { String(format: "%.2f", $0) } ?? String(format: "> %g", densities.last!)
-            lines.append("| \(row.layer) | \(row.product) | " + String(format: "%.2f", row.dense.median * 1e3) + " | "
-                + cells.joined(separator: " | ") + " | \(measured) / " + String(format: "%.2f", row.crossoverInUse) + " |")
+            let cells = row.events.enumerated().map { i, event in
+                let ms = event.timing.median * 1e3
+                return row.dense == nil ? String(format: "(%.2f)", ms) : String(format: "%.1f× (%.2f)", row.speedUps[i], ms)
+            }
+            let measured = row.dense == nil ? "—"
+                : row.measuredCrossover.map { String(format: "%.2f", $0) } ?? String(format: "> %g", densities.last!)
+            let dense = row.dense.map { String(format: "%.2f", $0.median * 1e3) } ?? "—"
+            lines.append("| \(row.layer) | \(row.product) | \(dense) | " + cells.joined(separator: " | ")
+                + " | \(measured) / " + String(format: "%.2f", row.crossoverInUse) + " |")
         }
         return lines.joined(separator: "\n")
     }
