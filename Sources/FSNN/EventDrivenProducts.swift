@@ -11,30 +11,40 @@ import Tensor
 ///     accumulateWeightGradient(spikes:…)    ∂W += dy ⊗ s      s binary: each spike adds the output gradients it reaches
 ///     accumulateWeightGradient(sparse:…)    ∂W += dy ⊗ x      x mostly 0: each non-zero x adds x × those gradients
 ///
-/// An event is a non-zero input element (channel c at pixel q). Per sample the events are
-/// bucketed by pixel; all events of one pixel reach the same runs of the layer's `SynapseTable`
-/// (consecutive output pixels through consecutive taps), and with the weight laid out as
-/// [input channel, tap, output channel] one event's share of a run is one contiguous block. So
-/// each run's block of outputs is loaded once, the weight blocks of all the pixel's events are
-/// added to it in registers, and it is stored once. Outputs accumulate channels-last and are
-/// transposed to NCHW per sample; samples are split across `Parallel` workers (the weight
-/// gradient into one sum per worker, added in worker order: deterministic for a worker count).
+/// An event is a non-zero input element (channel c at pixel q). The weight is laid out as
+/// [input channel, tap, output channel], so that an event's contribution through one tap is one
+/// contiguous row W[c, k, :].
 ///
-/// The results equal the dense products up to the order of the Float32 sums. The callers choose
-/// between this and the dense path from the operand's density and the crossovers `fsnn bench ops`
-/// measures (`Crossovers`).
+/// The products into an image (the forwards and the adjoint) run output-stationary: per sample
+/// the events are bucketed by pixel; for each output pixel p, the events at the input pixels of
+/// its receptive field (`ReceptiveFieldTable`) are listed as weight rows, summed in registers 64
+/// output channels at a time starting from the bias, and stored once into a tile of 8 output
+/// pixels, which goes to NCHW by 8 × 8 register transpositions (`TileTransposition`). Each output
+/// is written once and read never; the memory traffic is the weight rows the events select, read
+/// block by block of 64 output channels (`ChannelBlocks`) so that they come from the L2 cache.
+///
+/// The weight gradients run per input channel: the output gradient is transposed to channels-last
+/// rows, the events listed by channel, and each event adds the rows of its synapses' output
+/// pixels to its channel's block dW[c, :, :], which stays in the L1 cache across the channel's
+/// events. Samples are split across `Parallel` workers (the weight gradient into one sum per
+/// worker, added in worker order: deterministic for a worker count).
+///
+/// Every output element is summed in the order bias, then input pixels ascending, then channels
+/// ascending (the gradients: samples, then input pixels), so the results equal the dense products
+/// up to the order of the Float32 sums. The callers choose between these and the dense products
+/// from the operand's density and the crossovers `fsnn bench ops` measures (`Crossovers`).
 public final class EventDrivenProducts {
     public let layer: any AffineLayer
     private let forwardTable: SynapseTable
-    private let adjointTable: SynapseTable
-    /// relaid[j] = weight[index[j]] for the input-major (forward) and output-major (adjoint) layouts.
+    private let forwardFields: ReceptiveFieldTable
+    private let adjointFields: ReceptiveFieldTable
+    /// The weight's input-major layout [input channel, tap, output channel]: entry j is weight[index[j]].
     private let inputMajorIndex: [Int32]
-    private let outputMajorIndex: [Int32]
-    private let inputMajor: Tensor
-    private let outputMajor: Tensor
-    private var inputMajorIsCurrent = false
-    private var outputMajorIsCurrent = false
-    private var workspaces: [Workspace] = []
+    /// The weight as the forward and the adjoint sums read it: their input-major layouts in blocks
+    /// of output channels (`ChannelBlocks`).
+    private let forwardWeight: RelaidWeight
+    private let adjointWeight: RelaidWeight
+    private var workspaces: [EventWorkspace] = []
     /// Where the callers switch between these products and the dense ones; tests set them to 0
     /// (always dense) or above 1 (always event-driven) to compare the two paths.
     public var crossovers: Crossovers
@@ -42,58 +52,44 @@ public final class EventDrivenProducts {
     public init(layer: any AffineLayer) {
         self.layer = layer
         forwardTable = layer.synapseTable
-        adjointTable = layer.transposedSynapseTable
+        forwardFields = ReceptiveFieldTable(inverting: forwardTable)
+        adjointFields = ReceptiveFieldTable(inverting: layer.transposedSynapseTable)
         crossovers = Self.measuredCrossovers(forwardTable)
         let count = layer.weight.value.count
         precondition(count < 1 << 24, "\(layer): \(count) weights cannot be indexed exactly in Float32")
         let positions = Tensor(zeros: layer.weight.shape)
         for i in 0..<count { positions.pointer[i] = Float(i) }
-        inputMajor = Tensor(zeros: [count])
-        outputMajor = Tensor(zeros: [count])
+        let inputMajor = Tensor(zeros: [count]), outputMajor = Tensor(zeros: [count])
         layer.writeInputMajor(positions, into: inputMajor)
         layer.writeOutputMajor(positions, into: outputMajor)
         inputMajorIndex = inputMajor.scalars.map { Int32($0) }
-        outputMajorIndex = outputMajor.scalars.map { Int32($0) }
+        forwardWeight = RelaidWeight(index: ChannelBlocks(forwardFields).blocked(inputMajorIndex))
+        adjointWeight = RelaidWeight(index: ChannelBlocks(adjointFields).blocked(outputMajor.scalars.map { Int32($0) }))
     }
 
     /// Marks the relaid weights out of date; call whenever the layer's weight changes (once per
     /// batch). A layout is rebuilt at the first product that needs it.
     public func prepare() {
-        inputMajorIsCurrent = false
-        outputMajorIsCurrent = false
+        forwardWeight.isCurrent = false
+        adjointWeight.isCurrent = false
     }
 
     // MARK: Products
 
     /// y = A_W s + b for binary s, [N] + input sample shape; y: [N] + output sample shape.
     public func forward(spikes s: Tensor, into y: Tensor) throws(TensorError) {
-        try forward(s, scaled: false, into: y)
+        let batch = try checkBatch(s, layer.inputSampleShape, "spike input")
+        try y.checkShape([batch] + layer.outputSampleShape, "\(layer) output")
+        sumOutputs(Spike.self, of: s, batch: batch, fields: forwardFields, weights: forwardWeight.current(layer.weight.value),
+                   bias: layer.bias?.value, into: y)
     }
 
     /// y = A_W x + b for x, [N] + input sample shape, most of whose entries are 0.
     public func forward(sparse x: Tensor, into y: Tensor) throws(TensorError) {
-        try forward(x, scaled: true, into: y)
-    }
-
-    private func forward(_ s: Tensor, scaled: Bool, into y: Tensor) throws(TensorError) {
-        let batch = try checkBatch(s, layer.inputSampleShape, scaled ? "sparse input" : "spike input")
+        let batch = try checkBatch(x, layer.inputSampleShape, "sparse input")
         try y.checkShape([batch] + layer.outputSampleShape, "\(layer) output")
-        let weights = relaid(inputMajor: true)
-        let table = forwardTable, bias = layer.bias?.value
-        forEachSample(batch) { b, workspace in
-            let rows = workspace.rows(table.outputPixels * table.outputChannels)
-            for p in 0..<table.outputPixels {
-                let row = rows + p * table.outputChannels
-                if let bias { row.update(from: bias.pointer, count: table.outputChannels) } else {
-                    row.update(repeating: 0, count: table.outputChannels)
-                }
-            }
-            let events = workspace.gather(s.pointer + b * table.inputSize, channels: table.inputChannels,
-                                          pixels: table.inputPixels, values: scaled)
-            Self.accumulate(events, table: table, weights: weights.pointer, scaled: scaled, into: rows)
-            Self.writeChannelsFirst(rows, pixels: table.outputPixels, channels: table.outputChannels,
-                                    into: y.pointer + b * table.outputSize)
-        }
+        sumOutputs(RealValue.self, of: x, batch: batch, fields: forwardFields, weights: forwardWeight.current(layer.weight.value),
+                   bias: layer.bias?.value, into: y)
     }
 
     /// x = A_Wᵀ y for y, [N] + output sample shape, most of whose entries are 0 (x: [N] + input
@@ -101,48 +97,65 @@ public final class EventDrivenProducts {
     public func adjoint(_ y: Tensor, into x: Tensor) throws(TensorError) {
         let batch = try checkBatch(y, layer.outputSampleShape, "adjoint input")
         try x.checkShape([batch] + layer.inputSampleShape, "\(layer) adjoint output")
-        let weights = relaid(inputMajor: false)
-        let table = adjointTable
-        forEachSample(batch) { b, workspace in
-            let rows = workspace.rows(table.outputPixels * table.outputChannels)
-            rows.update(repeating: 0, count: table.outputPixels * table.outputChannels)
-            let events = workspace.gather(y.pointer + b * table.inputSize, channels: table.inputChannels,
-                                          pixels: table.inputPixels, values: true)
-            Self.accumulate(events, table: table, weights: weights.pointer, scaled: true, into: rows)
-            Self.writeChannelsFirst(rows, pixels: table.outputPixels, channels: table.outputChannels,
-                                    into: x.pointer + b * table.outputSize)
-        }
+        sumOutputs(RealValue.self, of: y, batch: batch, fields: adjointFields, weights: adjointWeight.current(layer.weight.value),
+                   bias: nil, into: x)
     }
 
     /// dW += ∂⟨dy, A_W s⟩/∂W for binary s, [N] + input sample shape, and dy, [N] + output sample
     /// shape; dW has the weight's shape and layout.
     public func accumulateWeightGradient(spikes s: Tensor, outputGradient dy: Tensor, into dW: Tensor)
         throws(TensorError) {
-        try accumulateWeightGradient(s, scaled: false, outputGradient: dy, into: dW)
+        try accumulateWeightGradient(Spike.self, s, role: "spike input", outputGradient: dy, into: dW)
     }
 
     /// dW += ∂⟨dy, A_W x⟩/∂W for x, [N] + input sample shape, most of whose entries are 0.
     public func accumulateWeightGradient(sparse x: Tensor, outputGradient dy: Tensor, into dW: Tensor)
         throws(TensorError) {
-        try accumulateWeightGradient(x, scaled: true, outputGradient: dy, into: dW)
+        try accumulateWeightGradient(RealValue.self, x, role: "sparse input", outputGradient: dy, into: dW)
     }
 
-    private func accumulateWeightGradient(_ s: Tensor, scaled: Bool, outputGradient dy: Tensor, into dW: Tensor)
+    /// out[n] = bias + Σ over the events (c, q, v) of operand[n] of v · W[c, k, :] through every
+    /// pair (q, k) of each output pixel's receptive field; `fields` and `weights` are those of the
+    /// forward (input-major) or the adjoint (output-major) map.
+    private func sumOutputs<Value: EventValue>(_: Value.Type, of operand: Tensor, batch: Int, fields: ReceptiveFieldTable,
+                                               weights: Tensor, bias: Tensor?, into out: Tensor) {
+        let inputSize = fields.inputChannels * fields.inputPixels, outputSize = fields.outputChannels * fields.outputPixels
+        let termCount = fields.pairCount * fields.inputChannels
+        forEachSample(batch) { b, workspace in
+            let events = workspace.eventsByPixel(operand.pointer + b * inputSize, channels: fields.inputChannels,
+                                                 pixels: fields.inputPixels, stride: fields.taps,
+                                                 keepsValues: Value.carriesValues)
+            Self.sumOutputs(Value.self, events: events, fields: fields, weights: weights.pointer, bias: bias?.pointer,
+                            terms: workspace.terms(termCount, pixels: fields.outputPixels),
+                            tile: workspace.tile(channels: ChannelBlocks.width),
+                            into: out.pointer + b * outputSize)
+        }
+    }
+
+    private func accumulateWeightGradient<Value: EventValue>(_: Value.Type, _ s: Tensor, role: String,
+                                                             outputGradient dy: Tensor, into dW: Tensor)
         throws(TensorError) {
-        let batch = try checkBatch(s, layer.inputSampleShape, scaled ? "sparse input" : "spike input")
+        let batch = try checkBatch(s, layer.inputSampleShape, role)
         try dy.checkShape([batch] + layer.outputSampleShape, "\(layer) output gradient")
         try dW.checkShape(layer.weight.shape, "\(layer) weight gradient")
         let table = forwardTable
         let workers = forEachSample(batch, prepare: { workspace in
             workspace.weightGradient(count: dW.count).update(repeating: 0, count: dW.count)
         }) { b, workspace in
-            let rows = workspace.rows(table.outputPixels * table.outputChannels)
-            Self.writeChannelsLast(dy.pointer + b * table.outputSize, pixels: table.outputPixels,
-                                   channels: table.outputChannels, into: rows)
-            let events = workspace.gather(s.pointer + b * table.inputSize, channels: table.inputChannels,
-                                          pixels: table.inputPixels, values: scaled)
-            Self.spread(rows, events: events, table: table, scaled: scaled,
-                        into: workspace.weightGradient(count: dW.count))
+            let gradient = dy.pointer + b * table.outputSize
+            let rows: UnsafePointer<Float>
+            if table.outputPixels == 1 {
+                rows = UnsafePointer(gradient)
+            } else {
+                let buffer = workspace.rows(table.outputSize)
+                TileTransposition.transpose(gradient, rows: table.outputChannels, columns: table.outputPixels,
+                                            sourceStride: table.outputPixels, into: buffer,
+                                            targetStride: table.outputChannels)
+                rows = UnsafePointer(buffer)
+            }
+            let events = workspace.eventsByChannel(s.pointer + b * table.inputSize, channels: table.inputChannels,
+                                                   pixels: table.inputPixels, keepsValues: Value.carriesValues)
+            Self.spread(Value.self, rows, events: events, table: table, into: workspace.weightGradient(count: dW.count))
         }
         inputMajorIndex.withUnsafeBufferPointer { index in
             for w in 0..<workers {
@@ -154,29 +167,127 @@ public final class EventDrivenProducts {
 
     // MARK: Kernels
 
-    /// Adds each event's weight blocks to the runs of its pixel:
-    /// rows[p…p+n, :] += Σ_{events (c, q)} value · W[c, k…k+n, :] for each run (p, k, n) of q.
-    private static func accumulate(_ events: Events, table: SynapseTable, weights: UnsafePointer<Float>, scaled: Bool,
-                                   into rows: UnsafeMutablePointer<Float>) {
+    /// One sample of `sumOutputs`. First every output pixel's terms are listed, in the order input
+    /// pixel, channel: terms.start[p]..<terms.start[p + 1], each a weight row c · taps + k and a
+    /// value. Then block by block of output channels (`ChannelBlocks`: a block's weight rows stay
+    /// in the L2 cache while every pixel reads them), 8 pixels at a time:
+    /// tile[p mod 8, :] = initial[block] + Σ_terms value · W_block[row, :], transposed into the
+    /// NCHW output [channels, pixels] when the 8 pixels are done.
+    private static func sumOutputs<Value: EventValue>(
+        _: Value.Type, events: PixelEvents, fields: ReceptiveFieldTable, weights: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, terms: Terms, tile: UnsafeMutablePointer<Float>,
+        into out: UnsafeMutablePointer<Float>) {
+        let pixels = fields.outputPixels, channels = fields.outputChannels
+        fields.start.withUnsafeBufferPointer { start in
+            fields.inputPixel.withUnsafeBufferPointer { inputPixel in
+                fields.tap.withUnsafeBufferPointer { tap in
+                    var count = 0
+                    for p in 0..<pixels {
+                        terms.start[p] = Int32(count)
+                        for f in start[p]..<start[p + 1] {
+                            let q = inputPixel[f], n = Int(events.counts[q])
+                            let base = Int32(tap[f]), slot = q * events.capacity
+                            for e in 0..<n {
+                                terms.offsets[count + e] = base + events.offsets[slot + e]
+                                if Value.carriesValues { terms.values[count + e] = events.values[slot + e] }
+                            }
+                            count += n
+                        }
+                    }
+                    terms.start[pixels] = Int32(count)
+                }
+            }
+        }
+        let blocks = ChannelBlocks(fields)
+        for block in stride(from: 0, to: channels, by: ChannelBlocks.width) {
+            let width = min(ChannelBlocks.width, channels - block)
+            var first = 0
+            while first < pixels {
+                let tileSize = min(8, pixels - first)
+                // A single output pixel is its own NCHW sample.
+                let rows = pixels == 1 ? out + block : tile
+                for i in 0..<tileSize {
+                    let p = first + i, from = Int(terms.start[p])
+                    sum(Value.self, weights + block * blocks.rows, rowLength: width, terms: terms.offsets + from,
+                        values: terms.values + from,
+                        count: Int(terms.start[p + 1]) - from, initial: bias.map { $0 + block },
+                        into: rows + i * width, length: width)
+                }
+                if pixels > 1 {
+                    TileTransposition.transpose(tile, rows: tileSize, columns: width, sourceStride: width,
+                                                into: out + block * pixels + first, targetStride: pixels)
+                }
+                first += 8
+            }
+        }
+    }
+
+    /// target[0..<length] = initial[0..<length] (0 when nil) + Σ_e values[e] · source[terms[e] · rowLength + 0..<length]
+    /// (values 1 for spikes), 64 lanes at a time in registers, then 32, 8 and 1.
+    @inline(__always)
+    private static func sum<Value: EventValue>(_: Value.Type, _ source: UnsafePointer<Float>, rowLength: Int,
+                                               terms: UnsafePointer<Int32>, values: UnsafePointer<Float>, count: Int,
+                                               initial: UnsafePointer<Float>?, into target: UnsafeMutablePointer<Float>,
+                                               length: Int) {
+        func start<V: SIMD>(_ j: Int) -> V where V.Scalar == Float { initial.map { ($0 + j).vector() } ?? V() }
+        var j = 0
+        while j + 64 <= length {
+            var a: SIMD16<Float> = start(j), b: SIMD16<Float> = start(j + 16)
+            var c: SIMD16<Float> = start(j + 32), d: SIMD16<Float> = start(j + 48)
+            for e in 0..<count {
+                let row = source + Int(terms[e]) &* rowLength + j, v = values[e]
+                Value.add(&a, row.vector(), v)
+                Value.add(&b, (row + 16).vector(), v)
+                Value.add(&c, (row + 32).vector(), v)
+                Value.add(&d, (row + 48).vector(), v)
+            }
+            (target + j).store(a)
+            (target + j + 16).store(b)
+            (target + j + 32).store(c)
+            (target + j + 48).store(d)
+            j += 64
+        }
+        while j + 32 <= length {
+            var a: SIMD16<Float> = start(j), b: SIMD16<Float> = start(j + 16)
+            for e in 0..<count {
+                let row = source + Int(terms[e]) &* rowLength + j, v = values[e]
+                Value.add(&a, row.vector(), v)
+                Value.add(&b, (row + 16).vector(), v)
+            }
+            (target + j).store(a)
+            (target + j + 16).store(b)
+            j += 32
+        }
+        while j + 8 <= length {
+            var a: SIMD8<Float> = start(j)
+            for e in 0..<count { Value.add(&a, (source + Int(terms[e]) &* rowLength + j).vector(), values[e]) }
+            (target + j).store(a)
+            j += 8
+        }
+        while j < length {
+            var a = initial?[j] ?? 0
+            for e in 0..<count { Value.add(&a, source[Int(terms[e]) &* rowLength + j], values[e]) }
+            target[j] = a
+            j += 1
+        }
+    }
+
+    /// The weight gradient's scatter, channel by channel: for each run (p, k, n) of each event
+    /// (c, q, v), dW[c, k…k+n, :] += v · rows[p…p+n, :] (dW input-major; v 1 for spikes).
+    private static func spread<Value: EventValue>(_: Value.Type, _ rows: UnsafePointer<Float>, events: ChannelEvents,
+                                                  table: SynapseTable, into gradient: UnsafeMutablePointer<Float>) {
         let width = table.outputChannels, stride = table.taps * width
         table.runStart.withUnsafeBufferPointer { starts in
             table.tap.withUnsafeBufferPointer { taps in
                 table.outputPixel.withUnsafeBufferPointer { pixels in
                     table.length.withUnsafeBufferPointer { lengths in
-                        for q in 0..<table.inputPixels {
-                            let count = Int(events.counts[q])
-                            guard count > 0 else { continue }
-                            let channels = events.channels + q * events.capacity
-                            let values = events.values + q * events.capacity
-                            for run in starts[q]..<starts[q + 1] {
-                                let target = rows + pixels[run] * width, offset = taps[run] * width
-                                let length = lengths[run] * width
-                                if scaled {
-                                    addScaledBlocks(weights + offset, stride: stride, channels: channels, values: values,
-                                                    count: count, into: target, length: length)
-                                } else {
-                                    addBlocks(weights + offset, stride: stride, channels: channels, count: count,
-                                              into: target, length: length)
+                        for c in 0..<table.inputChannels {
+                            let block = gradient + c * stride
+                            for e in Int(events.start[c])..<Int(events.start[c + 1]) {
+                                let q = Int(events.pixels[e]), v = events.values[e]
+                                for run in starts[q]..<starts[q + 1] {
+                                    Value.add(block + taps[run] * width, rows + pixels[run] * width, v,
+                                              count: lengths[run] * width)
                                 }
                             }
                         }
@@ -184,147 +295,6 @@ public final class EventDrivenProducts {
                 }
             }
         }
-    }
-
-    /// The weight gradient's scatter: for each run (p, k, n) of each event (c, q),
-    /// dW[c, k…k+n, :] += value · rows[p…p+n, :] (dW input-major; value 1 unless `scaled`).
-    private static func spread(_ rows: UnsafeMutablePointer<Float>, events: Events, table: SynapseTable, scaled: Bool,
-                               into gradient: UnsafeMutablePointer<Float>) {
-        let width = table.outputChannels, stride = table.taps * width
-        table.runStart.withUnsafeBufferPointer { starts in
-            table.tap.withUnsafeBufferPointer { taps in
-                table.outputPixel.withUnsafeBufferPointer { pixels in
-                    table.length.withUnsafeBufferPointer { lengths in
-                        for q in 0..<table.inputPixels {
-                            let count = Int(events.counts[q])
-                            guard count > 0 else { continue }
-                            let channels = events.channels + q * events.capacity
-                            let values = events.values + q * events.capacity
-                            for run in starts[q]..<starts[q + 1] {
-                                let source = rows + pixels[run] * width, offset = taps[run] * width
-                                let length = lengths[run] * width
-                                for e in 0..<count {
-                                    let target = gradient + Int(channels[e]) * stride + offset
-                                    if scaled {
-                                        VectorKernels.axpy(target, values[e], source, length)
-                                    } else {
-                                        VectorKernels.add(target, source, length)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// target[0..<length] += Σ_e source[channels[e]·stride + 0..<length], 64 lanes at a time in
-    /// registers (each event's block read as whole cache lines), then 32, 8 and 1.
-    @inline(__always)
-    private static func addBlocks(_ source: UnsafePointer<Float>, stride: Int, channels: UnsafePointer<Int32>, count: Int,
-                                  into target: UnsafeMutablePointer<Float>, length: Int) {
-        var j = 0
-        while j + 64 <= length {
-            var a = load16(target + j), b = load16(target + j + 16)
-            var c = load16(target + j + 32), d = load16(target + j + 48)
-            for e in 0..<count {
-                let row = source + Int(channels[e]) * stride + j
-                a += load16(row)
-                b += load16(row + 16)
-                c += load16(row + 32)
-                d += load16(row + 48)
-            }
-            store16(a, target + j)
-            store16(b, target + j + 16)
-            store16(c, target + j + 32)
-            store16(d, target + j + 48)
-            j += 64
-        }
-        while j + 32 <= length {
-            var a = load16(target + j), b = load16(target + j + 16)
-            for e in 0..<count {
-                let row = source + Int(channels[e]) * stride + j
-                a += load16(row)
-                b += load16(row + 16)
-            }
-            store16(a, target + j)
-            store16(b, target + j + 16)
-            j += 32
-        }
-        while j + 8 <= length {
-            var a = load8(target + j)
-            for e in 0..<count { a += load8(source + Int(channels[e]) * stride + j) }
-            store8(a, target + j)
-            j += 8
-        }
-        while j < length {
-            var a = target[j]
-            for e in 0..<count { a += source[Int(channels[e]) * stride + j] }
-            target[j] = a
-            j += 1
-        }
-    }
-
-    /// target[0..<length] += Σ_e values[e] · source[channels[e]·stride + 0..<length] (fused multiply–adds).
-    @inline(__always)
-    private static func addScaledBlocks(_ source: UnsafePointer<Float>, stride: Int, channels: UnsafePointer<Int32>,
-                                        values: UnsafePointer<Float>, count: Int, into target: UnsafeMutablePointer<Float>,
-                                        length: Int) {
-        var j = 0
-        while j + 64 <= length {
-            var a = load16(target + j), b = load16(target + j + 16)
-            var c = load16(target + j + 32), d = load16(target + j + 48)
-            for e in 0..<count {
-                let row = source + Int(channels[e]) * stride + j, v = SIMD16<Float>(repeating: values[e])
-                a.addProduct(v, load16(row))
-                b.addProduct(v, load16(row + 16))
-                c.addProduct(v, load16(row + 32))
-                d.addProduct(v, load16(row + 48))
-            }
-            store16(a, target + j)
-            store16(b, target + j + 16)
-            store16(c, target + j + 32)
-            store16(d, target + j + 48)
-            j += 64
-        }
-        while j + 32 <= length {
-            var a = load16(target + j), b = load16(target + j + 16)
-            for e in 0..<count {
-                let row = source + Int(channels[e]) * stride + j, v = SIMD16<Float>(repeating: values[e])
-                a.addProduct(v, load16(row))
-                b.addProduct(v, load16(row + 16))
-            }
-            store16(a, target + j)
-            store16(b, target + j + 16)
-            j += 32
-        }
-        while j + 8 <= length {
-            var a = load8(target + j)
-            for e in 0..<count { a.addProduct(SIMD8(repeating: values[e]), load8(source + Int(channels[e]) * stride + j)) }
-            store8(a, target + j)
-            j += 8
-        }
-        while j < length {
-            var a = target[j]
-            for e in 0..<count { a.addProduct(values[e], source[Int(channels[e]) * stride + j]) }
-            target[j] = a
-            j += 1
-        }
-    }
-
-    /// NCHW [channels, pixels] of one sample from channels-last rows [pixels, channels].
-    private static func writeChannelsFirst(_ rows: UnsafePointer<Float>, pixels: Int, channels: Int,
-                                           into target: UnsafeMutablePointer<Float>) {
-        if pixels == 1 { target.update(from: rows, count: channels); return }
-        for p in 0..<pixels { for c in 0..<channels { target[c * pixels + p] = rows[p * channels + c] } }
-    }
-
-    /// Channels-last rows [pixels, channels] of one NCHW sample [channels, pixels].
-    private static func writeChannelsLast(_ source: UnsafePointer<Float>, pixels: Int, channels: Int,
-                                          into rows: UnsafeMutablePointer<Float>) {
-        if pixels == 1 { rows.update(from: source, count: channels); return }
-        for c in 0..<channels { for p in 0..<pixels { rows[p * channels + c] = source[c * pixels + p] } }
     }
 
     // MARK: Plumbing
@@ -335,30 +305,110 @@ public final class EventDrivenProducts {
         return batch
     }
 
-    /// The weight in the input-major (forward) or output-major (adjoint) layout, rebuilt when stale.
-    private func relaid(inputMajor wanted: Bool) -> Tensor {
-        let target = wanted ? inputMajor : outputMajor
-        if wanted ? !inputMajorIsCurrent : !outputMajorIsCurrent {
-            let w = layer.weight.value.pointer, r = target.pointer
-            (wanted ? inputMajorIndex : outputMajorIndex).withUnsafeBufferPointer { index in
-                for j in 0..<target.count { r[j] = w[Int(index[j])] }
-            }
-            if wanted { inputMajorIsCurrent = true } else { outputMajorIsCurrent = true }
-        }
-        return target
-    }
-
     /// Runs `body(sample, workspace)` for every sample, split across workers; returns the worker count.
     @discardableResult
-    private func forEachSample(_ batch: Int, prepare: (Workspace) -> Void = { _ in },
-                               _ body: (Int, Workspace) -> Void) -> Int {
+    private func forEachSample(_ batch: Int, prepare: (EventWorkspace) -> Void = { _ in },
+                               _ body: (Int, EventWorkspace) -> Void) -> Int {
         let workers = Parallel.workers(for: batch)
-        while workspaces.count < workers { workspaces.append(Workspace()) }
+        while workspaces.count < workers { workspaces.append(EventWorkspace()) }
         for w in 0..<workers { prepare(workspaces[w]) }
         Parallel.forEachWorkerChunk(batch) { worker, samples in
             for b in samples { body(b, workspaces[worker]) }
         }
         return workers
+    }
+}
+
+/// A copy of the layer's weight in the layout a product reads: copy[j] = weight[index[j]],
+/// refreshed at the first use after the weight changed (`isCurrent` false).
+private final class RelaidWeight {
+    let index: [Int32]
+    let copy: Tensor
+    var isCurrent = false
+
+    init(index: [Int32]) {
+        self.index = index
+        copy = Tensor(zeros: [index.count])
+    }
+
+    /// The copy of `weight`, refreshed when stale.
+    func current(_ weight: Tensor) -> Tensor {
+        if !isCurrent {
+            let w = weight.pointer, r = copy.pointer
+            index.withUnsafeBufferPointer { index in
+                for j in 0..<index.count { r[j] = w[Int(index[j])] }
+            }
+            isCurrent = true
+        }
+        return copy
+    }
+}
+
+/// The blocks of output channels in which `sumOutputs` reads an input-major weight
+/// [rows = input channel · taps + tap, output channel]: block j₀ holds the channels j₀..<j₀ + 64
+/// (the last one the rest) of every row, stored contiguously from j₀ · rows with rows of the
+/// block's width. A block is what one pass over the output pixels reads: 221 KB for AlexNet-F's
+/// L2 (96 × 9 rows), which stays in a 512 KB L2 cache; in the unblocked layout the same slices lie
+/// at a stride of a power of two and share a quarter of the cache's sets.
+private struct ChannelBlocks {
+    /// The output channels of a block: the register block of `sum`.
+    static let width = 64
+    let rows: Int
+    let channels: Int
+
+    init(_ fields: ReceptiveFieldTable) {
+        rows = fields.inputChannels * fields.taps
+        channels = fields.outputChannels
+    }
+
+    /// The entries of an input-major layout, `inputMajor`, in the blocked order.
+    func blocked<Entry>(_ inputMajor: [Entry]) -> [Entry] {
+        var result: [Entry] = []
+        result.reserveCapacity(inputMajor.count)
+        for block in stride(from: 0, to: channels, by: Self.width) {
+            let width = min(Self.width, channels - block)
+            for row in 0..<rows {
+                result.append(contentsOf: inputMajor[(row * channels + block)..<(row * channels + block + width)])
+            }
+        }
+        return result
+    }
+}
+
+/// How an event's value enters the products: a spike adds its synapses' weights, a real value
+/// adds value × weights (fused multiply–adds). Generic kernels specialise on it.
+private protocol EventValue {
+    /// Whether events have values other than 1.
+    static var carriesValues: Bool { get }
+    static func add<V: SIMD>(_ sum: inout V, _ weights: V, _ value: Float) where V.Scalar == Float
+    static func add(_ sum: inout Float, _ weight: Float, _ value: Float)
+    /// target[0..<count] += value · source[0..<count].
+    static func add(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, _ value: Float, count: Int)
+}
+
+private enum Spike: EventValue {
+    static var carriesValues: Bool { false }
+    @inline(__always) static func add<V: SIMD>(_ sum: inout V, _ weights: V, _: Float) where V.Scalar == Float {
+        sum += weights
+    }
+    @inline(__always) static func add(_ sum: inout Float, _ weight: Float, _: Float) { sum += weight }
+    @inline(__always) static func add(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, _: Float,
+                                      count: Int) {
+        VectorKernels.add(target, source, count)
+    }
+}
+
+private enum RealValue: EventValue {
+    static var carriesValues: Bool { true }
+    @inline(__always) static func add<V: SIMD>(_ sum: inout V, _ weights: V, _ value: Float) where V.Scalar == Float {
+        sum.addProduct(V(repeating: value), weights)
+    }
+    @inline(__always) static func add(_ sum: inout Float, _ weight: Float, _ value: Float) {
+        sum.addProduct(value, weight)
+    }
+    @inline(__always) static func add(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>,
+                                      _ value: Float, count: Int) {
+        VectorKernels.axpy(target, value, source, count)
     }
 }
 
@@ -445,95 +495,7 @@ extension Tensor {
     }
 }
 
-/// One worker's buffers: the event buckets of one sample and channels-last rows.
-private final class Workspace {
-    private var rowStorage = Tensor(zeros: [0])
-    private var gradientStorage = Tensor(zeros: [0])
-    private var counts: UnsafeMutablePointer<Int32>?
-    private var channels: UnsafeMutablePointer<Int32>?
-    private var values: UnsafeMutablePointer<Float>?
-    private var bucketPixels = 0, bucketCapacity = 0
-
-    deinit {
-        counts?.deallocate()
-        channels?.deallocate()
-        values?.deallocate()
-    }
-
-    func rows(_ count: Int) -> UnsafeMutablePointer<Float> {
-        if rowStorage.count < count { rowStorage = Tensor(zeros: [count]) }
-        return rowStorage.pointer
-    }
-
-    func weightGradient(count: Int) -> UnsafeMutablePointer<Float> {
-        if gradientStorage.count < count { gradientStorage = Tensor(zeros: [count]) }
-        return gradientStorage.pointer
-    }
-
-    /// The non-zero entries of one NCHW sample [channels, pixels], bucketed by pixel in channel order.
-    func gather(_ x: UnsafePointer<Float>, channels count: Int, pixels: Int, values keepsValues: Bool) -> Events {
-        if pixels > bucketPixels || count > bucketCapacity {
-            self.counts?.deallocate()
-            self.channels?.deallocate()
-            self.values?.deallocate()
-            bucketPixels = max(pixels, bucketPixels)
-            bucketCapacity = max(count, bucketCapacity)
-            self.counts = .allocate(capacity: bucketPixels)
-            self.channels = .allocate(capacity: bucketPixels * bucketCapacity)
-            self.values = .allocate(capacity: bucketPixels * bucketCapacity)
-        }
-        let counts = self.counts!, channels = self.channels!, values = self.values!
-        counts.update(repeating: 0, count: pixels)
-        for c in 0..<count {
-            let plane = x + c * pixels
-            var q = 0
-            while q < pixels {
-                if q + 8 <= pixels, load8(plane + q) == SIMD8<Float>() {
-                    q += 8
-                    continue
-                }
-                let end = min(q + 8, pixels)
-                while q < end {
-                    let value = plane[q]
-                    if value != 0 {
-                        let slot = q * count + Int(counts[q])
-                        channels[slot] = Int32(c)
-                        if keepsValues { values[slot] = value }
-                        counts[q] += 1
-                    }
-                    q += 1
-                }
-            }
-        }
-        return Events(counts: counts, channels: channels, values: values, capacity: count)
-    }
-}
-
-/// Per pixel q: `counts[q]` events, their channels at `channels[q·capacity…]` and (real-valued
-/// operands) their values at `values[q·capacity…]`.
-private struct Events {
-    let counts: UnsafeMutablePointer<Int32>
-    let channels: UnsafeMutablePointer<Int32>
-    let values: UnsafeMutablePointer<Float>
-    let capacity: Int
-}
-
 extension SynapseTable {
     var inputSize: Int { inputChannels * inputPixels }
     var outputSize: Int { outputChannels * outputPixels }
-}
-
-@inline(__always) private func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-}
-@inline(__always) private func load16(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { load16(UnsafePointer(p)) }
-@inline(__always) private func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
-}
-@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-@inline(__always) private func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { load8(UnsafePointer(p)) }
-@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
