@@ -38,10 +38,8 @@ public final class EventDrivenProducts {
     private let forwardTable: SynapseTable
     private let forwardFields: ReceptiveFieldTable
     private let adjointFields: ReceptiveFieldTable
-    /// The weight's input-major layout [input channel, tap, output channel]: entry j is weight[index[j]].
-    private let inputMajorIndex: [Int32]
     /// The weight as the forward and the adjoint sums read it: their input-major layouts in blocks
-    /// of output channels (`ChannelBlocks`).
+    /// of output channels (`ChannelBlocks`). The weight gradients accumulate in the forward's.
     private let forwardWeight: RelaidWeight
     private let adjointWeight: RelaidWeight
     private var workspaces: [EventWorkspace] = []
@@ -62,8 +60,7 @@ public final class EventDrivenProducts {
         let inputMajor = Tensor(zeros: [count]), outputMajor = Tensor(zeros: [count])
         layer.writeInputMajor(positions, into: inputMajor)
         layer.writeOutputMajor(positions, into: outputMajor)
-        inputMajorIndex = inputMajor.scalars.map { Int32($0) }
-        forwardWeight = RelaidWeight(index: ChannelBlocks(forwardFields).blocked(inputMajorIndex))
+        forwardWeight = RelaidWeight(index: ChannelBlocks(forwardFields).blocked(inputMajor.scalars.map { Int32($0) }))
         adjointWeight = RelaidWeight(index: ChannelBlocks(adjointFields).blocked(outputMajor.scalars.map { Int32($0) }))
     }
 
@@ -138,26 +135,29 @@ public final class EventDrivenProducts {
         let batch = try checkBatch(s, layer.inputSampleShape, role)
         try dy.checkShape([batch] + layer.outputSampleShape, "\(layer) output gradient")
         try dW.checkShape(layer.weight.shape, "\(layer) weight gradient")
-        let table = forwardTable
-        let workers = forEachSample(batch, prepare: { workspace in
+        let table = forwardTable, blocks = ChannelBlocks(forwardFields), weight = forwardWeight
+        let group = blocks.samplesPerGroup(pixels: table.outputPixels)
+        let workers = forEachGroup(batch, size: group, prepare: { workspace in
             workspace.weightGradient(count: dW.count).update(repeating: 0, count: dW.count)
-        }) { b, workspace in
-            let gradient = dy.pointer + b * table.outputSize
-            let rows: UnsafePointer<Float>
-            if table.outputPixels == 1 {
-                rows = UnsafePointer(gradient)
-            } else {
-                let buffer = workspace.rows(table.outputSize)
-                TileTransposition.transpose(gradient, rows: table.outputChannels, columns: table.outputPixels,
-                                            sourceStride: table.outputPixels, into: buffer,
-                                            targetStride: table.outputChannels)
+        }) { samples, workspace in
+            // The group's output gradients in the blocked layout [block, pixel, channel in block],
+            // which for one pixel is the NCHW layout itself.
+            var rows = UnsafePointer(dy.pointer + samples.lowerBound * table.outputSize)
+            if table.outputPixels > 1 {
+                let buffer = workspace.rows(samples.count * table.outputSize)
+                for (g, b) in samples.enumerated() {
+                    blocks.writeBlockedRows(dy.pointer + b * table.outputSize, pixels: table.outputPixels,
+                                            into: buffer + g * table.outputSize)
+                }
                 rows = UnsafePointer(buffer)
             }
-            let events = workspace.eventsByChannel(s.pointer + b * table.inputSize, channels: table.inputChannels,
+            let events = workspace.eventsByChannel(s.pointer + samples.lowerBound * table.inputSize,
+                                                   samples: samples.count, channels: table.inputChannels,
                                                    pixels: table.inputPixels, keepsValues: Value.carriesValues)
-            Self.spread(Value.self, rows, events: events, table: table, into: workspace.weightGradient(count: dW.count))
+            Self.spread(Value.self, rows, samples: samples.count, events: events, table: table, blocks: blocks,
+                        into: workspace.weightGradient(count: dW.count))
         }
-        inputMajorIndex.withUnsafeBufferPointer { index in
+        weight.index.withUnsafeBufferPointer { index in
             for w in 0..<workers {
                 let partial = workspaces[w].weightGradient(count: dW.count)
                 for j in 0..<dW.count { dW.pointer[Int(index[j])] += partial[j] }
@@ -272,22 +272,33 @@ public final class EventDrivenProducts {
         }
     }
 
-    /// The weight gradient's scatter, channel by channel: for each run (p, k, n) of each event
-    /// (c, q, v), dW[c, k…k+n, :] += v · rows[p…p+n, :] (dW input-major; v 1 for spikes).
-    private static func spread<Value: EventValue>(_: Value.Type, _ rows: UnsafePointer<Float>, events: ChannelEvents,
-                                                  table: SynapseTable, into gradient: UnsafeMutablePointer<Float>) {
-        let width = table.outputChannels, stride = table.taps * width
+    /// The weight gradient's scatter for a group of samples, in the blocked layouts: block by block
+    /// of output channels, channel by channel (one channel's gradient block stays in L1 across the
+    /// group), sample by sample, for each run (p, k, n) of each event (c, q, v):
+    /// dW_block[c, k…k+n, :] += v · rows_sample,block[p…p+n, :] (v 1 for spikes).
+    private static func spread<Value: EventValue>(_: Value.Type, _ rows: UnsafePointer<Float>, samples: Int,
+                                                  events: ChannelEvents, table: SynapseTable, blocks: ChannelBlocks,
+                                                  into gradient: UnsafeMutablePointer<Float>) {
         table.runStart.withUnsafeBufferPointer { starts in
             table.tap.withUnsafeBufferPointer { taps in
                 table.outputPixel.withUnsafeBufferPointer { pixels in
                     table.length.withUnsafeBufferPointer { lengths in
-                        for c in 0..<table.inputChannels {
-                            let block = gradient + c * stride
-                            for e in Int(events.start[c])..<Int(events.start[c + 1]) {
-                                let q = Int(events.pixels[e]), v = events.values[e]
-                                for run in starts[q]..<starts[q + 1] {
-                                    Value.add(block + taps[run] * width, rows + pixels[run] * width, v,
-                                              count: lengths[run] * width)
+                        for block in stride(from: 0, to: table.outputChannels, by: ChannelBlocks.width) {
+                            let width = min(ChannelBlocks.width, table.outputChannels - block)
+                            let gradientBlock = gradient + block * blocks.rows
+                            let rowsBlock = rows + block * table.outputPixels
+                            for c in 0..<table.inputChannels {
+                                let channel = gradientBlock + c * table.taps * width
+                                for g in 0..<samples {
+                                    let start = events.start + g * (table.inputChannels + 1)
+                                    let sampleRows = rowsBlock + g * table.outputSize
+                                    for e in Int(start[c])..<Int(start[c + 1]) {
+                                        let q = Int(events.pixels[e]), v = events.values[e]
+                                        for run in starts[q]..<starts[q + 1] {
+                                            Value.add(channel + taps[run] * width, sampleRows + pixels[run] * width, v,
+                                                      count: lengths[run] * width)
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -305,15 +316,24 @@ public final class EventDrivenProducts {
         return batch
     }
 
-    /// Runs `body(sample, workspace)` for every sample, split across workers; returns the worker count.
+    /// Runs `body(sample, workspace)` for every sample, split across workers.
+    private func forEachSample(_ batch: Int, _ body: (Int, EventWorkspace) -> Void) {
+        forEachGroup(batch, size: 1) { samples, workspace in body(samples.lowerBound, workspace) }
+    }
+
+    /// Runs `body(samples, workspace)` for consecutive groups of at most `size` samples, split
+    /// across workers (each worker's chunk of the batch in groups from its start); returns the
+    /// worker count.
     @discardableResult
-    private func forEachSample(_ batch: Int, prepare: (EventWorkspace) -> Void = { _ in },
-                               _ body: (Int, EventWorkspace) -> Void) -> Int {
+    private func forEachGroup(_ batch: Int, size: Int, prepare: (EventWorkspace) -> Void = { _ in },
+                              _ body: (Range<Int>, EventWorkspace) -> Void) -> Int {
         let workers = Parallel.workers(for: batch)
         while workspaces.count < workers { workspaces.append(EventWorkspace()) }
         for w in 0..<workers { prepare(workspaces[w]) }
         Parallel.forEachWorkerChunk(batch) { worker, samples in
-            for b in samples { body(b, workspaces[worker]) }
+            for first in stride(from: samples.lowerBound, to: samples.upperBound, by: size) {
+                body(first..<min(first + size, samples.upperBound), workspaces[worker])
+            }
         }
         return workers
     }
@@ -359,6 +379,22 @@ private struct ChannelBlocks {
     init(_ fields: ReceptiveFieldTable) {
         rows = fields.inputChannels * fields.taps
         channels = fields.outputChannels
+    }
+
+    /// Samples whose blocked output gradients a weight gradient's group holds: as many as keep one
+    /// block of them (pixels × 64 channels each) within 256 KB of the L2 cache, 1 to 8.
+    func samplesPerGroup(pixels: Int) -> Int {
+        max(1, min(8, (256 << 10) / (pixels * Self.width * MemoryLayout<Float>.size)))
+    }
+
+    /// One NCHW sample [channels, pixels] in the blocked channels-last layout [block, pixel, channel
+    /// in block] (`rows` has channels · pixels elements).
+    func writeBlockedRows(_ sample: UnsafePointer<Float>, pixels: Int, into rows: UnsafeMutablePointer<Float>) {
+        for block in stride(from: 0, to: channels, by: Self.width) {
+            let width = min(Self.width, channels - block)
+            TileTransposition.transpose(sample + block * pixels, rows: width, columns: pixels, sourceStride: pixels,
+                                        into: rows + block * pixels, targetStride: width)
+        }
     }
 
     /// The entries of an input-major layout, `inputMajor`, in the blocked order.

@@ -64,21 +64,27 @@ final class EventWorkspace {
         return PixelEvents(counts: counts, offsets: offsets, values: values, capacity: channels)
     }
 
-    /// The events of one NCHW sample x [channels, pixels], listed by channel in pixel order.
-    func eventsByChannel(_ x: UnsafePointer<Float>, channels: Int, pixels: Int, keepsValues: Bool) -> ChannelEvents {
-        let start = integers(.eventCounts, channels + 1), pixelOf = integers(.eventOffsets, pixels * channels)
-        let values = floats(.eventValues, pixels * channels)
+    /// The events of `samples` consecutive NCHW samples x [samples, channels, pixels], listed by
+    /// sample, then channel, in pixel order.
+    func eventsByChannel(_ x: UnsafePointer<Float>, samples: Int, channels: Int, pixels: Int, keepsValues: Bool)
+        -> ChannelEvents {
+        let size = channels * pixels
+        let start = integers(.eventCounts, samples * (channels + 1))
+        let pixelOf = integers(.eventOffsets, samples * size), values = floats(.eventValues, samples * size)
         var count = 0
-        start[0] = 0
-        for c in 0..<channels {
-            Self.forEachNonZero(in: x + c * pixels, pixels: pixels) { q, value in
-                pixelOf[count] = Int32(q)
-                if keepsValues { values[count] = value }
-                count += 1
+        for g in 0..<samples {
+            let sampleStart = start + g * (channels + 1)
+            sampleStart[0] = Int32(count)
+            for c in 0..<channels {
+                Self.forEachNonZero(in: x + g * size + c * pixels, pixels: pixels) { q, value in
+                    pixelOf[count] = Int32(q)
+                    if keepsValues { values[count] = value }
+                    count += 1
+                }
+                sampleStart[c + 1] = Int32(count)
             }
-            start[c + 1] = Int32(count)
         }
-        return ChannelEvents(start: start, pixels: pixelOf, values: values)
+        return ChannelEvents(start: start, channels: channels, pixels: pixelOf, values: values)
     }
 
     /// Calls `body(pixel, value)` for the non-zero entries of one plane, pixels ascending, skipping
@@ -114,9 +120,11 @@ struct Terms {
     let values: UnsafeMutablePointer<Float>
 }
 
-/// Per channel c: the events `start[c]..<start[c + 1]`, at pixels `pixels[i]` with values `values[i]`.
+/// Per sample g and channel c: the events `start[g · (channels + 1) + c]..<start[g · (channels + 1) + c + 1]`,
+/// at pixels `pixels[i]` with values `values[i]`.
 struct ChannelEvents {
     let start: UnsafeMutablePointer<Int32>
+    let channels: Int
     let pixels: UnsafeMutablePointer<Int32>
     let values: UnsafeMutablePointer<Float>
 }

@@ -22,6 +22,8 @@ import TestSupport
             ("Conv2d 3→5 k5 s1 p2 on 7×7 (MNIST feedback pattern)", try conv(3, 5, k: 5, s: 1, p: 2, size: 7, bias: false)),
             ("Conv2d 67→70 k3 s1 p1 on 6×6 with bias (two channel blocks each way, ragged pixel tiles)",
              try conv(67, 70, k: 3, s: 1, p: 1, size: 6, bias: true)),
+            ("Conv2d 3→4 k3 s1 p1 on 20×20 (weight gradients in groups of 2 samples)",
+             try conv(3, 4, k: 3, s: 1, p: 1, size: 20, bias: true)),
             ("Conv2d 4→33 k3 s2 p1 on 9×9 with bias (AlexNet-F L3 pattern)", try conv(4, 33, k: 3, s: 2, p: 1, size: 9, bias: true)),
             ("Conv2d 2→3 k5 s2 p0 on 11×11", try conv(2, 3, k: 5, s: 2, p: 0, size: 11, bias: true)),
             ("Conv2d 2→16 k5 s2 p1 on 10×10 (N-MNIST input pattern)", try conv(2, 16, k: 5, s: 2, p: 1, size: 10, bias: true)),
