@@ -484,40 +484,58 @@ extension EventDrivenProducts {
     /// y = A_W s + b for binary s of which a fraction `density` is 1: event-driven below the
     /// crossover, the layer's dense forward otherwise.
     public func forward(spikes s: Tensor, density: Float, into y: Tensor) throws(TensorError) {
-        if density < crossovers.forward { try forward(spikes: s, into: y) } else { try layer.forward(s, into: y) }
+        let events = density < crossovers.forward
+        try ProductProfile.shared.measure(self, "forward", eventDriven: events, density: density) { () throws(TensorError) in
+            if events { try forward(spikes: s, into: y) } else { try layer.forward(s, into: y) }
+        }
     }
 
     /// y = A_W x + b for x of which a fraction `density` is not 0.
     public func forward(sparse x: Tensor, density: Float, into y: Tensor) throws(TensorError) {
-        if density < crossovers.sparseForward { try forward(sparse: x, into: y) } else { try layer.forward(x, into: y) }
+        let events = density < crossovers.sparseForward
+        try ProductProfile.shared.measure(self, "forward of rates", eventDriven: events, density: density) {
+            () throws(TensorError) in
+            if events { try forward(sparse: x, into: y) } else { try layer.forward(x, into: y) }
+        }
     }
 
     /// x = A_Wᵀ y for y of which a fraction `density` is not 0.
     public func adjoint(_ y: Tensor, density: Float, into x: Tensor) throws(TensorError) {
-        if density < crossovers.adjoint {
-            try adjoint(y, into: x)
-        } else {
-            try layer.applyTransposed(weight: layer.weight.value, to: y, into: x)
+        let events = density < crossovers.adjoint
+        try ProductProfile.shared.measure(self, "adjoint", eventDriven: events, density: density) { () throws(TensorError) in
+            if events {
+                try adjoint(y, into: x)
+            } else {
+                try layer.applyTransposed(weight: layer.weight.value, to: y, into: x)
+            }
         }
     }
 
     /// dW += dy ⊗ s for binary s of which a fraction `density` is 1.
     public func accumulateWeightGradient(spikes s: Tensor, density: Float, outputGradient dy: Tensor, into dW: Tensor)
         throws(TensorError) {
-        if density < crossovers.weightGradient {
-            try accumulateWeightGradient(spikes: s, outputGradient: dy, into: dW)
-        } else {
-            try layer.accumulateWeightGradient(input: s, outputGradient: dy, into: dW)
+        let events = density < crossovers.weightGradient
+        try ProductProfile.shared.measure(self, "weight gradient", eventDriven: events, density: density) {
+            () throws(TensorError) in
+            if events {
+                try accumulateWeightGradient(spikes: s, outputGradient: dy, into: dW)
+            } else {
+                try layer.accumulateWeightGradient(input: s, outputGradient: dy, into: dW)
+            }
         }
     }
 
     /// dW += dy ⊗ x for x of which a fraction `density` is not 0.
     public func accumulateWeightGradient(sparse x: Tensor, density: Float, outputGradient dy: Tensor, into dW: Tensor)
         throws(TensorError) {
-        if density < crossovers.sparseWeightGradient {
-            try accumulateWeightGradient(sparse: x, outputGradient: dy, into: dW)
-        } else {
-            try layer.accumulateWeightGradient(input: x, outputGradient: dy, into: dW)
+        let events = density < crossovers.sparseWeightGradient
+        try ProductProfile.shared.measure(self, "weight gradient at rates", eventDriven: events, density: density) {
+            () throws(TensorError) in
+            if events {
+                try accumulateWeightGradient(sparse: x, outputGradient: dy, into: dW)
+            } else {
+                try layer.accumulateWeightGradient(input: x, outputGradient: dy, into: dW)
+            }
         }
     }
 }

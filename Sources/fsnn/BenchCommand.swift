@@ -109,6 +109,8 @@ struct BenchCommand: ParsableCommand {
         var noForced = false
         @Flag(help: "Print the rows as one JSON object (per-iteration milliseconds) instead of Markdown.")
         var json = false
+        @Flag(help: "Also print, per variant, the time of each layer's products by product and path (event-driven or dense) in the timed iterations.")
+        var profile = false
         @Option(name: .customLong("lr-warmup"), help: "Linear learning-rate warm-up iterations (CIFAR's 400).")
         var learningRateWarmup: Int?
         @Option(name: .customLong("data-dir"), help: "Data root (default: $FSNN_DATA, else ./data).")
@@ -130,6 +132,7 @@ struct BenchCommand: ParsableCommand {
                 var benchmark = TrainBenchmark(settings: resolved, root: DataRoot.resolve(dataDirectory: dataDirectory),
                                                warmups: warmups, iterations: iterations)
                 benchmark.includesForcedSolves = !noForced
+                benchmark.profilesProducts = profile
                 if let batches {
                     benchmark.batchFile = (batches, try BenchmarkBatches(contentsOf: batches, count: warmups + iterations,
                                                                          batchSize: resolved.training.batchSize))
@@ -149,6 +152,11 @@ struct BenchCommand: ParsableCommand {
             }
             for benchmark in benchmarks where epoch {
                 if let result = try benchmark.realEpoch() { try Console.print("\n\(benchmark.configuration.method.rawValue): \(result)") }
+            }
+            if profile {
+                for row in rows.flatMap({ $0 }) {
+                    try Console.print("\n" + TrainBenchmark.productProfileMarkdown(row, iterations: iterations))
+                }
             }
         }
     }

@@ -21,6 +21,8 @@ public struct TrainBenchmark {
     public var batchFile: (path: String, batches: BenchmarkBatches)?
     /// Whether IDE is also timed with every solve forced to its iteration cap.
     public var includesForcedSolves = true
+    /// Whether each variant's timed iterations record the layers' products (`ProductProfile`).
+    public var profilesProducts = false
 
     public var configuration: TrainingConfiguration { settings.training }
 
@@ -54,6 +56,8 @@ public struct TrainBenchmark {
         public let transientPeakBytes: Int
         public let absolutePeakBytes: Int
         public let gigaflopsPerSecond: Double
+        /// The products of the timed iterations, when profiled.
+        public let products: [ProductProfile.Entry]
     }
 
     /// Every variant (stopping rule, forced cap for IDE); `progress` receives status lines.
@@ -90,8 +94,11 @@ public struct TrainBenchmark {
         var reports: [TrainingStepReport] = []
         var operations = 0
         var seconds = 0.0
+        ProductProfile.shared.reset()
+        defer { ProductProfile.shared.isRecording = false }
         for (index, (input, labels)) in batches.enumerated() {
             let before = BLAS.operationCount
+            ProductProfile.shared.isRecording = profilesProducts && index >= warmups
             let report = try trainer.trainStep(input, labels: labels)
             guard index >= warmups else { continue }
             operations += BLAS.operationCount - before
@@ -108,7 +115,7 @@ public struct TrainBenchmark {
                    samplesPerSecond: Double(configuration.batchSize) / total.median,
                    transientPeakBytes: reports.map(\.transientPeakBytes).max() ?? 0,
                    absolutePeakBytes: reports.map(\.absolutePeakBytes).max() ?? 0,
-                   gigaflopsPerSecond: Double(operations) / seconds / 1e9)
+                   gigaflopsPerSecond: Double(operations) / seconds / 1e9, products: ProductProfile.shared.entries)
     }
 
     /// `count` batches: consecutive shuffled training batches of the real data, or N(0, 1) images
