@@ -23,11 +23,12 @@ import Tensor
 /// is written once and read never; the memory traffic is the weight rows the events select, read
 /// block by block of 64 output channels (`ChannelBlocks`) so that they come from the L2 cache.
 ///
-/// The weight gradients run per input channel: the output gradient is transposed to channels-last
-/// rows, the events listed by channel, and each event adds the rows of its synapses' output
-/// pixels to its channel's block dW[c, :, :], which stays in the L1 cache across the channel's
-/// events. Samples are split across `Parallel` workers (the weight gradient into one sum per
-/// worker, added in worker order: deterministic for a worker count).
+/// The weight gradients run on groups of samples: their output gradients are transposed to
+/// channels-last rows in the same blocks of output channels, their events listed by channel, and
+/// block by block, channel by channel, each event adds the rows of its synapses' output pixels to
+/// its channel's slice of dW, which stays in the L1 cache across the group's events of the channel.
+/// Samples are split across `Parallel` workers (the weight gradient into one sum per worker, added
+/// in worker order: deterministic for a worker count).
 ///
 /// Every output element is summed in the order bias, then input pixels ascending, then channels
 /// ascending (the gradients: samples, then input pixels), so the results equal the dense products
