@@ -103,13 +103,13 @@ public final class EventDrivenProducts {
     /// shape; dW has the weight's shape and layout.
     public func accumulateWeightGradient(spikes s: Tensor, outputGradient dy: Tensor, into dW: Tensor)
         throws(TensorError) {
-        try accumulateWeightGradient(Spike.self, s, role: "spike input", outputGradient: dy, into: dW)
+        try accumulateWeightGradient(Spike.self, s, outputGradient: dy, into: dW)
     }
 
     /// dW += ∂⟨dy, A_W x⟩/∂W for x, [N] + input sample shape, most of whose entries are 0.
     public func accumulateWeightGradient(sparse x: Tensor, outputGradient dy: Tensor, into dW: Tensor)
         throws(TensorError) {
-        try accumulateWeightGradient(RealValue.self, x, role: "sparse input", outputGradient: dy, into: dW)
+        try accumulateWeightGradient(RealValue.self, x, outputGradient: dy, into: dW)
     }
 
     /// out[n] = bias + Σ over the events (c, q, v) of operand[n] of v · W[c, k, :] through every
@@ -130,10 +130,9 @@ public final class EventDrivenProducts {
         }
     }
 
-    private func accumulateWeightGradient<Value: EventValue>(_: Value.Type, _ s: Tensor, role: String,
-                                                             outputGradient dy: Tensor, into dW: Tensor)
-        throws(TensorError) {
-        let batch = try checkBatch(s, layer.inputSampleShape, role)
+    private func accumulateWeightGradient<Value: EventValue>(_: Value.Type, _ s: Tensor, outputGradient dy: Tensor,
+                                                             into dW: Tensor) throws(TensorError) {
+        let batch = try checkBatch(s, layer.inputSampleShape, Value.carriesValues ? "sparse input" : "spike input")
         try dy.checkShape([batch] + layer.outputSampleShape, "\(layer) output gradient")
         try dW.checkShape(layer.weight.shape, "\(layer) weight gradient")
         let table = forwardTable, blocks = ChannelBlocks(forwardFields), weight = forwardWeight
@@ -515,25 +514,24 @@ extension EventDrivenProducts {
     /// dW += dy ⊗ s for binary s of which a fraction `density` is 1.
     public func accumulateWeightGradient(spikes s: Tensor, density: Float, outputGradient dy: Tensor, into dW: Tensor)
         throws(TensorError) {
-        let events = density < crossovers.weightGradient
-        try ProductProfile.shared.measure(self, "weight gradient", eventDriven: events, density: density) {
-            () throws(TensorError) in
-            if events {
-                try accumulateWeightGradient(spikes: s, outputGradient: dy, into: dW)
-            } else {
-                try layer.accumulateWeightGradient(input: s, outputGradient: dy, into: dW)
-            }
-        }
+        try accumulateWeightGradient(Spike.self, s, density: density, crossover: crossovers.weightGradient,
+                                     product: "weight gradient", outputGradient: dy, into: dW)
     }
 
     /// dW += dy ⊗ x for x of which a fraction `density` is not 0.
     public func accumulateWeightGradient(sparse x: Tensor, density: Float, outputGradient dy: Tensor, into dW: Tensor)
         throws(TensorError) {
-        let events = density < crossovers.sparseWeightGradient
-        try ProductProfile.shared.measure(self, "weight gradient at rates", eventDriven: events, density: density) {
-            () throws(TensorError) in
+        try accumulateWeightGradient(RealValue.self, x, density: density, crossover: crossovers.sparseWeightGradient,
+                                     product: "weight gradient at rates", outputGradient: dy, into: dW)
+    }
+
+    private func accumulateWeightGradient<Value: EventValue>(_: Value.Type, _ x: Tensor, density: Float, crossover: Float,
+                                                             product: String, outputGradient dy: Tensor, into dW: Tensor)
+        throws(TensorError) {
+        let events = density < crossover
+        try ProductProfile.shared.measure(self, product, eventDriven: events, density: density) { () throws(TensorError) in
             if events {
-                try accumulateWeightGradient(sparse: x, outputGradient: dy, into: dW)
+                try accumulateWeightGradient(Value.self, x, outputGradient: dy, into: dW)
             } else {
                 try layer.accumulateWeightGradient(input: x, outputGradient: dy, into: dW)
             }
