@@ -21,7 +21,8 @@ import Tensor
 /// output channels at a time starting from the bias, and stored once into a tile of 8 output
 /// pixels, which goes to NCHW by 8 × 8 register transpositions (`TileTransposition`). Each output
 /// is written once and read never; the memory traffic is the weight rows the events select, read
-/// block by block of 64 output channels (`ChannelBlocks`) so that they come from the L2 cache.
+/// block by block of 64 output channels (`ChannelBlocks`) so that they come from the L2 cache
+/// (a fully connected layer, whose one output pixel reads each row once, in one block).
 ///
 /// The weight gradients run on groups of samples: their output gradients are transposed to
 /// channels-last rows in the same blocks of output channels, their events listed by channel, and
@@ -43,6 +44,8 @@ public final class EventDrivenProducts {
     /// of output channels (`ChannelBlocks`). The weight gradients accumulate in the forward's.
     private let forwardWeight: RelaidWeight
     private let adjointWeight: RelaidWeight
+    private let forwardBlocks: ChannelBlocks
+    private let adjointBlocks: ChannelBlocks
     private var workspaces: [EventWorkspace] = []
     /// Where the callers switch between these products and the dense ones; tests set them to 0
     /// (always dense) or above 1 (always event-driven) to compare the two paths.
@@ -61,8 +64,10 @@ public final class EventDrivenProducts {
         let inputMajor = Tensor(zeros: [count]), outputMajor = Tensor(zeros: [count])
         layer.writeInputMajor(positions, into: inputMajor)
         layer.writeOutputMajor(positions, into: outputMajor)
-        forwardWeight = RelaidWeight(index: ChannelBlocks(forwardFields).blocked(inputMajor.scalars.map { Int32($0) }))
-        adjointWeight = RelaidWeight(index: ChannelBlocks(adjointFields).blocked(outputMajor.scalars.map { Int32($0) }))
+        forwardBlocks = ChannelBlocks(forwardFields)
+        adjointBlocks = ChannelBlocks(adjointFields)
+        forwardWeight = RelaidWeight(index: forwardBlocks.blocked(inputMajor.scalars.map { Int32($0) }))
+        adjointWeight = RelaidWeight(index: adjointBlocks.blocked(outputMajor.scalars.map { Int32($0) }))
     }
 
     /// Marks the relaid weights out of date; call whenever the layer's weight changes (once per
@@ -78,7 +83,8 @@ public final class EventDrivenProducts {
     public func forward(spikes s: Tensor, into y: Tensor) throws(TensorError) {
         let batch = try checkBatch(s, layer.inputSampleShape, "spike input")
         try y.checkShape([batch] + layer.outputSampleShape, "\(layer) output")
-        sumOutputs(Spike.self, of: s, batch: batch, fields: forwardFields, weights: forwardWeight.current(layer.weight.value),
+        sumOutputs(Spike.self, of: s, batch: batch, fields: forwardFields, blocks: forwardBlocks,
+                   weights: forwardWeight.current(layer.weight.value),
                    bias: layer.bias?.value, into: y)
     }
 
@@ -86,7 +92,8 @@ public final class EventDrivenProducts {
     public func forward(sparse x: Tensor, into y: Tensor) throws(TensorError) {
         let batch = try checkBatch(x, layer.inputSampleShape, "sparse input")
         try y.checkShape([batch] + layer.outputSampleShape, "\(layer) output")
-        sumOutputs(RealValue.self, of: x, batch: batch, fields: forwardFields, weights: forwardWeight.current(layer.weight.value),
+        sumOutputs(RealValue.self, of: x, batch: batch, fields: forwardFields, blocks: forwardBlocks,
+                   weights: forwardWeight.current(layer.weight.value),
                    bias: layer.bias?.value, into: y)
     }
 
@@ -95,7 +102,8 @@ public final class EventDrivenProducts {
     public func adjoint(_ y: Tensor, into x: Tensor) throws(TensorError) {
         let batch = try checkBatch(y, layer.outputSampleShape, "adjoint input")
         try x.checkShape([batch] + layer.inputSampleShape, "\(layer) adjoint output")
-        sumOutputs(RealValue.self, of: y, batch: batch, fields: adjointFields, weights: adjointWeight.current(layer.weight.value),
+        sumOutputs(RealValue.self, of: y, batch: batch, fields: adjointFields, blocks: adjointBlocks,
+                   weights: adjointWeight.current(layer.weight.value),
                    bias: nil, into: x)
     }
 
@@ -113,19 +121,19 @@ public final class EventDrivenProducts {
     }
 
     /// out[n] = bias + Σ over the events (c, q, v) of operand[n] of v · W[c, k, :] through every
-    /// pair (q, k) of each output pixel's receptive field; `fields` and `weights` are those of the
-    /// forward (input-major) or the adjoint (output-major) map.
+    /// pair (q, k) of each output pixel's receptive field; `fields`, `blocks` and `weights` are
+    /// those of the forward (input-major) or the adjoint (output-major) map.
     private func sumOutputs<Value: EventValue>(_: Value.Type, of operand: Tensor, batch: Int, fields: ReceptiveFieldTable,
-                                               weights: Tensor, bias: Tensor?, into out: Tensor) {
+                                               blocks: ChannelBlocks, weights: Tensor, bias: Tensor?, into out: Tensor) {
         let inputSize = fields.inputChannels * fields.inputPixels, outputSize = fields.outputChannels * fields.outputPixels
         let termCount = fields.pairCount * fields.inputChannels
         forEachSample(batch) { b, workspace in
             let events = workspace.eventsByPixel(operand.pointer + b * inputSize, channels: fields.inputChannels,
                                                  pixels: fields.inputPixels, stride: fields.taps,
                                                  keepsValues: Value.carriesValues)
-            Self.sumOutputs(Value.self, events: events, fields: fields, weights: weights.pointer, bias: bias?.pointer,
-                            terms: workspace.terms(termCount, pixels: fields.outputPixels),
-                            tile: workspace.tile(channels: ChannelBlocks.width),
+            Self.sumOutputs(Value.self, events: events, fields: fields, blocks: blocks, weights: weights.pointer,
+                            bias: bias?.pointer, terms: workspace.terms(termCount, pixels: fields.outputPixels),
+                            tile: workspace.tile(channels: blocks.width),
                             into: out.pointer + b * outputSize)
         }
     }
@@ -135,9 +143,8 @@ public final class EventDrivenProducts {
         let batch = try checkBatch(s, layer.inputSampleShape, Value.carriesValues ? "sparse input" : "spike input")
         try dy.checkShape([batch] + layer.outputSampleShape, "\(layer) output gradient")
         try dW.checkShape(layer.weight.shape, "\(layer) weight gradient")
-        let table = forwardTable, blocks = ChannelBlocks(forwardFields), weight = forwardWeight
-        let group = blocks.samplesPerGroup(pixels: table.outputPixels)
-        let workers = forEachGroup(batch, size: group, prepare: { workspace in
+        let table = forwardTable, blocks = forwardBlocks, weight = forwardWeight
+        let workers = forEachGroup(batch, size: blocks.samplesPerGroup, prepare: { workspace in
             workspace.weightGradient(count: dW.count).update(repeating: 0, count: dW.count)
         }) { samples, workspace in
             // The group's output gradients in the blocked layout [block, pixel, channel in block],
@@ -146,8 +153,7 @@ public final class EventDrivenProducts {
             if table.outputPixels > 1 {
                 let buffer = workspace.rows(samples.count * table.outputSize)
                 for (g, b) in samples.enumerated() {
-                    blocks.writeBlockedRows(dy.pointer + b * table.outputSize, pixels: table.outputPixels,
-                                            into: buffer + g * table.outputSize)
+                    blocks.writeBlockedRows(dy.pointer + b * table.outputSize, into: buffer + g * table.outputSize)
                 }
                 rows = UnsafePointer(buffer)
             }
@@ -174,10 +180,10 @@ public final class EventDrivenProducts {
     /// tile[p mod 8, :] = initial[block] + Σ_terms value · W_block[row, :], transposed into the
     /// NCHW output [channels, pixels] when the 8 pixels are done.
     private static func sumOutputs<Value: EventValue>(
-        _: Value.Type, events: PixelEvents, fields: ReceptiveFieldTable, weights: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>?, terms: Terms, tile: UnsafeMutablePointer<Float>,
+        _: Value.Type, events: PixelEvents, fields: ReceptiveFieldTable, blocks: ChannelBlocks,
+        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, terms: Terms, tile: UnsafeMutablePointer<Float>,
         into out: UnsafeMutablePointer<Float>) {
-        let pixels = fields.outputPixels, channels = fields.outputChannels
+        let pixels = fields.outputPixels
         fields.start.withUnsafeBufferPointer { start in
             fields.inputPixel.withUnsafeBufferPointer { inputPixel in
                 fields.tap.withUnsafeBufferPointer { tap in
@@ -198,9 +204,7 @@ public final class EventDrivenProducts {
                 }
             }
         }
-        let blocks = ChannelBlocks(fields)
-        for block in stride(from: 0, to: channels, by: ChannelBlocks.width) {
-            let width = min(ChannelBlocks.width, channels - block)
+        blocks.forEach { block, width in
             var first = 0
             while first < pixels {
                 let tileSize = min(8, pixels - first)
@@ -209,9 +213,8 @@ public final class EventDrivenProducts {
                 for i in 0..<tileSize {
                     let p = first + i, from = Int(terms.start[p])
                     sum(Value.self, weights + block * blocks.rows, rowLength: width, terms: terms.offsets + from,
-                        values: terms.values + from,
-                        count: Int(terms.start[p + 1]) - from, initial: bias.map { $0 + block },
-                        into: rows + i * width, length: width)
+                        values: terms.values + from, count: Int(terms.start[p + 1]) - from,
+                        initial: bias.map { $0 + block }, into: rows + i * width, length: width)
                 }
                 if pixels > 1 {
                     TileTransposition.transpose(tile, rows: tileSize, columns: width, sourceStride: width,
@@ -283,8 +286,7 @@ public final class EventDrivenProducts {
             table.tap.withUnsafeBufferPointer { taps in
                 table.outputPixel.withUnsafeBufferPointer { pixels in
                     table.length.withUnsafeBufferPointer { lengths in
-                        for block in stride(from: 0, to: table.outputChannels, by: ChannelBlocks.width) {
-                            let width = min(ChannelBlocks.width, table.outputChannels - block)
+                        blocks.forEach { block, width in
                             let gradientBlock = gradient + block * blocks.rows
                             let rowsBlock = rows + block * table.outputPixels
                             for c in 0..<table.inputChannels {
@@ -365,33 +367,39 @@ private final class RelaidWeight {
 }
 
 /// The blocks of output channels in which `sumOutputs` reads an input-major weight
-/// [rows = input channel · taps + tap, output channel]: block j₀ holds the channels j₀..<j₀ + 64
+/// [rows = input channel · taps + tap, output channel]: block j₀ holds the channels j₀..<j₀ + width
 /// (the last one the rest) of every row, stored contiguously from j₀ · rows with rows of the
 /// block's width. A block is what one pass over the output pixels reads: 221 KB for AlexNet-F's
-/// L2 (96 × 9 rows), which stays in a 512 KB L2 cache; in the unblocked layout the same slices lie
-/// at a stride of a power of two and share a quarter of the cache's sets.
+/// L2 (96 × 9 rows, 64 channels), which stays in a 512 KB L2 cache; in the unblocked layout the
+/// same slices lie at a stride of a power of two and share a quarter of the cache's sets.
 private struct ChannelBlocks {
-    /// The output channels of a block: the register block of `sum`.
-    static let width = 64
     let rows: Int
     let channels: Int
+    let pixels: Int
+    /// The output channels of a block: 64, the register block of `sum`; all of them for a layer of
+    /// one output pixel (fully connected), whose one pass reads each weight row once anyway.
+    let width: Int
 
     init(_ fields: ReceptiveFieldTable) {
         rows = fields.inputChannels * fields.taps
         channels = fields.outputChannels
+        pixels = fields.outputPixels
+        width = pixels == 1 ? channels : 64
+    }
+
+    /// Calls `body(first channel, width)` for each block in order.
+    func forEach(_ body: (Int, Int) -> Void) {
+        for block in stride(from: 0, to: channels, by: width) { body(block, min(width, channels - block)) }
     }
 
     /// Samples whose blocked output gradients a weight gradient's group holds: as many as keep one
-    /// block of them (pixels × 64 channels each) within 256 KB of the L2 cache, 1 to 8.
-    func samplesPerGroup(pixels: Int) -> Int {
-        max(1, min(8, (256 << 10) / (pixels * Self.width * MemoryLayout<Float>.size)))
-    }
+    /// block of them (pixels × width channels each) within 256 KB of the L2 cache, 1 to 8.
+    var samplesPerGroup: Int { max(1, min(8, (256 << 10) / (pixels * width * MemoryLayout<Float>.size))) }
 
     /// One NCHW sample [channels, pixels] in the blocked channels-last layout [block, pixel, channel
     /// in block] (`rows` has channels · pixels elements).
-    func writeBlockedRows(_ sample: UnsafePointer<Float>, pixels: Int, into rows: UnsafeMutablePointer<Float>) {
-        for block in stride(from: 0, to: channels, by: Self.width) {
-            let width = min(Self.width, channels - block)
+    func writeBlockedRows(_ sample: UnsafePointer<Float>, into rows: UnsafeMutablePointer<Float>) {
+        forEach { block, width in
             TileTransposition.transpose(sample + block * pixels, rows: width, columns: pixels, sourceStride: pixels,
                                         into: rows + block * pixels, targetStride: width)
         }
@@ -401,8 +409,7 @@ private struct ChannelBlocks {
     func blocked<Entry>(_ inputMajor: [Entry]) -> [Entry] {
         var result: [Entry] = []
         result.reserveCapacity(inputMajor.count)
-        for block in stride(from: 0, to: channels, by: Self.width) {
-            let width = min(Self.width, channels - block)
+        forEach { block, width in
             for row in 0..<rows {
                 result.append(contentsOf: inputMajor[(row * channels + block)..<(row * channels + block + width)])
             }

@@ -17,7 +17,7 @@ import TestSupport
         return [
             ("Linear 13→7 with bias", Linear(inputFeatures: 13, outputFeatures: 7, initialization: .pytorchDefault, generator: &g)),
             ("Linear 40→37 without bias", Linear(inputFeatures: 40, outputFeatures: 37, bias: false, initialization: .pytorchDefault, generator: &g)),
-            ("Linear 130→75 with bias (two channel blocks each way)",
+            ("Linear 130→75 with bias (more than one register block of channels each way)",
              Linear(inputFeatures: 130, outputFeatures: 75, initialization: .pytorchDefault, generator: &g)),
             ("Conv2d 3→5 k5 s1 p2 on 7×7 (MNIST feedback pattern)", try conv(3, 5, k: 5, s: 1, p: 2, size: 7, bias: false)),
             ("Conv2d 67→70 k3 s1 p1 on 6×6 with bias (two channel blocks each way, ragged pixel tiles)",
