@@ -5,29 +5,33 @@ import Tensor
 /// a tile of output pixels, channels-last rows and the worker's weight-gradient sum. Each buffer
 /// grows at its first use for a larger layer and is reused after that (no allocation per sample).
 final class EventWorkspace {
-    private var floats: [Role: Tensor] = [:]
-    private var integers: [Role: UnsafeMutableBufferPointer<Int32>] = [:]
+    /// The buffers by role (arrays, not dictionaries: a fully connected layer's product asks for
+    /// seven buffers per sample of a microsecond's work).
+    private var floats = [Tensor?](repeating: nil, count: Role.allCases.count)
+    private var integers = [UnsafeMutableBufferPointer<Int32>?](repeating: nil, count: Role.allCases.count)
 
-    private enum Role { case eventValues, eventOffsets, eventCounts, termStarts, termValues, terms, tile, rows, gradient }
+    private enum Role: Int, CaseIterable {
+        case eventValues, eventOffsets, eventCounts, termStarts, termValues, terms, tile, rows, gradient
+    }
 
     deinit {
-        for buffer in integers.values { buffer.deallocate() }
+        for buffer in integers { buffer?.deallocate() }
     }
 
     /// `count` floats of the buffer for `role`.
     private func floats(_ role: Role, _ count: Int) -> UnsafeMutablePointer<Float> {
-        if let buffer = floats[role], buffer.count >= count { return buffer.pointer }
+        if let buffer = floats[role.rawValue], buffer.count >= count { return buffer.pointer }
         let buffer = Tensor(zeros: [max(count, 1)])
-        floats[role] = buffer
+        floats[role.rawValue] = buffer
         return buffer.pointer
     }
 
     /// `count` integers of the buffer for `role`.
     private func integers(_ role: Role, _ count: Int) -> UnsafeMutablePointer<Int32> {
-        if let buffer = integers[role], buffer.count >= count { return buffer.baseAddress! }
-        integers[role]?.deallocate()
+        if let buffer = integers[role.rawValue], buffer.count >= count { return buffer.baseAddress! }
+        integers[role.rawValue]?.deallocate()
         let buffer = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(count, 1))
-        integers[role] = buffer
+        integers[role.rawValue] = buffer
         return buffer.baseAddress!
     }
 
@@ -53,13 +57,11 @@ final class EventWorkspace {
         let counts = integers(.eventCounts, pixels), offsets = integers(.eventOffsets, pixels * channels)
         let values = floats(.eventValues, pixels * channels)
         counts.update(repeating: 0, count: pixels)
-        for c in 0..<channels {
-            Self.forEachNonZero(in: x + c * pixels, pixels: pixels) { q, value in
-                let slot = q * channels + Int(counts[q])
-                offsets[slot] = Int32(c * stride)
-                if keepsValues { values[slot] = value }
-                counts[q] += 1
-            }
+        Self.forEachNonZero(in: x, channels: channels, pixels: pixels) { c, q, value in
+            let slot = q * channels + Int(counts[q])
+            offsets[slot] = Int32(c * stride)
+            if keepsValues { values[slot] = value }
+            counts[q] += 1
         }
         return PixelEvents(counts: counts, offsets: offsets, values: values, capacity: channels)
     }
@@ -73,33 +75,49 @@ final class EventWorkspace {
         let pixelOf = integers(.eventOffsets, samples * size), values = floats(.eventValues, samples * size)
         var count = 0
         for g in 0..<samples {
+            // Channels 0...started have their start; a channel's start is the count at its first event.
             let sampleStart = start + g * (channels + 1)
+            var started = 0
             sampleStart[0] = Int32(count)
-            for c in 0..<channels {
-                Self.forEachNonZero(in: x + g * size + c * pixels, pixels: pixels) { q, value in
-                    pixelOf[count] = Int32(q)
-                    if keepsValues { values[count] = value }
-                    count += 1
+            Self.forEachNonZero(in: x + g * size, channels: channels, pixels: pixels) { c, q, value in
+                while started < c {
+                    started += 1
+                    sampleStart[started] = Int32(count)
                 }
-                sampleStart[c + 1] = Int32(count)
+                pixelOf[count] = Int32(q)
+                if keepsValues { values[count] = value }
+                count += 1
+            }
+            while started < channels {
+                started += 1
+                sampleStart[started] = Int32(count)
             }
         }
         return ChannelEvents(start: start, channels: channels, pixels: pixelOf, values: values)
     }
 
-    /// Calls `body(pixel, value)` for the non-zero entries of one plane, pixels ascending, skipping
-    /// zero runs of 8.
+    /// Calls `body(channel, pixel, value)` for the non-zero entries of one NCHW sample
+    /// x [channels, pixels] in memory order, skipping zero runs of 8 across the planes (a fully
+    /// connected layer's planes are one pixel each).
     @inline(__always)
-    private static func forEachNonZero(in plane: UnsafePointer<Float>, pixels: Int, _ body: (Int, Float) -> Void) {
-        var q = 0
-        while q < pixels {
+    private static func forEachNonZero(in x: UnsafePointer<Float>, channels: Int, pixels: Int,
+                                       _ body: (Int, Int, Float) -> Void) {
+        let count = channels * pixels
+        var i = 0, channel = 0, planeStart = 0
+        while i < count {
             // `any(_ .!= _)` is one vector comparison; SIMD8's `==` compares lane by lane.
-            if q + 8 <= pixels, !any((plane + q).vector(SIMD8<Float>.self) .!= 0) {
-                q += 8
+            if i + 8 <= count, !any((x + i).vector(SIMD8<Float>.self) .!= 0) {
+                i += 8
                 continue
             }
-            for i in q..<min(q + 8, pixels) where plane[i] != 0 { body(i, plane[i]) }
-            q += 8
+            for j in i..<min(i + 8, count) where x[j] != 0 {
+                while j >= planeStart + pixels {
+                    channel += 1
+                    planeStart += pixels
+                }
+                body(channel, j - planeStart, x[j])
+            }
+            i += 8
         }
     }
 }
