@@ -15,29 +15,40 @@ import Tensor
 /// [input channel, tap, output channel], so that an event's contribution through one tap is one
 /// contiguous row W[c, k, :].
 ///
-/// The products into an image (the forwards and the adjoint) run output-stationary: per sample
-/// the events are bucketed by pixel; for each output pixel p, the events at the input pixels of
-/// its receptive field (`ReceptiveFieldTable`) are listed as weight rows, summed in registers 64
-/// output channels at a time starting from the bias, and stored once into a tile of 8 output
-/// pixels, which goes to NCHW by 8 × 8 register transpositions (`TileTransposition`). Each output
-/// is written once and read never; the memory traffic is the weight rows the events select, read
-/// block by block of 64 output channels (`ChannelBlocks`) so that they come from the L2 cache
-/// (a fully connected layer, whose one output pixel reads each row once, in one block).
+/// The products into an image (the forwards and the adjoint) bucket each sample's events by pixel
+/// and run one of two kernels, chosen per sample by the mean count of events per active input
+/// pixel (`crowdedPixel`, 3, measured on MNIST's and AlexNet-F's real batches):
+///
+/// - output-stationary, for scattered events (`sumOutputs`): for each output pixel p, the events
+///   at the input pixels of its receptive field (`ReceptiveFieldTable`) are listed as weight rows,
+///   chunk by chunk of pixels so that the list stays in cache, summed in registers 64 output
+///   channels at a time from the bias, and stored once into a tile of 8 output pixels, which goes
+///   to NCHW by 8 × 8 register transpositions (`TileTransposition`);
+/// - input-stationary, for crowded events (`spreadEvents`): for each input pixel and each run of
+///   its synapses, all the pixel's events are summed in registers onto the run's output rows, so
+///   that the weights are read in contiguous runs of taps and each output row once per pixel.
+///
+/// Both read the weight block by block of 64 output channels (`ChannelBlocks`) so that a block's
+/// rows come from the L2 cache (a fully connected layer, whose one output pixel reads each row
+/// once, in one block).
 ///
 /// The weight gradients run on groups of samples: their output gradients are transposed to
-/// channels-last rows in the same blocks of output channels, their events listed by channel, and
-/// block by block, channel by channel, each event adds the rows of its synapses' output pixels to
-/// its channel's slice of dW, which stays in the L1 cache across the group's events of the channel.
-/// Samples are split across `Parallel` workers (the weight gradient into one sum per worker, added
-/// in worker order: deterministic for a worker count).
+/// channels-last rows in blocks of output channels (all channels where one sample's gradients fit
+/// 256 KB), their events listed by channel, and block by block, channel by channel, each event adds
+/// the rows of its synapses' output pixels to its channel's slice of dW, which stays in the L1
+/// cache across the group's events of the channel. Samples are split across `Parallel` workers
+/// (the weight gradient into one sum per worker, added in worker order: deterministic for a
+/// worker count).
 ///
 /// Every output element is summed in the order bias, then input pixels ascending, then channels
-/// ascending (the gradients: samples, then input pixels), so the results equal the dense products
+/// ascending (the gradients: samples, then input pixels), in both kernels, so the kernel chosen
+/// never changes a bit and the results equal the dense products
 /// up to the order of the Float32 sums. The callers choose between these and the dense products
 /// from the operand's density and the crossovers `fsnn bench ops` measures (`Crossovers`).
 public final class EventDrivenProducts {
     public let layer: any AffineLayer
     private let forwardTable: SynapseTable
+    private let adjointTable: SynapseTable
     private let forwardFields: ReceptiveFieldTable
     private let adjointFields: ReceptiveFieldTable
     /// The weight as the forward and the adjoint sums read it: their input-major layouts in blocks
@@ -45,17 +56,26 @@ public final class EventDrivenProducts {
     private let forwardWeight: RelaidWeight
     private let adjointWeight: RelaidWeight
     private let forwardBlocks: ChannelBlocks
+    /// The weight gradients' blocks of output channels and where each entry of their blocked
+    /// layout lies in the weight.
+    private let gradientBlocks: ChannelBlocks
+    private let gradientIndex: [Int32]
     private let adjointBlocks: ChannelBlocks
     private var workspaces: [EventWorkspace] = []
     /// Where the callers switch between these products and the dense ones; tests set them to 0
     /// (always dense) or above 1 (always event-driven) to compare the two paths.
     public var crossovers: Crossovers
+    /// The mean count of events per active input pixel from which the forwards and the adjoint run
+    /// input-stationary (`spreadEvents`) rather than output-stationary (`sumOutputs`); tests set
+    /// it to 0 or infinity to compare the two kernels.
+    public var crowdedPixel: Float = 3
 
     public init(layer: any AffineLayer) {
         self.layer = layer
         forwardTable = layer.synapseTable
         forwardFields = ReceptiveFieldTable(inverting: forwardTable)
-        adjointFields = ReceptiveFieldTable(inverting: layer.transposedSynapseTable)
+        adjointTable = layer.transposedSynapseTable
+        adjointFields = ReceptiveFieldTable(inverting: adjointTable)
         crossovers = Self.measuredCrossovers(forwardTable)
         let count = layer.weight.value.count
         precondition(count < 1 << 24, "\(layer): \(count) weights cannot be indexed exactly in Float32")
@@ -66,7 +86,10 @@ public final class EventDrivenProducts {
         layer.writeOutputMajor(positions, into: outputMajor)
         forwardBlocks = ChannelBlocks(forwardFields)
         adjointBlocks = ChannelBlocks(adjointFields)
-        forwardWeight = RelaidWeight(index: forwardBlocks.blocked(inputMajor.scalars.map { Int32($0) }))
+        gradientBlocks = ChannelBlocks(gradientOf: forwardFields)
+        let inputMajorIndex = inputMajor.scalars.map { Int32($0) }
+        forwardWeight = RelaidWeight(index: forwardBlocks.blocked(inputMajorIndex))
+        gradientIndex = gradientBlocks.blocked(inputMajorIndex)
         adjointWeight = RelaidWeight(index: adjointBlocks.blocked(outputMajor.scalars.map { Int32($0) }))
     }
 
@@ -83,7 +106,7 @@ public final class EventDrivenProducts {
     public func forward(spikes s: Tensor, into y: Tensor) throws(TensorError) {
         let batch = try checkBatch(s, layer.inputSampleShape, "spike input")
         try y.checkShape([batch] + layer.outputSampleShape, "\(layer) output")
-        sumOutputs(Spike.self, of: s, batch: batch, fields: forwardFields, blocks: forwardBlocks,
+        sumOutputs(Spike.self, of: s, batch: batch, table: forwardTable, fields: forwardFields, blocks: forwardBlocks,
                    weights: forwardWeight.current(layer.weight.value),
                    bias: layer.bias?.value, into: y)
     }
@@ -92,7 +115,7 @@ public final class EventDrivenProducts {
     public func forward(sparse x: Tensor, into y: Tensor) throws(TensorError) {
         let batch = try checkBatch(x, layer.inputSampleShape, "sparse input")
         try y.checkShape([batch] + layer.outputSampleShape, "\(layer) output")
-        sumOutputs(RealValue.self, of: x, batch: batch, fields: forwardFields, blocks: forwardBlocks,
+        sumOutputs(RealValue.self, of: x, batch: batch, table: forwardTable, fields: forwardFields, blocks: forwardBlocks,
                    weights: forwardWeight.current(layer.weight.value),
                    bias: layer.bias?.value, into: y)
     }
@@ -102,7 +125,7 @@ public final class EventDrivenProducts {
     public func adjoint(_ y: Tensor, into x: Tensor) throws(TensorError) {
         let batch = try checkBatch(y, layer.outputSampleShape, "adjoint input")
         try x.checkShape([batch] + layer.inputSampleShape, "\(layer) adjoint output")
-        sumOutputs(RealValue.self, of: y, batch: batch, fields: adjointFields, blocks: adjointBlocks,
+        sumOutputs(RealValue.self, of: y, batch: batch, table: adjointTable, fields: adjointFields, blocks: adjointBlocks,
                    weights: adjointWeight.current(layer.weight.value),
                    bias: nil, into: x)
     }
@@ -121,20 +144,32 @@ public final class EventDrivenProducts {
     }
 
     /// out[n] = bias + Σ over the events (c, q, v) of operand[n] of v · W[c, k, :] through every
-    /// pair (q, k) of each output pixel's receptive field; `fields`, `blocks` and `weights` are
-    /// those of the forward (input-major) or the adjoint (output-major) map.
-    private func sumOutputs<Value: EventValue>(_: Value.Type, of operand: Tensor, batch: Int, fields: ReceptiveFieldTable,
-                                               blocks: ChannelBlocks, weights: Tensor, bias: Tensor?, into out: Tensor) {
+    /// pair (q, k) of each output pixel's receptive field; `table`, `fields`, `blocks` and `weights`
+    /// are those of the forward (input-major) or the adjoint (output-major) map. Per sample, the
+    /// events decide the kernel: where input pixels hold few events each, output-stationary
+    /// (`sumOutputs`, each output written once); where they are crowded, input-stationary
+    /// (`spreadEvents`, each pixel's events summed in one pass over its synapses' contiguous
+    /// weights). Both add in the same order, so the choice never changes a bit.
+    private func sumOutputs<Value: EventValue>(_: Value.Type, of operand: Tensor, batch: Int, table: SynapseTable,
+                                               fields: ReceptiveFieldTable, blocks: ChannelBlocks, weights: Tensor,
+                                               bias: Tensor?, into out: Tensor) {
         let inputSize = fields.inputChannels * fields.inputPixels, outputSize = fields.outputChannels * fields.outputPixels
-        let termCount = fields.pairCount * fields.inputChannels
+        let termCount = min(fields.pairCount, Self.termBudget + 8 * fields.largestField) * fields.inputChannels
+        let crowdedPixel = crowdedPixel
         forEachSample(batch) { b, workspace in
             let events = workspace.eventsByPixel(operand.pointer + b * inputSize, channels: fields.inputChannels,
                                                  pixels: fields.inputPixels, stride: fields.taps,
                                                  keepsValues: Value.carriesValues)
-            Self.sumOutputs(Value.self, events: events, fields: fields, blocks: blocks, weights: weights.pointer,
-                            bias: bias?.pointer, terms: workspace.terms(termCount, pixels: fields.outputPixels),
-                            tile: workspace.tile(channels: blocks.width),
-                            into: out.pointer + b * outputSize)
+            if events.perActivePixel(fields.inputPixels) >= crowdedPixel {
+                Self.spreadEvents(Value.self, events: events, table: table, blocks: blocks, weights: weights.pointer,
+                                  bias: bias?.pointer, rows: workspace.rows(fields.outputPixels * blocks.width),
+                                  into: out.pointer + b * outputSize)
+            } else {
+                Self.sumOutputs(Value.self, events: events, fields: fields, blocks: blocks, weights: weights.pointer,
+                                bias: bias?.pointer, terms: workspace.terms(termCount, pixels: fields.outputPixels),
+                                tile: workspace.tile(channels: blocks.width),
+                                into: out.pointer + b * outputSize)
+            }
         }
     }
 
@@ -143,7 +178,7 @@ public final class EventDrivenProducts {
         let batch = try checkBatch(s, layer.inputSampleShape, Value.carriesValues ? "sparse input" : "spike input")
         try dy.checkShape([batch] + layer.outputSampleShape, "\(layer) output gradient")
         try dW.checkShape(layer.weight.shape, "\(layer) weight gradient")
-        let table = forwardTable, blocks = forwardBlocks, weight = forwardWeight
+        let table = forwardTable, blocks = gradientBlocks
         let workers = forEachGroup(batch, size: blocks.samplesPerGroup, prepare: { workspace in
             workspace.weightGradient(count: dW.count).update(repeating: 0, count: dW.count)
         }) { samples, workspace in
@@ -163,7 +198,7 @@ public final class EventDrivenProducts {
             Self.spread(Value.self, rows, samples: samples.count, events: events, table: table, blocks: blocks,
                         into: workspace.weightGradient(count: dW.count))
         }
-        weight.index.withUnsafeBufferPointer { index in
+        gradientIndex.withUnsafeBufferPointer { index in
             for w in 0..<workers {
                 let partial = workspaces[w].weightGradient(count: dW.count)
                 for j in 0..<dW.count { dW.pointer[Int(index[j])] += partial[j] }
@@ -173,10 +208,17 @@ public final class EventDrivenProducts {
 
     // MARK: Kernels
 
-    /// One sample of `sumOutputs`. First every output pixel's terms are listed, in the order input
-    /// pixel, channel: terms.start[p]..<terms.start[p + 1], each a weight row c · taps + k and a
-    /// value. Then block by block of output channels (`ChannelBlocks`: a block's weight rows stay
-    /// in the L2 cache while every pixel reads them), 8 pixels at a time:
+    /// The terms one chunk of output pixels lists before `sumOutputs` sums it: 8,192 weight rows'
+    /// offsets and values, 64 KB, which stay in the L2 cache beside a block's weight rows. Listing a
+    /// whole sample's terms at once would stream them through memory and evict the weights where
+    /// inputs are dense (MNIST's feedback layer at 15 %: 1.5 MB per sample).
+    static let termBudget = 8192
+
+    /// One sample of `sumOutputs`, chunk by chunk of output pixels. A chunk's terms are listed first,
+    /// tile by tile of 8 pixels until they pass `termBudget`, in the order input pixel, channel:
+    /// terms.start[p]..<terms.start[p + 1], each a weight row c · taps + k and a value. Then block by
+    /// block of output channels (`ChannelBlocks`: a block's weight rows stay in the L2 cache while
+    /// the chunk's pixels read them), 8 pixels at a time:
     /// tile[p mod 8, :] = initial[block] + Σ_terms value · W_block[row, :], transposed into the
     /// NCHW output [channels, pixels] when the 8 pixels are done.
     private static func sumOutputs<Value: EventValue>(
@@ -184,45 +226,105 @@ public final class EventDrivenProducts {
         weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, terms: Terms, tile: UnsafeMutablePointer<Float>,
         into out: UnsafeMutablePointer<Float>) {
         let pixels = fields.outputPixels
+        var chunkStart = 0
+        while chunkStart < pixels {
+            let chunkEnd = listTerms(Value.self, events: events, fields: fields, from: chunkStart, into: terms)
+            blocks.forEach { block, width in
+                var first = chunkStart
+                while first < chunkEnd {
+                    let tileSize = min(8, chunkEnd - first)
+                    // A single output pixel is its own NCHW sample.
+                    let rows = pixels == 1 ? out + block : tile
+                    for i in 0..<tileSize {
+                        let p = first + i, from = Int(terms.start[p])
+                        sum(Value.self, weights + block * blocks.rows, rowLength: width, terms: terms.offsets + from,
+                            values: terms.values + from, count: Int(terms.start[p + 1]) - from,
+                            initial: bias.map { $0 + block }, into: rows + i * width, length: width)
+                    }
+                    if pixels > 1 {
+                        TileTransposition.transpose(tile, rows: tileSize, columns: width, sourceStride: width,
+                                                    into: out + block * pixels + first, targetStride: pixels)
+                    }
+                    first += 8
+                }
+            }
+            chunkStart = chunkEnd
+        }
+    }
+
+    /// One sample of `sumOutputs` input-stationary: block by block of output channels, the rows
+    /// [output pixel, channel in block] start at the bias; for each input pixel q with events and
+    /// each run (p, k, n) of q, rows[p…p+n, :] += Σ_events value · W_block[c, k…k+n, :], one pass
+    /// in registers over the run's n × width contiguous entries for all of q's events; the rows
+    /// go to NCHW by 8 × 8 transpositions.
+    private static func spreadEvents<Value: EventValue>(
+        _: Value.Type, events: PixelEvents, table: SynapseTable, blocks: ChannelBlocks, weights: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, rows: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        let pixels = table.outputPixels
+        table.runStart.withUnsafeBufferPointer { starts in
+            table.tap.withUnsafeBufferPointer { taps in
+                table.outputPixel.withUnsafeBufferPointer { outputPixels in
+                    table.length.withUnsafeBufferPointer { lengths in
+                        blocks.forEach { block, width in
+                            for p in 0..<pixels {
+                                if let bias {
+                                    (rows + p * width).update(from: bias + block, count: width)
+                                } else {
+                                    (rows + p * width).update(repeating: 0, count: width)
+                                }
+                            }
+                            let blockWeights = weights + block * blocks.rows
+                            for q in 0..<table.inputPixels {
+                                let count = Int(events.counts[q])
+                                guard count > 0 else { continue }
+                                let slot = q * events.capacity
+                                for run in starts[q]..<starts[q + 1] {
+                                    let target = rows + outputPixels[run] * width
+                                    sum(Value.self, blockWeights + taps[run] * width, rowLength: width,
+                                        terms: events.offsets + slot, values: events.values + slot, count: count,
+                                        initial: UnsafePointer(target), into: target, length: lengths[run] * width)
+                                }
+                            }
+                            TileTransposition.transpose(rows, rows: pixels, columns: width, sourceStride: width,
+                                                        into: out + block * pixels, targetStride: pixels)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Lists the terms of output pixels from `first` (a multiple of 8), tile by tile of 8 pixels,
+    /// until they pass `termBudget` or the pixels end; returns the end of the chunk. Terms are
+    /// counted from the chunk's start, so the buffer needs `termBudget` plus one tile's largest
+    /// count, 8 · `largestField` · input channels.
+    private static func listTerms<Value: EventValue>(_: Value.Type, events: PixelEvents, fields: ReceptiveFieldTable,
+                                                     from first: Int, into terms: Terms) -> Int {
+        let pixels = fields.outputPixels
+        var p = first, count = 0
         fields.start.withUnsafeBufferPointer { start in
             fields.inputPixel.withUnsafeBufferPointer { inputPixel in
                 fields.tap.withUnsafeBufferPointer { tap in
-                    var count = 0
-                    for p in 0..<pixels {
-                        terms.start[p] = Int32(count)
-                        for f in start[p]..<start[p + 1] {
-                            let q = inputPixel[f], n = Int(events.counts[q])
-                            let base = Int32(tap[f]), slot = q * events.capacity
-                            for e in 0..<n {
-                                terms.offsets[count + e] = base + events.offsets[slot + e]
-                                if Value.carriesValues { terms.values[count + e] = events.values[slot + e] }
+                    repeat {
+                        for _ in 0..<min(8, pixels - p) {
+                            terms.start[p] = Int32(count)
+                            for f in start[p]..<start[p + 1] {
+                                let q = inputPixel[f], n = Int(events.counts[q])
+                                let base = Int32(tap[f]), slot = q * events.capacity
+                                for e in 0..<n {
+                                    terms.offsets[count + e] = base + events.offsets[slot + e]
+                                    if Value.carriesValues { terms.values[count + e] = events.values[slot + e] }
+                                }
+                                count += n
                             }
-                            count += n
+                            p += 1
                         }
-                    }
-                    terms.start[pixels] = Int32(count)
+                    } while p < pixels && count < termBudget
                 }
             }
         }
-        blocks.forEach { block, width in
-            var first = 0
-            while first < pixels {
-                let tileSize = min(8, pixels - first)
-                // A single output pixel is its own NCHW sample.
-                let rows = pixels == 1 ? out + block : tile
-                for i in 0..<tileSize {
-                    let p = first + i, from = Int(terms.start[p])
-                    sum(Value.self, weights + block * blocks.rows, rowLength: width, terms: terms.offsets + from,
-                        values: terms.values + from, count: Int(terms.start[p + 1]) - from,
-                        initial: bias.map { $0 + block }, into: rows + i * width, length: width)
-                }
-                if pixels > 1 {
-                    TileTransposition.transpose(tile, rows: tileSize, columns: width, sourceStride: width,
-                                                into: out + block * pixels + first, targetStride: pixels)
-                }
-                first += 8
-            }
-        }
+        terms.start[p] = Int32(count)
+        return p
     }
 
     /// target[0..<length] = initial[0..<length] (0 when nil) + Σ_e values[e] · source[terms[e] · rowLength + 0..<length]
@@ -377,8 +479,9 @@ private struct ChannelBlocks {
     let channels: Int
     let pixels: Int
     /// The output channels of a block: 64, the register block of `sum`; all of them for a layer of
-    /// one output pixel (fully connected), whose one pass reads each weight row once anyway.
-    let width: Int
+    /// one output pixel (fully connected), whose one pass reads each weight row once anyway, and
+    /// for the weight gradients where they fit (`init(gradientOf:)`).
+    private(set) var width: Int
 
     init(_ fields: ReceptiveFieldTable) {
         rows = fields.inputChannels * fields.taps
@@ -387,6 +490,18 @@ private struct ChannelBlocks {
         width = pixels == 1 ? channels : 64
     }
 
+    /// The weight gradients' blocks: all output channels where one sample's output gradients of all
+    /// channels (pixels × channels) fit the group budget, so that an event's rows are added in one
+    /// long run per synapse; blocks of 64 where they do not (AlexNet-F's L2, 256 channels of 16 × 16).
+    init(gradientOf fields: ReceptiveFieldTable) {
+        self.init(fields)
+        if pixels * channels * MemoryLayout<Float>.size <= Self.groupBudget { width = channels }
+    }
+
+    /// The bytes of output gradients a weight gradient's group of samples holds in one block:
+    /// half of a 512 KB L2 cache.
+    static let groupBudget = 256 << 10
+
     /// Calls `body(first channel, width)` for each block in order.
     func forEach(_ body: (Int, Int) -> Void) {
         for block in stride(from: 0, to: channels, by: width) { body(block, min(width, channels - block)) }
@@ -394,7 +509,7 @@ private struct ChannelBlocks {
 
     /// Samples whose blocked output gradients a weight gradient's group holds: as many as keep one
     /// block of them (pixels × width channels each) within 256 KB of the L2 cache, 1 to 8.
-    var samplesPerGroup: Int { max(1, min(8, (256 << 10) / (pixels * width * MemoryLayout<Float>.size))) }
+    var samplesPerGroup: Int { max(1, min(8, Self.groupBudget / (pixels * width * MemoryLayout<Float>.size))) }
 
     /// One NCHW sample [channels, pixels] in the blocked channels-last layout [block, pixel, channel
     /// in block] (`rows` has channels · pixels elements).
@@ -559,3 +674,4 @@ extension SynapseTable {
     var inputSize: Int { inputChannels * inputPixels }
     var outputSize: Int { outputChannels * outputPixels }
 }
+

@@ -131,6 +131,18 @@ struct PixelEvents {
     let capacity: Int
 }
 
+extension PixelEvents {
+    /// The mean count of events at the pixels that have any, of `pixels` input pixels.
+    func perActivePixel(_ pixels: Int) -> Float {
+        var events = 0, active = 0
+        for q in 0..<pixels {
+            events += Int(counts[q])
+            active += counts[q] > 0 ? 1 : 0
+        }
+        return active > 0 ? Float(events) / Float(active) : 0
+    }
+}
+
 /// Per output pixel p: the terms `start[p]..<start[p + 1]`, each a weight row's offset and a value.
 struct Terms {
     let start: UnsafeMutablePointer<Int32>

@@ -14,6 +14,8 @@ public struct ReceptiveFieldTable: Sendable {
 
     /// The pairs of all output pixels.
     public var pairCount: Int { start[outputPixels] }
+    /// The most pairs of any output pixel (its receptive field's size, taps at the borders aside).
+    public let largestField: Int
 
     public init(inverting table: SynapseTable) {
         inputChannels = table.inputChannels
@@ -33,6 +35,7 @@ public struct ReceptiveFieldTable: Sendable {
             next[p] += 1
         }
         self.start = start
+        largestField = counts.max() ?? 0
         self.inputPixel = inputPixel
         self.tap = tap
     }

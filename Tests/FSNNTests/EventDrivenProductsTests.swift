@@ -20,8 +20,10 @@ import TestSupport
             ("Linear 130→75 with bias (more than one register block of channels each way)",
              Linear(inputFeatures: 130, outputFeatures: 75, initialization: .pytorchDefault, generator: &g)),
             ("Conv2d 3→5 k5 s1 p2 on 7×7 (MNIST feedback pattern)", try conv(3, 5, k: 5, s: 1, p: 2, size: 7, bias: false)),
-            ("Conv2d 67→70 k3 s1 p1 on 6×6 with bias (two channel blocks each way, ragged pixel tiles)",
+            ("Conv2d 67→70 k3 s1 p1 on 6×6 with bias (two channel blocks each way, ragged pixel tiles, at density 1 three chunks of terms)",
              try conv(67, 70, k: 3, s: 1, p: 1, size: 6, bias: true)),
+            ("Conv2d 2→80 k3 s1 p1 on 30×30 (weight gradients in blocks of 64 channels: a sample's output gradients pass 256 KB)",
+             try conv(2, 80, k: 3, s: 1, p: 1, size: 30, bias: false)),
             ("Conv2d 3→4 k3 s1 p1 on 20×20 (weight gradients in groups of 2 samples)",
              try conv(3, 4, k: 3, s: 1, p: 1, size: 20, bias: true)),
             ("Conv2d 4→33 k3 s2 p1 on 9×9 with bias (AlexNet-F L3 pattern)", try conv(4, 33, k: 3, s: 2, p: 1, size: 9, bias: true)),
@@ -54,14 +56,19 @@ import TestSupport
         #expect(error <= 1e-5, "\(what): relative error \(error)")
     }
 
-    @Test(arguments: [1, 2])
-    func everyProductEqualsTheDenseOne(workers: Int) throws {
+    /// The forwards and the adjoint with each kernel: input-stationary for every sample (crowded
+    /// pixels from 0 events on) and output-stationary for every sample (from infinitely many).
+    static let kernels: [(name: String, crowdedPixel: Float)] = [("input-stationary", 0), ("output-stationary", .infinity)]
+
+    @Test(arguments: [1, 2], [0, 1])
+    func everyProductEqualsTheDenseOne(workers: Int, kernel: Int) throws {
         try Parallel.withSettings(workers: workers) {
             var generator = RandomGenerator(seed: 5)
             for (name, layer) in try Self.layers() {
                 let products = EventDrivenProducts(layer: layer)
+                products.crowdedPixel = Self.kernels[kernel].crowdedPixel
                 for density in Self.densities {
-                    let label = "\(name), density \(density), \(workers) worker(s)"
+                    let label = "\(name), density \(density), \(workers) worker(s), \(Self.kernels[kernel].name)"
                     let s = Self.spikes([3] + layer.inputSampleShape, density: density, &generator)
                     let y = Tensor(repeating: .nan, shape: [3] + layer.outputSampleShape)
                     try products.forward(spikes: s, into: y)
@@ -87,6 +94,30 @@ import TestSupport
                     try products.accumulateWeightGradient(sparse: a, outputGradient: gradient, into: oursAtA)
                     Self.expectClose(oursAtA, denseAtA, "sparse weight gradient, \(label)")
                 }
+            }
+        }
+    }
+
+    /// The two kernels of the forwards and the adjoint add in the same order (bias, input pixels
+    /// ascending, channels ascending), so they give the same bits.
+    @Test func bothKernelsGiveTheSameBits() throws {
+        var generator = RandomGenerator(seed: 11)
+        for (name, layer) in try Self.layers() {
+            let products = EventDrivenProducts(layer: layer)
+            for density in Self.densities {
+                let s = Self.spikes([3] + layer.inputSampleShape, density: density, &generator)
+                let a = Self.sparse([3] + layer.inputSampleShape, density: density, &generator)
+                let dy = Self.sparse([3] + layer.outputSampleShape, density: density, &generator)
+                let results = try Self.kernels.map { _, crowdedPixel in
+                    products.crowdedPixel = crowdedPixel
+                    let y = Tensor(repeating: .nan, shape: [3] + layer.outputSampleShape), z = y.copy()
+                    let x = Tensor(repeating: .nan, shape: [3] + layer.inputSampleShape)
+                    try products.forward(spikes: s, into: y)
+                    try products.forward(sparse: a, into: z)
+                    try products.adjoint(dy, into: x)
+                    return [y.scalars, z.scalars, x.scalars]
+                }
+                #expect(results[0] == results[1], "\(name), density \(density)")
             }
         }
     }
