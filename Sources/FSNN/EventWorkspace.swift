@@ -1,7 +1,7 @@
 import Tensor
 
 /// One worker's buffers for a layer's event-driven products: the events of one sample (its
-/// non-zero input elements) bucketed by pixel or listed by channel, the terms of one output pixel,
+/// non-zero input elements) bucketed by pixel or listed by channel, the terms of a chunk of output pixels,
 /// a tile of output pixels, channels-last rows and the worker's weight-gradient sum. Each buffer
 /// grows at its first use for a larger layer and is reused after that (no allocation per sample).
 final class EventWorkspace {
@@ -44,7 +44,7 @@ final class EventWorkspace {
     /// The worker's weight-gradient sum.
     func weightGradient(count: Int) -> UnsafeMutablePointer<Float> { floats(.gradient, count) }
 
-    /// Room for `count` terms of one sample's output pixels.
+    /// Room for `count` terms of a chunk of one sample's output pixels (`start` indexed by pixel).
     func terms(_ count: Int, pixels: Int) -> Terms {
         Terms(start: integers(.termStarts, pixels + 1), offsets: integers(.terms, count), values: floats(.termValues, count))
     }
