@@ -236,7 +236,7 @@ def compare_stbp(name, model, x, labels):
     current, w = m2.input_current(x), m2.w_eff
     B = x.shape[0]
     with torch.no_grad():
-        rate = stbp.unrolled_rate(m2, current, w)
+        rate = m2.unrolled_rate(current, w, stbp.fire)
         check(f"{name}: STBP forward rate = IDE simulation rate",
               torch.equal(rate, m2.simulate(x)), f"(mean rate {rate.mean().item():.3f})")
     loss, g_current, gK, gC, gc, in_window = naive_bptt(
