@@ -86,8 +86,6 @@ def main():
     if args.model in CONVOLUTIONAL and "spectral_reshaped_kernel_norm" not in quirks:
         p.error(f"{args.model}: the baseline implements only the reshaped-kernel spectral norm; "
                 "pass --quirk spectral_reshaped_kernel_norm")
-    if args.method == "stbp" and args.model == "alexnet_f":
-        p.error("STBP is implemented for the single-layer models only")
     dataset, batches = read_batches(args.batches, args.batch)
     if len(batches) != args.warmups + args.iterations:
         p.error(f"{args.batches} holds {len(batches)} batches, want --warmups + --iterations = "
