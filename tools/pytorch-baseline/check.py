@@ -230,14 +230,21 @@ def naive_bptt(current, K, mask, T, leak, C, c, labels):
     return loss, g_current, gK, gC, gc, np.mean([window(m_t) for m_t in ms])
 
 
-def compare_stbp(name, model, x, labels):
+def stbp_and_twin(model, x, labels):
+    """One STBP iteration of `model` (lr 0: gradients only) and its result, and a copy of the model
+    as it was, reset to the same per-batch state (masks, power iteration, W_eff)."""
     m1, m2 = model, copy.deepcopy(model)
     opt = torch.optim.SGD(m1.parameters(), lr=0.0)
     torch.manual_seed(7)
     r = stbp.train_step(m1, opt, x, labels)
-    torch.manual_seed(7)                              # the same masks, power iteration and W_eff
+    torch.manual_seed(7)
     m2.train()
     m2.reset(x.shape[0])
+    return m1, r, m2
+
+
+def compare_stbp(name, model, x, labels):
+    m1, r, m2 = stbp_and_twin(model, x, labels)
     current, w = m2.input_current(x), m2.w_eff
     B = x.shape[0]
     with torch.no_grad():
@@ -312,13 +319,7 @@ class LinearisedSpikes:
 
 
 def compare_stbp_finite_differences(name, model, x, labels, h=5e-4):
-    m1, m2 = model, copy.deepcopy(model)
-    opt = torch.optim.SGD(m1.parameters(), lr=0.0)
-    torch.manual_seed(7)
-    r = stbp.train_step(m1, opt, x, labels)
-    torch.manual_seed(7)                              # the same masks, power iteration and W_eff
-    m2.train()
-    m2.reset(x.shape[0])
+    m1, r, m2 = stbp_and_twin(model, x, labels)
     spikes = LinearisedSpikes()
     loss = lambda fire: stbp.loss(m2, x, labels, m2.ws.effective(iters=0), fire).item()
     with torch.no_grad():
