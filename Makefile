@@ -119,7 +119,7 @@ reproduce-all: data release
 	$(REPORT_AFTER_RUN) exit $$status
 
 
-# make bench-compare: the issue-10/22 table, PyTorch (tools/pytorch-baseline, or the released code for
+# make bench-compare: fsnn against PyTorch (tools/pytorch-baseline, or the released code for
 # nmnist-ide) and fsnn run alternately on the same real batches; not part of `make test`. The PyTorch side lives in a venv outside the
 # repository, made by `make bench-venv` (independent of `make setup`): torch from the CPU wheel index
 # when it is reachable, else `pip install $(TORCH)` from PyPI (on Linux x86-64 the CUDA build, about

@@ -1,4 +1,4 @@
-"""PyTorch against fsnn on the same real batches: the table of issues 10 and 22, run by `make bench-compare`.
+"""PyTorch against fsnn on the same real batches: the speed table run by `make bench-compare`.
 
 The PyTorch side of a configuration is either the project's PyTorch baseline (tools/pytorch-baseline)
 or the released reference code (pkuxmq/IDE-FSNN, a checkout given by --released, run on the CPU by
@@ -18,7 +18,7 @@ with one option list for both (model, neuron, λ, T, method, quirks, batch, warm
 learning-rate warm-up, threads, data root).  Each run builds a fresh model, trains on the warm-up
 batches untimed and on the timed ones timed; the driver pools the timed iterations of every round
 per side and prints, per configuration, for every thread count the medians, the ratio
-PyTorch / fsnn, whether the issue's target is met, and each side's parallel efficiency
+PyTorch / fsnn, whether the project's speed target is met, and each side's parallel efficiency
 (1-thread median / (n x n-thread median)), with the CPU (/proc/cpuinfo), the OpenBLAS core fsnn
 reports and torch's build summary.
 
