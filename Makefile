@@ -119,13 +119,15 @@ reproduce-all: data release
 	$(REPORT_AFTER_RUN) exit $$status
 
 
-# make bench-compare: the issue-10 table, PyTorch (tools/pytorch-baseline) and fsnn run alternately
-# on the same real batches; not part of `make test`. The PyTorch side lives in a venv outside the
+# make bench-compare: fsnn against PyTorch (tools/pytorch-baseline, or the released code for
+# nmnist-ide) and fsnn run alternately on the same real batches; not part of `make test`. The PyTorch side lives in a venv outside the
 # repository, made by `make bench-venv` (independent of `make setup`): torch from the CPU wheel index
 # when it is reachable, else `pip install $(TORCH)` from PyPI (on Linux x86-64 the CUDA build, about
 # 3 GB with its nvidia-* wheels; set TORCH to a CPU wheel pip can find, e.g. TORCH='torch==2.13.0+cpu').
 #   VENV=~/.cache/fsnn/bench-venv   where the venv goes     PYTHON=python3   the interpreter it is made from
-#   THREADS=2 (or 1, or 2,1)  ROUNDS=3  CONFIGS=all (or a comma list; see bench_compare.py --help)
+#   THREADS=2 (or 1, or 2,1: both ratios and the parallel efficiency)  ROUNDS=3
+#   CONFIGS=all (or a comma list; see bench_compare.py --help)
+#   RELEASED=                  a pkuxmq/IDE-FSNN checkout, the PyTorch side of nmnist-ide (left out of all without it)
 #   COMPARE_ARGS=              further options of tools/bench-compare/bench_compare.py
 VENV ?= $(HOME)/.cache/fsnn/bench-venv
 PYTHON ?= python3
@@ -134,6 +136,7 @@ TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 THREADS ?= 2
 ROUNDS ?= 3
 CONFIGS ?= all
+RELEASED ?=
 COMPARE_ARGS ?=
 
 .PHONY: bench-venv bench-compare
@@ -151,4 +154,5 @@ $(VENV)/.installed:
 
 bench-compare: data release bench-venv
 	"$(VENV)/bin/python" tools/bench-compare/bench_compare.py --fsnn $(FSNN) --python "$(VENV)/bin/python" \
-		--threads $(THREADS) --rounds $(ROUNDS) --configs $(CONFIGS) $(if $(DATA),--data-dir $(DATA)) $(COMPARE_ARGS)
+		--threads $(THREADS) --rounds $(ROUNDS) --configs $(CONFIGS) $(if $(DATA),--data-dir $(DATA)) \
+		$(if $(RELEASED),--released $(RELEASED)) $(COMPARE_ARGS)

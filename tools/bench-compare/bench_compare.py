@@ -1,7 +1,9 @@
-"""PyTorch against fsnn on the same real batches: the table of issue 10, run by `make bench-compare`.
+"""PyTorch against fsnn on the same real batches: the speed table run by `make bench-compare`.
 
-For each configuration and thread count the driver writes one batches file of seeded random
-training-sample indices,
+The PyTorch side of a configuration is either the project's PyTorch baseline (tools/pytorch-baseline)
+or the released reference code (pkuxmq/IDE-FSNN, a checkout given by --released, run on the CPU by
+tools/reference/bench_released.py).  For each configuration and thread count the driver writes one
+batches file of seeded random training-sample indices,
 
     {"dataset": "<fsnn dataset name>", "split": "train", "batches": [[...], [...], ...]}
 
@@ -9,13 +11,16 @@ training-sample indices,
 --rounds times, each run a child process of this one given the same file:
 
     <python> tools/pytorch-baseline/bench_batches.py <options> --batches FILE
+        (or <python> tools/reference/bench_released.py <options> --batches FILE --released PATH)
     <fsnn> bench train <options> --batches FILE --no-forced --json
 
 with one option list for both (model, neuron, λ, T, method, quirks, batch, warm-ups, iterations,
 learning-rate warm-up, threads, data root).  Each run builds a fresh model, trains on the warm-up
 batches untimed and on the timed ones timed; the driver pools the timed iterations of every round
-per side and prints the medians, the ratio PyTorch / fsnn, the issue's target and whether it is
-met, with the CPU (/proc/cpuinfo), the OpenBLAS core fsnn reports and torch's build summary.
+per side and prints, per configuration, for every thread count the medians, the ratio
+PyTorch / fsnn, whether the project's speed target is met, and each side's parallel efficiency
+(1-thread median / (n x n-thread median)), with the CPU (/proc/cpuinfo), the OpenBLAS core fsnn
+reports and torch's build summary.
 
 fsnn output: the JSON object of `--json` (see tools/pytorch-baseline/README.md), or, failing that,
 the Markdown table of `fsnn bench train` (its "stopping rule" row: round medians only).
@@ -36,6 +41,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BASELINE = os.path.join(HERE, "..", "pytorch-baseline")
+# The PyTorch programs a configuration can be timed against: label and script.
+PROGRAMS = {"baseline": ("PyTorch baseline", os.path.join(BASELINE, "bench_batches.py")),
+            "released": ("released code", os.path.join(HERE, "..", "reference", "bench_released.py"))}
 sys.path.insert(0, BASELINE)
 import data as datasets  # noqa: E402  (the baseline's reader: the split sizes fsnn sees)
 
@@ -57,6 +65,7 @@ class Configuration:
     lr_warmup: int = 0
     epoch_batches: int = 0          # > 0: also require epoch_batches x fsnn median <= epoch_limit_s
     epoch_limit_s: float = 0.0
+    program: str = "baseline"       # the PyTorch side: a key of PROGRAMS
 
     def options(self, batch, threads, warmups, iterations, data_root, extra_quirks):
         """The option list both `bench_batches.py` and `fsnn bench train` take."""
@@ -79,6 +88,9 @@ class Configuration:
 
 
 RESHAPED = ("spectral_reshaped_kernel_norm",)
+# The released N-MNIST code (nmnist_conv.py) with IF neurons: the "iter" adjoint solver (B3), the
+# padding-1 input convolution (B6), the reshaped-kernel spectral norm (B9).
+RELEASED_NMNIST = ("nmnist_iter_solver_2I", "nmnist_input_conv_pad1", "spectral_reshaped_kernel_norm")
 CONFIGURATIONS = [
     Configuration("f400-ide", "F400 IDE, IF, T 5", "fmnist_f400", "fashion-mnist", "ide", "if", 5,
                   target=3, warmups=3, iterations=20),
@@ -91,6 +103,11 @@ CONFIGURATIONS = [
     Configuration("alexnet-ide", "AlexNet-F IDE, LIF 0.99, T 30, cifar10-subset", "alexnet_f", "cifar10-subset",
                   "ide", "lif", 30, target=10, warmups=1, iterations=3, leak=0.99, quirks=RESHAPED,
                   lr_warmup=400, epoch_batches=391, epoch_limit_s=900),
+    Configuration("alexnet-stbp", "AlexNet-F STBP, LIF 0.99, T 30, cifar10-subset", "alexnet_f", "cifar10-subset",
+                  "stbp", "lif", 30, target=2, warmups=1, iterations=3, leak=0.99, quirks=RESHAPED, lr_warmup=400),
+    Configuration("nmnist-ide", "N-MNIST 64C5s IDE, IF, T 30, padding 1, iter solver", "nmnist_64c5s_f64c5_p1",
+                  "nmnist", "ide", "if", 30, target=3, warmups=1, iterations=5, quirks=RELEASED_NMNIST,
+                  program="released"),
 ]
 
 
@@ -109,8 +126,7 @@ def data_root(folder):
 
 def write_batches(path, dataset, root, batch, count, seed):
     """`count` batches of distinct indices per batch: consecutive slices of seeded permutations."""
-    _, labels, _ = datasets.read_bytes(dataset, "train", root)
-    n = len(labels)
+    n = datasets.split_size(dataset, "train", root)
     if n < batch:
         raise SystemExit(f"{dataset}: {n} training samples, fewer than a batch of {batch}")
     generator = random.Random(seed)
@@ -199,9 +215,10 @@ def parse_markdown(stdout):
     raise SideFailed("fsnn", "no JSON object and no 'stopping rule' row in its output:\n" + stdout[-2000:])
 
 
-def run_pytorch(args, options, batches, threads):
+def run_pytorch(args, configuration, options, batches, threads):
     environment = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    stdout, _ = run([args.python, os.path.join(BASELINE, "bench_batches.py"), *options, "--batches", batches],
+    released = ["--released", args.released] if configuration.program == "released" else []
+    stdout, _ = run([args.python, PROGRAMS[configuration.program][1], *options, "--batches", batches, *released],
                     environment, "PyTorch")
     try:
         result = json.loads(stdout)
@@ -210,7 +227,7 @@ def run_pytorch(args, options, batches, threads):
         raise SideFailed("PyTorch", f"unusable output ({error}):\n{stdout[-2000:]}")
 
 
-def run_fsnn(args, options, batches, threads):
+def run_fsnn(args, configuration, options, batches, threads):
     stdout, stderr = run([args.fsnn, "bench", "train", *options, "--batches", batches, "--no-forced", "--json"],
                          dict(os.environ), "fsnn")
     try:
@@ -257,7 +274,7 @@ def measure(args, configuration, threads, work):
         for side in args.sides:
             runner, result = sides[side]
             busy = wait_until_quiet(args.max_busy, args.max_wait)
-            row, found = runner(args, options, batches, threads)
+            row, found = runner(args, configuration, options, batches, threads)
             result.rounds.append(dict(row, busy_before=busy))
             environment.update(found)
     return {side: sides[side][1] for side in args.sides}, environment, (warmups, iterations)
@@ -268,16 +285,29 @@ def cell(value, digits=1):
 
 
 def verdict(configuration, pytorch, fsnn):
+    """(ratio PyTorch/fsnn or None, whether the target is met)."""
     if pytorch is None or fsnn is None:
         return None, "—"
     ratio = pytorch / fsnn
     met = ratio >= configuration.target
+    text = "yes" if met else "**no**"
     if configuration.epoch_batches:
-        met = met and configuration.epoch_batches * fsnn / 1000 <= configuration.epoch_limit_s
-    return ratio, "yes" if met else "**no**"
+        epoch_s = configuration.epoch_batches * fsnn / 1000
+        text = f"{'yes' if met and epoch_s <= configuration.epoch_limit_s else '**no**'} (epoch {epoch_s / 60:.1f} min)"
+    return ratio, text
+
+
+def parallel_efficiency(medians, threads):
+    """1-thread median / (n x n-thread median) as a percentage, or — without both medians."""
+    one, many = medians.get(1), medians.get(threads)
+    return "—" if one is None or many is None else f"{100 * one / (threads * many):.0f} %"
 
 
 def report(args, results, environment):
+    """The Markdown table: one row per configuration with every thread count side by side, then the
+    per-side details of every (configuration, thread count)."""
+    counts = list(dict.fromkeys(threads for _, threads, _, _ in results))
+    many = [n for n in counts if n > 1] if 1 in counts else []
     lines = ["## PyTorch against fsnn on the same batches (`make bench-compare`)", "",
              f"- CPU: {cpu_summary()}",
              f"- fsnn: OpenBLAS core {environment.get('openblas', '— (not run)')}",
@@ -285,23 +315,37 @@ def report(args, results, environment):
              f"- batches of {args.batch} real training samples (seed {args.seed}), the same file for both sides; "
              f"{args.rounds} round(s) alternating {', '.join(args.sides)}; medians over every timed iteration "
              "of every round (best: the fastest one); ms per training iteration; \"CPUs busy before\": the share of CPU time other "
-             "processes used in the second before each run", "",
-             "| iteration | threads | PyTorch ms | fsnn ms | ratio PyTorch/fsnn | target | met |",
-             "|---|---:|---:|---:|---:|---|---|"]
+             "processes used in the second before each run",
+             "- PyTorch side: the project's PyTorch baseline (tools/pytorch-baseline) or the released reference code "
+             "(tools/reference/bench_released.py); ratio = PyTorch ms / fsnn ms at the same thread count; "
+             "parallel efficiency of n threads = 1-thread median / (n × n-thread median), 100 % = perfect scaling", ""]
+    header = ["iteration", "PyTorch side", "target"]
+    for n in counts:
+        header += [f"PyTorch ms ({n} thr)", f"fsnn ms ({n} thr)", f"ratio ({n} thr)", f"met ({n} thr)"]
+    for n in many:
+        header += [f"fsnn efficiency ({n} thr)", f"PyTorch efficiency ({n} thr)"]
+    lines += ["| " + " | ".join(header) + " |",
+              "|---|---|---|" + "---:|---:|---:|---|" * len(counts) + "---:|---:|" * len(many)]
     details = ["", "| iteration | threads | side | warm-up + timed | round medians ms | best ms | simulate | solve | "
                "param-grad | solver it | CPUs busy before |", "|---|---:|---|---|---|---:|---:|---:|---:|---:|---|"]
+    for configuration in dict.fromkeys(c for c, _, _, _ in results):
+        measured = {threads: sides for c, threads, sides, _ in results if c is configuration}
+        medians = {side: {n: sides[side].median() for n, sides in measured.items() if side in sides}
+                   for side in ("pytorch", "fsnn")}
+        cells = [configuration.title, PROGRAMS[configuration.program][0], configuration.target_text()]
+        for n in counts:
+            pytorch, fsnn = medians["pytorch"].get(n), medians["fsnn"].get(n)
+            ratio, met = verdict(configuration, pytorch, fsnn)
+            cells += [cell(pytorch), cell(fsnn), "—" if ratio is None else f"{ratio:.2f}×", met]
+        for n in many:
+            cells += [parallel_efficiency(medians["fsnn"], n), parallel_efficiency(medians["pytorch"], n)]
+        lines.append("| " + " | ".join(cells) + " |")
     for configuration, threads, sides, (warmups, iterations) in results:
-        medians = {side: sides[side].median() if side in sides else None for side in ("pytorch", "fsnn")}
-        ratio, met = verdict(configuration, medians["pytorch"], medians["fsnn"])
-        target = configuration.target_text()
-        if configuration.epoch_batches and medians["fsnn"] is not None:
-            target += f" (fsnn: {configuration.epoch_batches * medians['fsnn'] / 60000:.1f} min)"
-        lines.append(f"| {configuration.title} | {threads} | {cell(medians['pytorch'])} | {cell(medians['fsnn'])} | "
-                     f"{'—' if ratio is None else f'{ratio:.2f}×'} | {target} | {met} |")
         for side, result in sides.items():
+            label = PROGRAMS[configuration.program][0] if side == "pytorch" else side
             iterations_run = result.pooled("solver_iterations")
             details.append(
-                f"| {configuration.title} | {threads} | {side} | {warmups} + {iterations} | "
+                f"| {configuration.title} | {threads} | {label} | {warmups} + {iterations} | "
                 f"{', '.join(cell(m) for m in result.round_medians())} | {cell(min(result.pooled('total_ms')))} | "
                 f"{cell(result.median('simulate_ms'))} | "
                 f"{cell(result.median('solve_ms'))} | {cell(result.median('parameter_gradient_ms'))} | "
@@ -318,6 +362,9 @@ def main():
     p.add_argument("--sides", default="pytorch,fsnn", help="the sides to run, in round order")
     p.add_argument("--fsnn", default=".build/release/fsnn", help="the fsnn executable")
     p.add_argument("--python", default=sys.executable, help="a Python with torch and numpy")
+    p.add_argument("--released", help="a pkuxmq/IDE-FSNN checkout: the PyTorch side of "
+                   + ", ".join(c.key for c in CONFIGURATIONS if c.program == "released")
+                   + " (with --configs all, those are left out without it)")
     p.add_argument("--data-dir", help="data root (default: $FSNN_DATA, else ./data)")
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--warmups", type=int, help="untimed batches per run (default: per configuration)")
@@ -334,6 +381,20 @@ def main():
     keys = list(known) if args.configs == "all" else args.configs.split(",")
     if unknown := [k for k in keys if k not in known]:
         p.error(f"unknown configuration(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    needs_checkout = [k for k in keys if known[k].program == "released"]
+    if needs_checkout and not args.released and "pytorch" in args.sides.split(","):
+        if args.configs != "all":
+            p.error(f"{', '.join(needs_checkout)}: the PyTorch side is the released code; "
+                    "pass --released PATH (make bench-compare RELEASED=PATH)")
+        print(f"bench-compare: {', '.join(needs_checkout)} left out: the PyTorch side is the released code and "
+              "no --released checkout was given", file=sys.stderr)
+        keys = [k for k in keys if k not in needs_checkout]
+    try:
+        thread_counts = [int(t) for t in args.threads.split(",")]
+    except ValueError:
+        p.error(f"--threads {args.threads}: a comma list of thread counts, e.g. 2,1")
+    if any(n < 1 for n in thread_counts) or len(set(thread_counts)) != len(thread_counts):
+        p.error(f"--threads {args.threads}: distinct thread counts ≥ 1")
     args.sides = args.sides.split(",")
     if not args.sides or any(side not in ("pytorch", "fsnn") for side in args.sides) or len(set(args.sides)) != len(args.sides):
         p.error("--sides: pytorch, fsnn or both, comma-separated")
@@ -346,7 +407,7 @@ def main():
         work = args.work_dir or scratch
         os.makedirs(work, exist_ok=True)
         try:
-            for threads in (int(t) for t in args.threads.split(",")):
+            for threads in thread_counts:
                 for key in keys:
                     sides, found, counts = measure(args, known[key], threads, work)
                     environment.update(found)
@@ -366,7 +427,7 @@ def main():
             json.dump([{"configuration": c.key, "threads": t, "warmups": w, "iterations": n,
                         **{side: r.rounds for side, r in sides.items()}}
                        for c, t, sides, (w, n) in results], handle, indent=1)
-    return 0 if len(results) == len(keys) * len(args.threads.split(",")) else 1
+    return 0 if len(results) == len(keys) * len(thread_counts) else 1
 
 
 if __name__ == "__main__":

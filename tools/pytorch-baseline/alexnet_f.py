@@ -1,5 +1,5 @@
 """The multi-layer AlexNet-F feedback SNN and its IDE pieces in PyTorch (CPU), written from
-shared/spec/IDE-FSNN.md §2.6, §3.4, §4.2-4.3, §5.4, §6, §7.  Not derived from any reference code.
+shared/spec/IDE-FSNN.md §2.6, §3.4, §4.2-4.3, §5.4, §6, §7, §10.  Not derived from any reference code.
 
 Layers (spec §5.4; channels (96, 256, 384, 384, 256) for CIFAR, any widths for the checks):
   L1 input branch  Conv c_in->c1 k3 s2 p1 + BN + dropout                  (c1 x H/2 x W/2)
@@ -12,7 +12,9 @@ Simulation (spec §2.6, under no_grad): layer 1 gets the static input current on
 (train-mode BN) plus the feedback of the previous step's L5 spikes (delayed by one step); layers
 2..5 get F_l of the previous layer's spikes of the same step, loop BNs in eval mode with the
 running statistics; every layer spikes at V_th, subtracts V_th and leaks by λ (LIF, IF for λ = 1).
-The readout is the λ-weighted L5 rate a_5 (spec §2.3).
+The readout is the λ-weighted L5 rate a_5 (spec §2.3).  STBP (stbp_step.py, spec §10) unrolls the
+same T steps with the autograd graph, the surrogate spike and every BN in train mode (each step's
+batch statistics), as fsnn's unrolled simulation does.
 
 The map f_last(a_5) (spec §3.4): z_1 = σ((m_s ⊙ W a_5 + m_x ⊙ BN_1(F_1 x)) / V_th), then
 z_l = σ(m_l ⊙ BN_l(F_l z_{l-1}) / V_th), σ = clamp to [0, 1].  For ∂f/∂θ every BN is in train
@@ -84,25 +86,34 @@ class AlexNetF(nn.Module):
             y = ide.batch_stat_norm(y, bn, detach=frozen)
         return self.loop_masks[l] * y
 
-    @torch.no_grad()
-    def simulate(self, x):
-        update = "input_bn_double_update" in self.quirks   # B1 faithful
-        current = self.input_current(x) if update else self.mask_x * ide.batch_stat_norm(self.fx(x), self.bn)
-        w = self.w_eff.detach()
+    def unrolled_rate(self, current, w, fire, loop_bn="update"):
+        """The λ-weighted L5 rate a_5 [B, c5, h5, w5] (spec §2.3) of T steps of spec §2.6: the input
+        current [B, c1, h1, w1] injected at every step, the feedback weight w, every layer's spike
+        and reset by fire(m, λ) -> (s, v), the loop BNs in mode `loop_bn` (see loop_layer).
+        Written out of place so that autograd can record it: STBP (stbp_step.py) runs it with the
+        surrogate spike and loop BNs in train mode ("update": each step's batch statistics, the
+        running statistics updated at every step), the IDE simulation without graph, with the
+        Heaviside spike and the running statistics ("running")."""
         potentials = [None] * 5
         spikes = [None] * 5
         rate = None
         for t in range(self.T):
             m = current if t == 0 else potentials[0] + self.mask_s * self.feedback(spikes[4], w) + current
-            spikes[0], potentials[0] = ide.fire(m, self.leak)
+            spikes[0], potentials[0] = fire(m, self.leak)
             for l in range(4):
-                m = self.loop_layer(l, spikes[l], "running")
+                m = self.loop_layer(l, spikes[l], loop_bn)
                 if t > 0:
                     m = m + potentials[l + 1]
-                spikes[l + 1], potentials[l + 1] = ide.fire(m, self.leak)
+                spikes[l + 1], potentials[l + 1] = fire(m, self.leak)
             s5 = spikes[4]
-            rate = s5.clone() if rate is None else (rate.add_(s5) if self.leak == 1.0 else rate.mul_(self.leak).add_(s5))
+            rate = s5 if rate is None else (rate + s5 if self.leak == 1.0 else self.leak * rate + s5)
         return rate / ide.rate_normaliser(self.T, self.leak)
+
+    @torch.no_grad()
+    def simulate(self, x):
+        update = "input_bn_double_update" in self.quirks   # B1 faithful
+        current = self.input_current(x) if update else self.mask_x * ide.batch_stat_norm(self.fx(x), self.bn)
+        return self.unrolled_rate(current, self.w_eff.detach(), ide.fire, loop_bn="running")
 
     def f(self, a, current, w, bn_mode, frozen=False):
         z = ((self.mask_s * self.feedback(a, w) + current) / ide.VTH).clamp(0.0, 1.0)

@@ -63,13 +63,14 @@ def read_batches(path, batch):
     return spec["dataset"], spec["batches"]
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--model", required=True, choices=MODELS)
+def option_parser(description, models, methods=("ide", "stbp")):
+    """`fsnn bench train`'s options, as `make bench-compare` passes them to every side."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--model", required=True, choices=models)
     p.add_argument("--neuron", default="if", choices=["if", "lif"])
     p.add_argument("--lambda", dest="lambda_", type=float, default=0.95, help="LIF leak factor")
     p.add_argument("--T", type=int, required=True)
-    p.add_argument("--method", default="ide", choices=["ide", "stbp"])
+    p.add_argument("--method", default="ide", choices=methods)
     p.add_argument("--quirk", action="append", default=[], help="fsnn quirk name (repeatable)")
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--batches", required=True, help="JSON file of sample indices")
@@ -78,36 +79,27 @@ def main():
     p.add_argument("--lr-warmup", type=int, default=0, help="linear learning-rate warm-up iterations")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--data-dir", help="data root (default: $FSNN_DATA, else the repository's data/)")
-    args = p.parse_args()
+    return p
 
-    quirks = frozenset(args.quirk)
-    if quirks - ide.QUIRKS:
-        p.error(f"quirk(s) not implemented by the PyTorch baseline: {', '.join(sorted(quirks - ide.QUIRKS))}")
-    if args.model in CONVOLUTIONAL and "spectral_reshaped_kernel_norm" not in quirks:
-        p.error(f"{args.model}: the baseline implements only the reshaped-kernel spectral norm; "
-                "pass --quirk spectral_reshaped_kernel_norm")
-    if args.method == "stbp" and args.model == "alexnet_f":
-        p.error("STBP is implemented for the single-layer models only")
+
+def checked_batches(p, args):
+    """(dataset, batches) of --batches: --warmups + --iterations batches of --batch indices."""
     dataset, batches = read_batches(args.batches, args.batch)
     if len(batches) != args.warmups + args.iterations:
         p.error(f"{args.batches} holds {len(batches)} batches, want --warmups + --iterations = "
                 f"{args.warmups + args.iterations}")
+    return dataset, batches
 
-    torch.set_num_threads(args.threads)
-    x_all, y_all = (torch.from_numpy(t) for t in datasets.load(dataset, "train", args.data_dir))
-    if args.model == "fmnist_f400":
-        x_all = x_all.reshape(len(x_all), -1)
-    torch.manual_seed(0)
-    model = make_model(args, quirks)
-    opt = ide.make_optimizer(model)
+
+def time_iterations(batches, warmups, batch_of, step):
+    """Runs r = step(i, x, y) on every batch, (x, y) = batch_of(indices) prepared untimed, the first
+    `warmups` untimed; r holds the phases' seconds ("total", "simulate", "solve", "rest"), "loss" and
+    "iters" (None without a solver).  Returns the timed iterations' lists in milliseconds."""
     rows = {k: [] for k in ("total_ms", "simulate_ms", "solve_ms", "parameter_gradient_ms", "solver_iterations", "loss")}
     for i, indices in enumerate(batches):
-        index = torch.tensor(indices)
-        x, y = x_all[index], y_all[index]
-        if args.lr_warmup:
-            ide.set_warmup_lr(opt, i, warmup=args.lr_warmup)
-        r = stbp.train_step(model, opt, x, y) if args.method == "stbp" else ide.train_step(model, opt, x, y)
-        timed = i >= args.warmups
+        x, y = batch_of(indices)
+        r = step(i, x, y)
+        timed = i >= warmups
         print(f"  {'timed' if timed else 'warm-up'} {i}: {r['total'] * 1e3:.1f} ms, loss {r['loss']:.3f}"
               + (f", solver {r['iters']} it" if r["iters"] is not None else ""), file=sys.stderr, flush=True)
         if timed:
@@ -117,8 +109,41 @@ def main():
             if r["iters"] is not None:
                 rows["solver_iterations"].append(r["iters"])
             rows["loss"].append(r["loss"])
+    return rows
+
+
+def print_result(rows):
+    """The JSON object bench_compare.py reads, on stdout."""
     print(json.dumps({"side": "pytorch", "torch": torch.__version__, "torch_config": torch_config_summary(),
                       "threads": torch.get_num_threads(), "rows": [{"label": "stopping rule", **rows}]}))
+
+
+def main():
+    p = option_parser(__doc__.split("\n\n")[0], MODELS)
+    args = p.parse_args()
+    quirks = frozenset(args.quirk)
+    if quirks - ide.QUIRKS:
+        p.error(f"quirk(s) not implemented by the PyTorch baseline: {', '.join(sorted(quirks - ide.QUIRKS))}")
+    if args.model in CONVOLUTIONAL and "spectral_reshaped_kernel_norm" not in quirks:
+        p.error(f"{args.model}: the baseline implements only the reshaped-kernel spectral norm; "
+                "pass --quirk spectral_reshaped_kernel_norm")
+    dataset, batches = checked_batches(p, args)
+
+    torch.set_num_threads(args.threads)
+    x_all, y_all = (torch.from_numpy(t) for t in datasets.load(dataset, "train", args.data_dir))
+    if args.model == "fmnist_f400":
+        x_all = x_all.reshape(len(x_all), -1)
+    torch.manual_seed(0)
+    model = make_model(args, quirks)
+    opt = ide.make_optimizer(model)
+
+    def step(i, x, y):
+        if args.lr_warmup:
+            ide.set_warmup_lr(opt, i, warmup=args.lr_warmup)
+        return stbp.train_step(model, opt, x, y) if args.method == "stbp" else ide.train_step(model, opt, x, y)
+
+    batch_of = lambda indices: (x_all[torch.tensor(indices)], y_all[torch.tensor(indices)])
+    print_result(time_iterations(batches, args.warmups, batch_of, step))
 
 
 if __name__ == "__main__":

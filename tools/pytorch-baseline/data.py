@@ -10,6 +10,11 @@
 * Values: (byte / 255 - mean[c]) / std[c] in float32 through a 256-entry table per channel, as
   fsnn's ChannelNormalization computes them (spec §7: MNIST constants for both MNIST datasets,
   the CIFAR constants for CIFAR). No augmentation.
+* N-MNIST: <root>/nmnist/{Train,Test}/<label 0…9>/<id>.bin, samples ordered by label, then by file
+  name (fsnn's EventFrameSplit); each file's 5-byte events encoded as fsnn's NMNISTEncoding.tsslbp
+  with the last frame empty (spec §8.4, §12.8: saccade stabilisation in float64 with MATLAB's
+  rounding, 3 ms bins b = ceil(t / 3000 µs), bins 1…T−1 to frames 0…T−2, binary) into frames
+  [T, 2, 34, 34] (polarity, sensor x, sensor y).
 """
 import gzip
 import os
@@ -23,7 +28,11 @@ CIFAR_SUBSET_FILE = "convnetjs_train_0000-3999.bin"
 CIFAR_RECORD = 1 + 3 * 32 * 32
 MNIST_NORMALISATION = ((0.1307,), (0.3081,))
 CIFAR_NORMALISATION = ((0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010))
-DATASETS = ("mnist", "fashion-mnist", "cifar10", "cifar10-subset")
+DATASETS = ("mnist", "fashion-mnist", "cifar10", "cifar10-subset", "nmnist")
+NMNIST_SPLITS = {"train": "Train", "test": "Test"}
+NMNIST_SIDE = 34                 # sensor width and height
+NMNIST_BIN_US = 3000             # the TSSL-BP converter's time bin
+SACCADE_US = 105_000.0           # saccade duration S of the stabilisation
 
 
 class DataError(Exception):
@@ -85,6 +94,80 @@ def subset_test_mask(labels):
         seen[label] = seen.get(label, 0) + 1
         mask.append(seen[label] % 8 == 0)
     return np.array(mask)
+
+
+def nmnist_files(split, root=None):
+    """[(path, label)] of an N-MNIST split in fsnn's sample order; fsnn's layout rules."""
+    folder = os.path.join(data_root(root), "nmnist", NMNIST_SPLITS[split])
+    visible = lambda path: sorted(name for name in os.listdir(path) if not name.startswith("."))
+    if not os.path.isdir(folder):
+        raise DataError(f"{folder}: no N-MNIST split folder (layout: <split>/<label 0…9>/<id>.bin)")
+    if extra := [name for name in visible(folder) if name not in [str(label) for label in range(10)]]:
+        raise DataError(f"{os.path.join(folder, extra[0])}: not a label folder 0…9")
+    files = []
+    for label in range(10):
+        names = visible(os.path.join(folder, str(label))) if os.path.isdir(os.path.join(folder, str(label))) else []
+        if not names:
+            raise DataError(f"{os.path.join(folder, str(label))}: missing or without .bin samples")
+        for name in names:
+            if not name.endswith(".bin"):
+                raise DataError(f"{os.path.join(folder, str(label), name)}: not a .bin sample file")
+            files.append((os.path.join(folder, str(label), name), label))
+    return files
+
+
+def nmnist_events(path):
+    """(x, y, polarity, timestamp µs) int64 arrays of one .bin file: 5-byte big-endian events
+    x (8 bits), y (8 bits), polarity (1 bit), timestamp (23 bits), as fsnn's NMNISTEvent.decode checks them."""
+    raw = _read(path)
+    if len(raw) == 0 or len(raw) % 5:
+        raise DataError(f"{path}: {len(raw)} bytes are not whole 5-byte events")
+    e = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 5).astype(np.int64)
+    x, y, polarity = e[:, 0], e[:, 1], e[:, 2] >> 7
+    t = (e[:, 2] & 0x7F) << 16 | e[:, 3] << 8 | e[:, 4]
+    if (x >= NMNIST_SIDE).any() or (y >= NMNIST_SIDE).any():
+        raise DataError(f"{path}: an event address outside {NMNIST_SIDE}×{NMNIST_SIDE}")
+    if (np.diff(t) < 0).any():
+        raise DataError(f"{path}: timestamps decrease")
+    return x, y, polarity, t
+
+
+def _round_half_away(v):
+    """MATLAB's round (halves away from zero), exact: v − trunc(v) is exact in floating point."""
+    whole = np.trunc(v)
+    return (whole + np.sign(v) * (np.abs(v - whole) >= 0.5)).astype(np.int64)
+
+
+def nmnist_frames(events, time_steps):
+    """uint8 [T, 2, 34, 34] frames of one sample, the last frame empty (spec §8.4, §12.8)."""
+    x, y, polarity, t = events
+    bins = (t + NMNIST_BIN_US - 1) // NMNIST_BIN_US
+    s, tf = SACCADE_US, t.astype(np.float64)
+    column, row = (x + 1).astype(np.float64), (y + 1).astype(np.float64)
+    first, second = tf <= s, (tf > s) & (tf <= 2 * s)         # else the third, horizontal saccade
+    column = np.where(first, column - 3.5 * tf / s,
+                      np.where(second, column - 3.5 - 3.5 * (tf - s) / s, column - 7 + 7 * (tf - 2 * s) / s))
+    row = np.where(first, row - 7 * tf / s, np.where(second, row - 7 + 7 * (tf - s) / s, row))
+    column, row = _round_half_away(column), _round_half_away(row)
+    keep = ((bins >= 1) & (bins <= time_steps - 1) & (column >= 1) & (column <= NMNIST_SIDE)
+            & (row >= 1) & (row <= NMNIST_SIDE))
+    frames = np.zeros((time_steps, 2, NMNIST_SIDE, NMNIST_SIDE), dtype=np.uint8)
+    frames[bins[keep] - 1, polarity[keep], column[keep] - 1, row[keep] - 1] = 1
+    return frames
+
+
+def load_nmnist(split, root=None, time_steps=30):
+    """(frames uint8 [N, T, 2, 34, 34], labels int64 [N]) of an N-MNIST split, as fsnn reads it."""
+    files = nmnist_files(split, root)
+    frames = np.stack([nmnist_frames(nmnist_events(path), time_steps) for path, _ in files])
+    return frames, np.array([label for _, label in files], dtype=np.int64)
+
+
+def split_size(dataset, split, root=None):
+    """The number of samples of one split."""
+    if dataset == "nmnist":
+        return len(nmnist_files(split, root))
+    return len(read_bytes(dataset, split, root)[1])
 
 
 def read_bytes(dataset, split, root=None):

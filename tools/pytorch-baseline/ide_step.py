@@ -34,9 +34,15 @@ def unit_rows_uniform_(w, axis=0):
         w.div_(torch.linalg.vector_norm(w, dim=dims, keepdim=True))
 
 
-def fire(m, leak):
-    """Spike s = H(m - V_th) and post-reset potential v = λ (m - V_th s) (spec §2.1, §2.2)."""
-    s = (m >= VTH).to(m.dtype)
+def heaviside(m):
+    """s = H(m - V_th) (spec §2.1)."""
+    return (m >= VTH).to(m.dtype)
+
+
+def fire(m, leak, spike=heaviside):
+    """Spike s = spike(m) and post-reset potential v = λ (m - V_th s) (spec §2.1, §2.2); STBP passes
+    the surrogate spike (stbp_step.py), whose forward is H."""
+    s = spike(m)
     v = m - VTH * s
     return s, (v if leak == 1.0 else leak * v)
 
@@ -73,8 +79,9 @@ class SpectralWeight(nn.Module):
                 self.u.copy_(F.normalize(w @ self.v, dim=0))
         return self.u @ (w @ self.v)  # sigma, with gradient w.r.t. W
 
-    def effective(self):
-        sigma = self.power_iteration(1)
+    def effective(self, iters=1):
+        """W_eff after `iters` power iterations on u, v (0: σ̂ = uᵀWv from the present u, v)."""
+        sigma = self.power_iteration(iters)
         return self.g.clamp(-1.0, 1.0) * self.weight / sigma
 
 
@@ -131,20 +138,26 @@ class SingleLayerFSNN(nn.Module):
         return lambda z: self.f(z, current, w)
 
     # -- spec §2.1-2.3 / §2.5, subtract reset --
+    def unrolled_rate(self, current, w, fire):
+        """The rate a[T] (spec §2.3) of T steps of spec §2.1/§2.2 from the input current [B, *state]
+        injected at every step and the feedback weight w, the spike and reset by fire(m, λ) -> (s, v).
+        Written out of place so that autograd can record it: STBP (stbp_step.py) runs it with the
+        surrogate spike, the IDE simulation without graph and with the Heaviside spike."""
+        m = current
+        s, v = fire(m, self.leak)
+        rate = s
+        for _ in range(1, self.T):
+            m = v + self.mask_s * self.feedback(s, w) + current
+            s, v = fire(m, self.leak)
+            rate = rate + s if self.leak == 1.0 else self.leak * rate + s
+        return rate / rate_normaliser(self.T, self.leak)
+
     @torch.no_grad()
     def simulate(self, x):
         # B1 faithful: the simulation's train-mode BN also updates the running statistics.
         update = "input_bn_double_update" in self.quirks
         current = self.input_current(x) if update else self.mask_x * batch_stat_norm(self.fx(x), self.bn)
-        w = self.w_eff.detach()
-        m = current
-        s, v = fire(m, self.leak)
-        rate = s.clone()
-        for _ in range(1, self.T):
-            m = v + self.mask_s * self.feedback(s, w) + current
-            s, v = fire(m, self.leak)
-            rate = rate.mul_(self.leak).add_(s) if self.leak != 1.0 else rate.add_(s)
-        return rate / rate_normaliser(self.T, self.leak)
+        return self.unrolled_rate(current, self.w_eff.detach(), fire)
 
 
 def broyden(g_fn, x0, threshold=30, eps=2e-10, forced=False, neg_first_step=False):

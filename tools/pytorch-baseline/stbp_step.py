@@ -1,14 +1,16 @@
 """One STBP training iteration in PyTorch (CPU), written from shared/spec/IDE-FSNN.md §10.
 
-The STBP baseline of the single-layer feedback networks (ide_step.SingleLayerFSNN, same
+The STBP baseline of the feedback networks (ide_step.SingleLayerFSNN, alexnet_f.AlexNetF: same
 architecture, init and per-batch state as IDE): autograd back-propagation through the unrolled
-T-step simulation of spec §2.1-2.3, the spike non-linearity given the rectangular surrogate
-ds/dm = 1[|m - V_th| < a/2] / a with a = 1 (RectangularSpike), the gradient flowing through the
-subtractive reset v = λ (m - V_th s).  Per batch: dropout masks resampled and reused for all
-steps; W_eff = clamp(g) W / sigma recomputed once with gradient through sigma (spec §6.1); the
-static input current m_x ⊙ BN(F x) computed once with train-mode BN (batch statistics, running
-statistics updated once) and injected at every step.  Readout a[T] (spec §2.3), linear classifier,
-cross-entropy, SGD (spec §4.10 step 6).  Not derived from any reference code.
+T-step simulation of spec §2.1-2.3 (§2.6 for AlexNet-F), each model's `unrolled_rate` run with the
+graph, the spike non-linearity given the rectangular surrogate ds/dm = 1[|m - V_th| < a/2] / a with
+a = 1 (RectangularSpike), the gradient flowing through the subtractive reset v = λ (m - V_th s).
+Per batch: dropout masks resampled and reused for all steps; W_eff = clamp(g) W / sigma recomputed
+once with gradient through sigma (spec §6.1); the static input current m_x ⊙ BN(F x) computed once
+with train-mode BN (batch statistics, running statistics updated once) and injected at every step;
+AlexNet-F's loop BNs in train mode at every step (that step's batch statistics, running statistics
+updated), as fsnn's STBP.  Readout a[T] (spec §2.3), linear classifier, cross-entropy, SGD (spec
+§4.10 step 6).  Not derived from any reference code.
 """
 import time
 
@@ -40,22 +42,16 @@ def spike(m):
     return RectangularSpike.apply(m, ide.VTH, SURROGATE_WIDTH)
 
 
-def unrolled_rate(model, current, w):
-    """The rate a[T] of spec §2.3 from T steps of spec §2.1/§2.2, with the autograd graph of
-    every step (membranes, spikes and resets)."""
-    leak = model.leak
-    m = current
-    s = spike(m)
-    v = m - ide.VTH * s
-    rate = s
-    for _ in range(1, model.T):
-        if leak != 1.0:
-            v = leak * v
-        m = v + model.mask_s * model.feedback(s, w) + current
-        s = spike(m)
-        v = m - ide.VTH * s
-        rate = rate + s if leak == 1.0 else leak * rate + s
-    return rate / ide.rate_normaliser(model.T, leak)
+def fire(m, leak):
+    """ide.fire with the surrogate spike: s = H(m - V_th) forward, the rectangular window backward."""
+    return ide.fire(m, leak, spike)
+
+
+def loss(model, x, y, w, fire=fire):
+    """Cross-entropy of the classifier on the rate a[T] of the unrolled simulation with its graph:
+    the input current of x (train-mode BN), the feedback weight w, the neuron step `fire`."""
+    a = model.unrolled_rate(model.input_current(x), w, fire)
+    return F.cross_entropy(model.classifier(a.flatten(1)), y)
 
 
 def train_step(model, opt, x, y):
@@ -65,11 +61,10 @@ def train_step(model, opt, x, y):
     model.train()
     opt.zero_grad(set_to_none=True)
     model.reset(x.shape[0])                                 # masks; W_eff with gradient through sigma
-    a = unrolled_rate(model, model.input_current(x), model.w_eff)
-    loss = F.cross_entropy(model.classifier(a.flatten(1)), y)
+    value = loss(model, x, y, model.w_eff)
     t1 = time.perf_counter()
-    loss.backward()
+    value.backward()
     opt.step()
     t2 = time.perf_counter()
-    return {"simulate": t1 - t0, "solve": 0.0, "rest": t2 - t1, "total": t2 - t0, "loss": loss.item(),
+    return {"simulate": t1 - t0, "solve": 0.0, "rest": t2 - t1, "total": t2 - t0, "loss": value.item(),
             "iters": None, "residual": None}
