@@ -245,4 +245,21 @@ private func expectRefused(referring: String, referenced: String = referencedFil
                           line: 20, ["convergence_steps 100 here, 300 there", "`convergence: {steps: 100, batches: 1}`"])
     }
 
+    /// Table 5 and the figure take their MNIST rows at `local` from Table 1's runs, and only there.
+    @Test func theCommittedFilesShareTable1sMNISTRunsAtLocalOnly() throws {
+        let experiments = try Experiment.loadAll(in: CommittedExperiments.directory)
+        var named: [String] = []
+        for experiment in experiments {
+            for profile in Profile.allCases {
+                for run in experiment.runs(profile) {
+                    guard let same = run.sameRunAs else { continue }
+                    #expect(profile == .local && same.table == "table1" && same.row == run.row, "\(run.table)/\(run.row)")
+                    named.append("\(run.table)/\(run.row)")
+                }
+            }
+        }
+        #expect(named == ["figure-convergence/mnist-if", "figure-convergence/mnist-if-stbp", "figure-convergence/mnist-lif",
+                          "figure-convergence/mnist-lif-stbp", "table5/mnist-if", "table5/mnist-lif", "table5/mnist-lif-stbp",
+                          "table5/mnist-lif-ottt"])
+    }
 }
