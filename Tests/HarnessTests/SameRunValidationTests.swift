@@ -3,68 +3,45 @@ import Harness
 import TestSupport
 import Testing
 
-/// The referenced file: an accuracy table whose MNIST rows at `local` record residual traces
-/// (as Table 1's do); `mnist-lif` records none. `replacements` edit 1-based lines.
-private func referencedFile(kind: String = "accuracy", table: String = "table1", _ replacements: [Int: String] = [:]) -> String {
-    let lines = [
-        "table: \(table)",                                                         // 1
-        "title: \"Table 1 — test\"",                                               // 2
-        "kind: \(kind)",                                                           // 3
-        "defaults:",                                                               // 4
-        "  neuron: {lambda: 0.95}",                                                // 5
-        "  seeds: [0, 1, 2, 3, 4]",                                                // 6
-        "profiles:",                                                               // 7
-        "  paper: {}",                                                             // 8
-        "  local: {epochs: 3, milestones: [1, 2, 3], seeds: [0, 1, 2]}",           // 9
-        "  quick: {epochs: 1, seeds: [0]}",                                        // 10
-        "  smoke: {epochs: 1, seeds: [0]}",                                        // 11
-        "rows:",                                                                   // 12
-        "  - id: mnist-if",                                                        // 13
-        "    dataset: mnist",                                                      // 14
-        "    model: mnist_64c5s_f64c5",                                            // 15
-        "    quirks: [spectral_reshaped_kernel_norm]",                             // 16
-        "    neuron: if",                                                          // 17
-        "    time_steps: 30",                                                      // 18
-        "    data_note: \"the referenced row's note\"",                            // 19
-        "    profiles:",                                                           // 20
-        "      local: {convergence: {steps: 300, batches: 1}}",                    // 21
-        "  - id: mnist-lif",                                                       // 22
-        "    dataset: mnist",                                                      // 23
-        "    model: mnist_64c5s_f64c5",                                            // 24
-        "    quirks: [spectral_reshaped_kernel_norm]",                             // 25
-        "    neuron: lif",                                                         // 26
-        "    time_steps: 30",                                                      // 27
-    ]
-    return lines.enumerated().map { replacements[$0.offset + 1] ?? $0.element }.joined(separator: "\n") + "\n"
+/// Lines 1–12 of every file here: its table, title and kind, a LIF leak and five seeds by
+/// default, and the four profiles (`local` as Table 1 sizes its MNIST rows).
+private func header(table: String, title: String, kind: String) -> [String] {
+    ["table: \(table)", "title: \"\(title)\"", "kind: \(kind)", "defaults:", "  neuron: {lambda: 0.95}",
+     "  seeds: [0, 1, 2, 3, 4]", "profiles:", "  paper: {}", "  local: {epochs: 3, milestones: [1, 2, 3], seeds: [0, 1, 2]}",
+     "  quick: {epochs: 1, seeds: [0]}", "  smoke: {epochs: 1, seeds: [0]}", "rows:"]
 }
 
-/// The referring file: a rates table whose row is `table1/mnist-if` at `local`. `replacements`
-/// edit 1-based lines; `extra` lines are appended (more rows).
+/// The six lines of an MNIST convolutional row as Table 1 writes it: id, data, model, quirk, neuron, T.
+private func mnistRow(_ id: String, neuron: String) -> [String] {
+    ["  - id: \(id)", "    dataset: mnist", "    model: mnist_64c5s_f64c5", "    quirks: [spectral_reshaped_kernel_norm]",
+     "    neuron: \(neuron)", "    time_steps: 30"]
+}
+
+/// `lines` with 1-based lines replaced, as one file's text.
+private func text(_ lines: [String], _ replacements: [Int: String]) -> String {
+    lines.enumerated().map { replacements[$0.offset + 1] ?? $0.element }.joined(separator: "\n") + "\n"
+}
+
+/// The referenced file: an accuracy table whose `mnist-if` records residual traces at `local`
+/// (as Table 1's MNIST rows do) and whose `mnist-lif` records none. Lines 13–18 are `mnist-if`.
+private func referencedFile(kind: String = "accuracy", table: String = "table1", _ replacements: [Int: String] = [:]) -> String {
+    text(header(table: table, title: "Table 1 — test", kind: kind)
+        + mnistRow("mnist-if", neuron: "if")                                        // 13–18
+        + ["    data_note: \"the referenced row's note\"",                           // 19
+           "    profiles:",                                                         // 20
+           "      local: {convergence: {steps: 300, batches: 1}}"]                  // 21
+        + mnistRow("mnist-lif", neuron: "lif"), replacements)                      // 22–27
+}
+
+/// The referring file: a rates table whose row is `table1/mnist-if` at `local` (lines 13–21).
+/// `extra` lines are appended (more rows).
 private func referringFile(kind: String = "rates", _ replacements: [Int: String] = [:], extra: [String] = []) -> String {
-    let lines = [
-        "table: table5",                                                           // 1
-        "title: \"Table 5 — test\"",                                               // 2
-        "kind: \(kind)",                                                           // 3
-        "defaults:",                                                               // 4
-        "  neuron: {lambda: 0.95}",                                                // 5
-        "  seeds: [0, 1, 2, 3, 4]",                                                // 6
-        "profiles:",                                                               // 7
-        "  paper: {}",                                                             // 8
-        "  local: {epochs: 3, milestones: [1, 2, 3], seeds: [0, 1, 2]}",           // 9
-        "  quick: {epochs: 1, seeds: [0]}",                                        // 10
-        "  smoke: {epochs: 1, seeds: [0]}",                                        // 11
-        "rows:",                                                                   // 12
-        "  - id: mnist-if",                                                        // 13
-        "    dataset: mnist",                                                      // 14
-        "    model: mnist_64c5s_f64c5",                                            // 15
-        "    quirks: [spectral_reshaped_kernel_norm]",                             // 16
-        "    neuron: if",                                                          // 17
-        "    time_steps: 30",                                                      // 18
-        "    same_run_as: {local: table1/mnist-if}",                               // 19
-        "    profiles:",                                                           // 20
-        "      local: {data_note: \"a note of its own\"}",                         // 21
-    ]
-    return (lines.enumerated().map { replacements[$0.offset + 1] ?? $0.element } + extra).joined(separator: "\n") + "\n"
+    text(header(table: "table5", title: "Table 5 — test", kind: kind)
+        + mnistRow("mnist-if", neuron: "if")                                        // 13–18
+        + ["    same_run_as: {local: table1/mnist-if}",                             // 19
+           "    profiles:",                                                         // 20
+           "      local: {data_note: \"a note of its own\"}"]                        // 21
+        + extra, replacements)
 }
 
 /// A directory of experiment files, by name.
@@ -211,9 +188,7 @@ private func expectRefused(referring: String, referenced: String = referencedFil
 
     /// A run named twice by one kind of table would be counted twice in that kind's verdicts.
     @Test func aRunIsNamedOncePerKindOfTable() throws {
-        let second = ["  - id: mnist-if-again", "    dataset: mnist", "    model: mnist_64c5s_f64c5",
-                      "    quirks: [spectral_reshaped_kernel_norm]", "    neuron: if", "    time_steps: 30",
-                      "    same_run_as: {local: table1/mnist-if}"]
+        let second = mnistRow("mnist-if-again", neuron: "if") + ["    same_run_as: {local: table1/mnist-if}"]
         let directory = try Files(["table1.yaml": referencedFile(), "table5.yaml": referringFile(extra: second)])
         let found = directory.issues("table5.yaml")
         #expect(found.map(\.field) == ["rows[0].same_run_as.local", "rows[1].same_run_as.local"], "\(found)")
