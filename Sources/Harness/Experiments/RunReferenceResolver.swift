@@ -1,5 +1,3 @@
-import Foundation
-
 /// Resolves the `same_run_as` references of a validated experiment file against the experiment
 /// files in its directory, refusing (at `rows[i].same_run_as.<profile>`) any that is not the same
 /// run. A row naming `<table>/<row>` at profile p is that row's run when:
