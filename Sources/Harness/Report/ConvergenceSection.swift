@@ -22,7 +22,7 @@ enum ConvergenceSection {
                 for (color, run) in runs.filter({ network($0) == name }).enumerated() {
                     let records = results.completed(run.row, profile)
                     guard !records.isEmpty else {
-                        notRun.append("`\(run.row)` (\(profile.rawValue))" + results.sameRunNote(run.row, profile))
+                        notRun.append("`\(run.row)` (\(profile.rawValue))" + results.sameRunLabel(run.row, profile))
                         continue
                     }
                     let method = run.training.method.displayName

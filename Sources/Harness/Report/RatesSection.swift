@@ -19,7 +19,7 @@ enum RatesSection {
                 for run in members {
                     let measured = results.completed(run.row, profile).filter { $0.rates != nil }
                     guard !measured.isEmpty else {
-                        empty.append("`\(run.row)`" + results.sameRunNote(run.row, profile))
+                        empty.append("`\(run.row)`" + results.sameRunLabel(run.row, profile))
                         continue
                     }
                     var cells = layers.indices.map { index in

@@ -123,7 +123,7 @@ enum SummarySection {
             if !other.isEmpty {
                 // A row that names another file's row says so, at each profile where it does.
                 let shown = other.map { row in
-                    "`\(row)`" + Profile.allCases.map { results.sameRunNote(row, $0) }.joined()
+                    "`\(row)`" + Profile.allCases.map { results.sameRunLabel(row, $0) }.joined()
                 }
                 lines.append("- \(results.experiment.file.table): \(other.count) row\(other.count == 1 ? "" : "s") not run: "
                     + shown.joined(separator: ", ") + ".")
