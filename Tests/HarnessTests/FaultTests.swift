@@ -247,7 +247,7 @@ extension RunnerTests {
             let (dataset, resumedEpochs): (DatasetName, Int?) = switch planned.action {
             case let .start(dataset, _): (dataset, nil)
             case let .resume(dataset, afterEpoch): (dataset, afterEpoch)
-            case .skip, .missingData: (.fashionMNIST, nil)
+            case .skip, .missingData, .sameRun: (.fashionMNIST, nil)
             }
             let flag = InterruptFlag()
             flag.request(signal: SIGTERM)

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// An experiment directory and a results directory for report tests.
-private struct ReportFixture {
+struct ReportFixture {
     let directory: TemporaryDirectory
     var experiments: String { directory.file("experiments") }
     var results: String { directory.file("results") }
@@ -30,7 +30,7 @@ private struct ReportFixture {
 }
 
 /// A file header with five paper seeds and three quick ones.
-private func experimentHeader(table: String, title: String, kind: String, extra: [String] = []) -> String {
+func experimentHeader(table: String, title: String, kind: String, extra: [String] = []) -> String {
     """
     table: \(table)
     title: "\(title)"
@@ -59,7 +59,7 @@ private func row(_ id: String, model: String = "mnist_64c5s_f64c5", dataset: Str
 }
 
 /// The report's text between the heading `from` and the next heading of the same level.
-private func section(_ text: String, _ from: String) throws -> String {
+func section(_ text: String, _ from: String) throws -> String {
     let start = try #require(text.range(of: from))
     let level = from.prefix { $0 == "#" }
     let rest = text[start.upperBound...]
@@ -393,14 +393,14 @@ private func section(_ text: String, _ from: String) throws -> String {
         let lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(lines.first == "table,row,method,profile,data,seed,status,conditions,trained,test_samples,best_test_acc,"
             + "best_epoch,last_test_acc,final_tenth_test_acc,epochs_completed,firing_rate,sops_per_sample,energy_snn_pj,"
-            + "energy_ann_pj,peak_bytes,transient_bytes,wall_seconds,cpu_seconds,threads,cpu,started,git_revision,command")
+            + "energy_ann_pj,peak_bytes,transient_bytes,wall_seconds,cpu_seconds,threads,cpu,started,git_revision,command,same_run_as")
         #expect(lines.contains { $0.hasPrefix("table1,a,ide,paper,mnist 60000/10000,0,complete,paper protocol,true,10000,90.0,2,89.7,89.7,3,") },
                 "\(lines)")
-        #expect(lines.contains("table1,a,ide,paper,mnist,3,not run,,,,,,,,,,,,,,,,,,,,,fsnn run experiments/table1.yaml --profile paper --rows a --seeds 3"),
+        #expect(lines.contains("table1,a,ide,paper,mnist,3,not run,,,,,,,,,,,,,,,,,,,,,fsnn run experiments/table1.yaml --profile paper --rows a --seeds 3,"),
                 "\(lines)")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture.results + "/summary.json")))
         let records = try #require(json as? [[String: Any]])
-        #expect(Set(records.map { $0.count }) == [28], "every record has every key")
+        #expect(Set(records.map { $0.count }) == [29], "every record has every key")
     }
 
     /// "Training code" compares the repository's Sources at a run's revision with HEAD, wherever in the

@@ -45,12 +45,15 @@ public struct SlurmSweep {
         reportScript = SbatchScript.report(options: options, context: context)
     }
 
-    /// The runs of the plan that are not tasks, one line each (complete, or without data).
+    /// The runs of the plan that are not tasks, one line each (complete, without data, or
+    /// another file's row's).
     public var notSubmitted: [String] {
         plan.compactMap { planned in
             switch planned.action {
             case .skip: return "\(planned.run.row) seed \(planned.seed): already complete"
             case let .missingData(summary, _): return "\(planned.run.row) seed \(planned.seed): data missing (\(summary))"
+            case let .sameRun(same):
+                return "\(planned.run.row) seed \(planned.seed): same run as \(same), trained by \(same.command(planned.run.profile))"
             case .start, .resume: return nil
             }
         }

@@ -15,7 +15,7 @@ public struct SlurmTask: Codable, Equatable, Sendable {
     }
 
     /// The runs of `plan` that train, numbered from 0 in plan order (rows in file order, then
-    /// seeds); complete runs and runs without data are not tasks.
+    /// seeds); complete runs, runs without data and other files' runs (`same_run_as`) are not tasks.
     public static func tasks(of plan: [PlannedRun]) -> [SlurmTask] {
         var tasks: [SlurmTask] = []
         for planned in plan {
@@ -23,7 +23,7 @@ public struct SlurmTask: Codable, Equatable, Sendable {
             switch planned.action {
             case let .start(_, note): action = note.map { "start (\($0))" } ?? "start"
             case let .resume(_, afterEpoch): action = "resume after epoch \(afterEpoch)"
-            case .skip, .missingData: continue
+            case .skip, .missingData, .sameRun: continue
             }
             tasks.append(SlurmTask(index: tasks.count, row: planned.run.row, seed: planned.seed, action: action))
         }

@@ -16,8 +16,22 @@ public struct Experiment: Sendable {
 
     /// Reads and validates the file at `path`, which must be a regular file of at most
     /// `maximumFileSize` bytes of UTF-8 text. The type is checked before the file is opened
-    /// (`FileKind`): opening a FIFO blocks until a writer comes.
+    /// (`FileKind`): opening a FIFO blocks until a writer comes. Its `same_run_as` references
+    /// are resolved against the experiment files beside it (`RunReferenceResolver`).
     public init(contentsOf path: String) throws(ExperimentError) {
+        try self.init(contentsOf: path, resolvingReferences: true)
+    }
+
+    /// Parses and validates `text`; `path` names the file in messages, and its directory holds
+    /// the files that `same_run_as` references name. The nesting depth is checked before the
+    /// parser sees the text (`YAMLNestingScan`).
+    public init(text: String, path: String) throws(ExperimentError) {
+        try self.init(text: text, path: path, resolvingReferences: true)
+    }
+
+    /// A file read to resolve another's references is read without resolving its own: a
+    /// reference to a row that names another (a chain, or a cycle) is refused, never followed.
+    private init(contentsOf path: String, resolvingReferences: Bool) throws(ExperimentError) {
         let size: Int
         do { size = try FileKind.regularFileSize(at: path) } catch { throw .unreadable(file: path, reason: error.reason) }
         guard size <= Self.maximumFileSize else {
@@ -31,12 +45,10 @@ public struct Experiment: Sendable {
         guard let text = String(validating: data, as: UTF8.self) else {
             throw .unreadable(file: path, reason: "not UTF-8 text")
         }
-        try self.init(text: text, path: path)
+        try self.init(text: text, path: path, resolvingReferences: resolvingReferences)
     }
 
-    /// Parses and validates `text`; `path` names the file in messages. The nesting depth is
-    /// checked before the parser sees the text (`YAMLNestingScan`).
-    public init(text: String, path: String) throws(ExperimentError) {
+    private init(text: String, path: String, resolvingReferences: Bool) throws(ExperimentError) {
         if let (line, column) = YAMLNestingScan.firstExcess(in: text) {
             throw .invalid([ExperimentIssue(
                 file: path, line: line, column: column, field: "(document)",
@@ -66,7 +78,12 @@ public struct Experiment: Sendable {
         let (file, locations) = try YAMLNodeDecoder(file: path).decode(ExperimentFile.self, from: root)
         var validator = ExperimentValidator(file: file, locations: locations)
         switch validator.validate() {
-        case let .success(runs):
+        case var .success(runs):
+            if resolvingReferences {
+                var resolver = RunReferenceResolver(file: file, path: path, locations: locations)
+                resolver.resolve(&runs)
+                guard resolver.issues.isEmpty else { throw .invalid(resolver.issues) }
+            }
             self.path = path
             self.text = text
             self.file = file
@@ -89,6 +106,38 @@ public struct Experiment: Sendable {
 
     /// Every `*.yaml` file in `directory`, by file name; problems of all files are reported together.
     public static func loadAll(in directory: String) throws(ExperimentError) -> [Experiment] {
+        var experiments: [Experiment] = []
+        var issues: [ExperimentIssue] = []
+        for path in try files(in: directory) {
+            do {
+                experiments.append(try Experiment(contentsOf: path))
+            } catch let .invalid(found) {
+                issues += found
+            }
+        }
+        guard issues.isEmpty else { throw .invalid(issues) }
+        return experiments
+    }
+
+    /// The other experiment files in the directory of `path`, read without resolving their
+    /// references, and the paths of those that cannot be read or are invalid.
+    static func siblings(of path: String) -> (experiments: [Experiment], unusable: [String]) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        var experiments: [Experiment] = [], unusable: [String] = []
+        let paths = (try? files(in: directory.isEmpty ? "." : directory)) ?? []
+        for sibling in paths where (sibling as NSString).lastPathComponent != name {
+            do {
+                experiments.append(try Experiment(contentsOf: sibling, resolvingReferences: false))
+            } catch {
+                unusable.append(sibling)
+            }
+        }
+        return (experiments, unusable)
+    }
+
+    /// The paths of the `*.yaml` and `*.yml` files in `directory`, by file name.
+    private static func files(in directory: String) throws(ExperimentError) -> [String] {
         let kind: FileKind?
         do { kind = try FileKind(at: directory) } catch { throw .unreadable(file: directory, reason: error.reason) }
         guard kind == .directory else {
@@ -102,17 +151,7 @@ public struct Experiment: Sendable {
         } catch {
             throw .unreadable(file: directory, reason: RunFileError.reason(of: error))
         }
-        var experiments: [Experiment] = []
-        var issues: [ExperimentIssue] = []
-        for name in names {
-            do {
-                experiments.append(try Experiment(contentsOf: "\(directory)/\(name)"))
-            } catch let .invalid(found) {
-                issues += found
-            }
-        }
-        guard issues.isEmpty else { throw .invalid(issues) }
-        return experiments
+        return names.map { "\(directory)/\($0)" }
     }
 
     /// Why `data`, though it may decode as UTF-8, is UTF-16 or UTF-32 text, or nil: such text

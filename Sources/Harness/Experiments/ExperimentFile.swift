@@ -30,6 +30,9 @@ public struct ExperimentFile: Decodable, Equatable, Sendable {
 
     /// Whether `model` is one the paper's table or figure used.
     public func isPaperModel(_ model: ModelName) -> Bool { paperModels?.contains(model) ?? true }
+
+    /// The table's name as the paper gives it: the title before " — " ("Table 1").
+    public var tableName: String { title.components(separatedBy: " — ").first ?? title }
 }
 
 /// The report layout of a file.
@@ -61,21 +64,7 @@ public enum Profile: String, CaseIterable, Codable, Sendable {
 }
 
 /// Per-profile settings; every required profile must be present (`{}` when it changes nothing).
-public struct ProfilePatches: Decodable, Equatable, Sendable {
-    public var paper: SettingsPatch?
-    public var local: SettingsPatch?
-    public var quick: SettingsPatch?
-    public var smoke: SettingsPatch?
-
-    public subscript(profile: Profile) -> SettingsPatch? {
-        switch profile {
-        case .paper: return paper
-        case .local: return local
-        case .quick: return quick
-        case .smoke: return smoke
-        }
-    }
-}
+public typealias ProfilePatches = PerProfile<SettingsPatch>
 
 /// The paper's result for a row, accuracy in percent: mean ± std (best).
 public struct PaperResult: Codable, Equatable, Sendable {
@@ -100,6 +89,10 @@ public struct ExperimentRow: Decodable, Equatable, Sendable {
     /// with another gradient method. Both must resolve to the same settings except for the
     /// gradient method and its own options.
     public var twin: String?
+    /// Per profile, the row of another experiment file whose runs this row's are (`same_run_as:
+    /// {local: table1/mnist-if}`): at that profile the row trains nothing and reads the other
+    /// row's result files. Both must resolve to the same training settings (`RunReferenceResolver`).
+    public var sameRunAs: PerProfile<RunReference>?
     public var paper: PaperResult?
     /// Settings written directly in the row.
     public var settings: SettingsPatch
@@ -108,13 +101,15 @@ public struct ExperimentRow: Decodable, Equatable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case id, label, twin, paper, profiles
+        case sameRunAs = "same_run_as"
     }
 
-    public init(id: String, label: String? = nil, twin: String? = nil, paper: PaperResult? = nil,
-                settings: SettingsPatch, profiles: ProfilePatches? = nil) {
+    public init(id: String, label: String? = nil, twin: String? = nil, sameRunAs: PerProfile<RunReference>? = nil,
+                paper: PaperResult? = nil, settings: SettingsPatch, profiles: ProfilePatches? = nil) {
         self.id = id
         self.label = label
         self.twin = twin
+        self.sameRunAs = sameRunAs
         self.paper = paper
         self.settings = settings
         self.profiles = profiles
@@ -126,6 +121,7 @@ public struct ExperimentRow: Decodable, Equatable, Sendable {
         id = try container.decode(String.self, forKey: .id)
         label = try container.decodeIfPresent(String.self, forKey: .label)
         twin = try container.decodeIfPresent(String.self, forKey: .twin)
+        sameRunAs = try container.decodeIfPresent(PerProfile<RunReference>.self, forKey: .sameRunAs)
         paper = try container.decodeIfPresent(PaperResult.self, forKey: .paper)
         profiles = try container.decodeIfPresent(ProfilePatches.self, forKey: .profiles)
         settings = try SettingsPatch(from: decoder)

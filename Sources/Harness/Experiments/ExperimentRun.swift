@@ -20,6 +20,9 @@ public struct ExperimentRun: Equatable, Sendable {
     public var paper: PaperResult?
     /// For an STBP row, the IDE row it mirrors.
     public var twin: String?
+    /// The row of another file whose runs this row's are at this profile: the runner trains
+    /// nothing for it, the report reads that row's result files.
+    public var sameRunAs: SameRun?
 
     public subscript<Value>(dynamicMember keyPath: WritableKeyPath<RunSettings, Value>) -> Value {
         get { settings[keyPath: keyPath] }
@@ -36,7 +39,7 @@ public struct ExperimentRun: Equatable, Sendable {
 
     /// `<root>/<table>/<row>/seed-<k>.h5`: the run's metrics (small, committed).
     public func resultPath(in root: String, seed: Int) -> String {
-        "\(root)/\(table)/\(row)/seed-\(seed).h5"
+        ResultStore.resultPath(in: root, table: table, row: row, seed: seed)
     }
 
     /// `<root>/<table>/<row>/seed-<k>.checkpoint.h5`: weights and training state (large, under

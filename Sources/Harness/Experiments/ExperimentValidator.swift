@@ -14,7 +14,9 @@ import HDF5
 ///   writes apply to it, requests (augmentation, quirks) can take effect wherever written, the
 ///   model fits the dataset, classes match it; twins — the rows that name one row without `twin`
 ///   as theirs — have one method each, another than that row's, and resolve to its settings
-///   except for the gradient method and its options.
+///   except for the gradient method and its options;
+/// * `same_run_as`: at profiles the file defines, `<table>/<row>` names of another file (the
+///   rest, against that file, is `RunReferenceResolver`'s).
 struct ExperimentValidator {
     let file: ExperimentFile
     let locations: YAMLLocations
@@ -92,6 +94,7 @@ struct ExperimentValidator {
             for profile in Profile.allCases {
                 checkPatch(row.profiles?[profile], at: "\(at).profiles.\(profile.rawValue)")
             }
+            if let references = row.sameRunAs { checkReferences(references, at: "\(at).same_run_as") }
             if let paper = row.paper {
                 let percent: (Double) -> Bool = { $0 >= 0 && $0 <= 100 }
                 check(paper.mean, "\(at).paper.mean", percent) { "\($0) is outside [0, 100] (percent)" }
@@ -99,6 +102,22 @@ struct ExperimentValidator {
                 check(paper.best, "\(at).paper.best", { percent($0) && $0 >= paper.mean }) {
                     "\($0) must lie in [mean, 100] = [\(paper.mean), 100]"
                 }
+            }
+        }
+    }
+
+    /// What a `same_run_as` mapping says on its own: names, at profiles the file defines, of
+    /// another file's row. Whether that row exists and is the same run is `RunReferenceResolver`'s.
+    private mutating func checkReferences(_ references: PerProfile<RunReference>, at prefix: String) {
+        for profile in references.profiles {
+            guard let reference = references[profile] else { continue }
+            let field = YAMLPath.child(prefix, profile.rawValue)
+            if file.profiles[profile] == nil {
+                report(field, "the file has no profile '\(profile.rawValue)'; a row is another's run only at a profile it runs")
+            } else if !Self.isName(reference.table) || !Self.isName(reference.row) {
+                report(field, "'\(reference)' must be <table>/<row>, two lower-case names of a-z, 0-9, '.', '_', '-'")
+            } else if reference.table == file.table {
+                report(field, "'\(reference)' is a row of this file; same_run_as names a row of another experiment file")
             }
         }
     }

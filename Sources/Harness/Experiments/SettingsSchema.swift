@@ -109,6 +109,10 @@ enum SettingsSchema {
         return Set(keys.compactMap { byKey[$0]?.attribute })
     }()
 
+    /// Settings that say what a run records besides its metrics (the residual traces of
+    /// `convergence`), by attribute name: they leave the trained model alone.
+    static let recordingSettings: Set<String> = Set(entries.filter { $0.group == "convergence" }.compactMap(\.attribute))
+
     /// The resolved settings as `/config` attributes, named by their attribute names; unset
     /// optional settings are left out.
     static func attributes(of settings: ResolvedSettings) -> [(name: String, value: HDF5AttributeValue)] {

@@ -22,7 +22,7 @@ enum ConvergenceSection {
                 for (color, run) in runs.filter({ network($0) == name }).enumerated() {
                     let records = results.completed(run.row, profile)
                     guard !records.isEmpty else {
-                        notRun.append("`\(run.row)` (\(profile.rawValue))")
+                        notRun.append("`\(run.row)` (\(profile.rawValue))" + results.sameRunLabel(run.row, profile))
                         continue
                     }
                     let method = run.training.method.displayName
@@ -31,7 +31,8 @@ enum ConvergenceSection {
                     for trace in traces {
                         let curves = SeedCurves(records.compactMap { $0.convergence.first { $0.name == trace }?.residualMean },
                                                 x: { Double($0 + 1) })
-                        table.append([run.label, method, trace, profile.rawValue, "\(curves?.runs ?? 0)"] + steps.map { t in
+                        table.append([run.label + results.sameRunLabel(run.row, profile), method, trace, profile.rawValue,
+                                      "\(curves?.runs ?? 0)"] + steps.map { t in
                             curves?.steps[safe: t - 1].map { ReportFormat.scientific($0.mean) } ?? ReportFormat.dash
                         })
                         guard let curves else { continue }

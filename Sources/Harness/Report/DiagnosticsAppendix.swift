@@ -2,13 +2,14 @@
 /// seeds — learning rate, training loss and accuracy, test accuracy, the adjoint solver's
 /// iterations and final relative residual (IDE), the test firing rate and the seconds per epoch —
 /// at a selection of epochs (all of them up to 12; else the first two, each milestone and the
-/// epoch after it, every tenth of the run and the last). Each row folds into a `<details>` block.
+/// epoch after it, every tenth of the run and the last). Each row folds into a `<details>` block;
+/// a row whose runs at a profile are another file's row's is shown there, under that file's table.
 enum DiagnosticsAppendix {
     static func markdown(_ tables: [TableResults]) -> String {
         var text = ""
         for results in tables {
             for profile in results.profiles {
-                for row in results.experiment.file.rows.map(\.id) {
+                for row in results.experiment.file.rows.map(\.id) where results.sameRun(row, profile) == nil {
                     let records = results.completed(row, profile).filter { !$0.epochs.isEmpty }
                     guard !records.isEmpty else { continue }
                     text += block(records, row: row, table: results.experiment.file.table, profile: profile,

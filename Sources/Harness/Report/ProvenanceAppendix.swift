@@ -1,6 +1,6 @@
 /// Appendix D: per row and profile, where its runs come from — source revision (clean or dirty,
 /// and whether its training code is today's), start dates, wall-clock, CPU and threads — and the
-/// command that reproduces them.
+/// command that reproduces them (for a row whose runs are another file's row's, that row's).
 enum ProvenanceAppendix {
     static func markdown(_ tables: [TableResults], revisions: inout SourceRevisions) -> String {
         var table = MarkdownTable(["table", "row", "profile", "seeds", "revision", "training code", "started",
@@ -11,10 +11,13 @@ enum ProvenanceAppendix {
                     let own = results.records(row, profile)
                     let reference = (results.referenceRecords[row] ?? []).filter { $0.profile == profile }
                     if !own.isEmpty {
-                        let seeds = own.map(\.seed).sorted().map(String.init)
+                        let seeds = own.map(\.seed).sorted().map(String.init).joined(separator: ",")
+                        var command = "`fsnn run \(results.displayPath) --profile \(profile.rawValue) --rows \(row) --seeds \(seeds)`"
+                        if let same = results.sameRun(row, profile), let trains = results.sameRunCommand(row, profile) {
+                            command = "same run as \(same.label): `\(trains) --seeds \(seeds)`"
+                        }
                         table.append(line(own, row: row, profile: profile, table: results.experiment.file.table,
-                                          revisions: &revisions, command: "`fsnn run \(results.displayPath) --profile "
-                                              + "\(profile.rawValue) --rows \(row) --seeds \(seeds.joined(separator: ","))`"))
+                                          revisions: &revisions, command: command))
                     }
                     if !reference.isEmpty {
                         let seeds = reference.map(\.seed).sorted().map(String.init)

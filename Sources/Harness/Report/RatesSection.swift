@@ -19,7 +19,7 @@ enum RatesSection {
                 for run in members {
                     let measured = results.completed(run.row, profile).filter { $0.rates != nil }
                     guard !measured.isEmpty else {
-                        empty.append(run.row)
+                        empty.append("`\(run.row)`" + results.sameRunLabel(run.row, profile))
                         continue
                     }
                     var cells = layers.indices.map { index in
@@ -34,13 +34,13 @@ enum RatesSection {
                     cells.append(energyCell(operations?.mean, run: run))
                     cells.append(ReportFormat.meanAndSpread(SampleSummary(measured.compactMap { $0.accuracy(.best) })))
                     cells.append("\(measured.count)/\(results.experiment.run(run.row, profile: profile)?.seeds.count ?? 0)")
-                    table.append([label(run, results), run.training.method.displayName] + cells)
+                    table.append([label(run, results, profile), run.training.method.displayName] + cells)
                 }
                 guard !table.rows.isEmpty else { continue }
                 blocks.append(.text("**\(name)** (profile `\(profile.rawValue)`)\n\n" + table.markdown))
             }
             if !empty.isEmpty {
-                blocks.append(.text("Not run at `\(profile.rawValue)`: \(empty.map { "`\($0)`" }.joined(separator: ", ")).\n"))
+                blocks.append(.text("Not run at `\(profile.rawValue)`: \(empty.joined(separator: ", ")).\n"))
             }
             if let figure = barsFigure(results, networks: networks, profile: profile) { blocks.append(.figure(figure)) }
         }
@@ -74,9 +74,11 @@ enum RatesSection {
         summary.standardDeviation.map { " ± \(ReportFormat.fixed(100 * $0, 3))" } ?? ""
     }
 
-    /// The row's label, marked when its network is not the one the paper's table used.
-    static func label(_ run: ExperimentRun, _ results: TableResults) -> String {
-        results.experiment.file.isPaperModel(run.training.model) ? run.label : "\(run.label) (substitute network)"
+    /// The row's label, marked when its network is not the one the paper's table used, and when
+    /// its runs at `profile` are another file's row's.
+    static func label(_ run: ExperimentRun, _ results: TableResults, _ profile: Profile) -> String {
+        (results.experiment.file.isPaperModel(run.training.model) ? run.label : "\(run.label) (substitute network)")
+            + results.sameRunLabel(run.row, profile)
     }
 
     /// Per-layer test firing rates (percent) as grouped bars, one panel per network of two layers

@@ -3,7 +3,9 @@ import Foundation
 
 /// `summary.csv` and `summary.json` beside the report: one record per experiment row × seed of
 /// every profile that has results, complete or not (an expected seed without a file says `not
-/// run` or `data missing`), for tools that would rather not parse Markdown or HDF5.
+/// run` or `data missing`), for tools that would rather not parse Markdown or HDF5. A row whose
+/// runs at a profile are another file's row's (`same_run_as`) repeats that row's records there,
+/// naming it, without their compute (counted once, in the row that trained them).
 /// Accuracies in percent, rates as fractions, memory in bytes; absent values are empty (CSV) or
 /// null (JSON).
 struct ResultSummary {
@@ -38,7 +40,8 @@ struct ResultSummary {
         var energyANN: Double?
         var peakBytes: Int?
         var transientBytes: Int?
-        /// Sum of the epochs' wall-clock seconds, and that × the run's compute threads.
+        /// Sum of the epochs' wall-clock seconds, and that × the run's compute threads; empty in
+        /// the entries of a `same_run_as` row, whose compute the row that trained it counts.
         var wallSeconds: Double?
         var cpuSeconds: Double?
         var threads: Int?
@@ -47,12 +50,14 @@ struct ResultSummary {
         var gitRevision: String?
         /// The command that reproduces the run (at `gitRevision`).
         var command: String?
+        /// `table1/mnist-if` when the row's runs at this profile are that row's (`same_run_as`).
+        var sameRunAs: String?
 
         static let columns = ["table", "row", "method", "profile", "data", "seed", "status", "conditions", "trained",
                               "test_samples", "best_test_acc", "best_epoch", "last_test_acc", "final_tenth_test_acc",
                               "epochs_completed", "firing_rate", "sops_per_sample", "energy_snn_pj", "energy_ann_pj",
                               "peak_bytes", "transient_bytes", "wall_seconds", "cpu_seconds", "threads", "cpu", "started",
-                              "git_revision", "command"]
+                              "git_revision", "command", "same_run_as"]
 
         enum CodingKeys: String, CodingKey {
             case table, row, method, profile, data, seed, status, conditions, trained
@@ -62,6 +67,7 @@ struct ResultSummary {
             case energySNN = "energy_snn_pj", energyANN = "energy_ann_pj"
             case peakBytes = "peak_bytes", transientBytes = "transient_bytes", wallSeconds = "wall_seconds"
             case cpuSeconds = "cpu_seconds", threads, cpu, started, gitRevision = "git_revision", command
+            case sameRunAs = "same_run_as"
         }
 
         /// Explicit nulls, so every JSON record has every key.
@@ -95,6 +101,7 @@ struct ResultSummary {
             try container.encode(started, forKey: .started)
             try container.encode(gitRevision, forKey: .gitRevision)
             try container.encode(command, forKey: .command)
+            try container.encode(sameRunAs, forKey: .sameRunAs)
         }
 
         var cells: [String] {
@@ -104,7 +111,8 @@ struct ResultSummary {
                     integer(testSamples), number(bestTestAccuracy), integer(bestEpoch), number(lastTestAccuracy),
                     number(finalTenthTestAccuracy), integer(epochsCompleted), number(firingRate), number(sopsPerSample),
                     number(energySNN), number(energyANN), integer(peakBytes), integer(transientBytes), number(wallSeconds),
-                    number(cpuSeconds), integer(threads), cpu ?? "", started ?? "", gitRevision ?? "", command ?? ""]
+                    number(cpuSeconds), integer(threads), cpu ?? "", started ?? "", gitRevision ?? "", command ?? "",
+                    sameRunAs ?? ""]
         }
     }
 
@@ -122,9 +130,15 @@ struct ResultSummary {
                     }
                     for seed in Array(Set(run.seeds + records.map(\.seed))).sorted() {
                         let record = records.first { $0.seed == seed }
-                        entries.append(Self.entry(run, profile: profile, seed: seed, record: record,
-                                                  dataMissing: results.missingData[run.row] != nil,
-                                                  experimentPath: results.displayPath, costs: costs[run.training.model]))
+                        var entry = Self.entry(run, profile: profile, seed: seed, record: record,
+                                               dataMissing: results.missingData[run.row] != nil,
+                                               experimentPath: results.displayPath, costs: costs[run.training.model])
+                        if let same = results.sameRun(run.row, profile), let command = results.sameRunCommand(run.row, profile) {
+                            entry.sameRunAs = same.description
+                            entry.command = "\(command) --seeds \(seed)"
+                            (entry.wallSeconds, entry.cpuSeconds) = (nil, nil)
+                        }
+                        entries.append(entry)
                     }
                 }
             }

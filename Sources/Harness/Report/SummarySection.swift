@@ -73,9 +73,10 @@ enum SummarySection {
                     let runs = RowRuns(results, row: row, profile: profile)
                     guard let kind = runs.runProtocol, kind != .paper || memory else { continue }
                     let iterations = Set(runs.completed.map(\.memory.peakBytes.count)).sorted().map(String.init)
+                    let source = results.sameRun(row, profile).map { "; the runs of \($0.tableName)" } ?? ""
                     let key = memory
-                        ? "`\(profile.rawValue)` (memory: \(iterations.joined(separator: "/")) training iterations of \(runs.dataCell))"
-                        : "`\(profile.rawValue)` (\(kind.name), \(runs.dataCell), \(runs.epochsText))"
+                        ? "`\(profile.rawValue)` (memory: \(iterations.joined(separator: "/")) training iterations of \(runs.dataCell)\(source))"
+                        : "`\(profile.rawValue)` (\(kind.name), \(runs.dataCell), \(runs.epochsText)\(source))"
                     let untrained = runs.trained.isEmpty && !memory ? 1 : 0
                     if let index = byConditions.firstIndex(where: { $0.key == key }) {
                         byConditions[index].rows.insert(row)
@@ -120,7 +121,12 @@ enum SummarySection {
                     + "(\(datasets.joined(separator: ", ")) not found under the data root): \(list(missing)).")
             }
             if !other.isEmpty {
-                lines.append("- \(results.experiment.file.table): \(other.count) row\(other.count == 1 ? "" : "s") not run: \(list(other)).")
+                // A row that names another file's row says so, at each profile where it does.
+                let shown = other.map { row in
+                    "`\(row)`" + Profile.allCases.map { results.sameRunLabel(row, $0) }.joined()
+                }
+                lines.append("- \(results.experiment.file.table): \(other.count) row\(other.count == 1 ? "" : "s") not run: "
+                    + shown.joined(separator: ", ") + ".")
             }
         }
         guard !lines.isEmpty else { return "**Not run**: every row has completed runs.\n" }
@@ -137,7 +143,8 @@ enum SummarySection {
                     for profile in results.profiles where !results.records(member.row, profile).isEmpty {
                         let status = RowStatus(results, member: member, group: group, profile: profile)
                         table.append([results.experiment.file.table, "`\(member.row)`", member.training.method.displayName,
-                                      profile.rawValue, status.runs.seedsCell, status.dataCell, status.text])
+                                      profile.rawValue, status.runs.seedsCell, status.dataCell,
+                                      status.text + results.sameRunLabel(member.row, profile)])
                     }
                     let reference = RowRuns.reference(results, row: member.row, profile: .paper)
                     if !reference.records.isEmpty {

@@ -279,7 +279,12 @@ enum VerdictSection {
                     guard !(ideIF.isEmpty && ideLIF.isEmpty && stbpLIF.isEmpty) else { continue }
                     let paperNetwork = runs.first { RatesSection.network($0) == network }
                         .map { results.experiment.file.isPaperModel($0.training.model) } ?? false
-                    table.append([network, profile.rawValue] + [ideIF, ideLIF, stbpLIF].map(rateSummary)
+                    // Rows read from another file's runs (`same_run_as`) say whose they are.
+                    let sources = runs.filter { RatesSection.network($0) == network }
+                        .compactMap { results.sameRun($0.row, profile)?.tableName }
+                        .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                    let shown = network + (sources.isEmpty ? "" : " (the runs of \(sources.joined(separator: ", ")))")
+                    table.append([shown, profile.rawValue] + [ideIF, ideLIF, stbpLIF].map(rateSummary)
                                  + [paperNetwork ? "yes" : "no (substitute)"])
                     let scope = "\(network), profile `\(profile.rawValue)`"
                     guard paperNetwork else {
@@ -344,7 +349,8 @@ enum VerdictSection {
                     let neuron = run.training.neuron == .integrateAndFire ? "IF" : "LIF"
                     finals.append((neuron, "\(run.dataset.rawValue) · \(run.training.model.rawValue)", trace[length - 1],
                                    trace[safe: 4], neurons))
-                    table.append([run.label, profile.rawValue, neurons.map(String.init) ?? ReportFormat.dash,
+                    table.append([run.label + results.sameRunLabel(run.row, profile), profile.rawValue,
+                                  neurons.map(String.init) ?? ReportFormat.dash,
                                   ReportFormat.scientific(trace[0]), trace[safe: 4].map(ReportFormat.scientific) ?? ReportFormat.dash,
                                   "\(ReportFormat.scientific(trace[length - 1])) (t = \(length))", ReportFormat.scientific(ratio)])
                 }

@@ -36,6 +36,11 @@ public enum ResultStore {
         return try read(from: file)
     }
 
+    /// `<root>/<table>/<row>/seed-<k>.h5`: where a run's result file lives.
+    public static func resultPath(in root: String, table: String, row: String, seed: Int) -> String {
+        "\(root)/\(table)/\(row)/seed-\(seed).h5"
+    }
+
     /// The folder inside a row's folder that holds the reference code's result files.
     public static let referenceFolder = "reference"
 

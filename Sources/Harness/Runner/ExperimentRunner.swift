@@ -44,6 +44,8 @@ public struct PlannedRun: Sendable {
         case resume(dataset: DatasetName, afterEpoch: Int)
         /// The row's data is not under the data root: a summary, and where it looked.
         case missingData(summary: String, details: String)
+        /// The row's runs at this profile are another file's row's (`same_run_as`): nothing to train here.
+        case sameRun(SameRun)
     }
 
     public var run: ExperimentRun
@@ -58,6 +60,9 @@ public struct RunReport: Sendable {
         /// Trained in this invocation, ending complete, failed or interrupted.
         case finished(RunStatus)
         case missingData(String)
+        /// Another file's row trains it (`same_run_as`): its result file, and what that holds
+        /// ("complete", "not run yet").
+        case sameRun(SameRun, resultFile: String, status: String)
         /// Not started because the runner was interrupted first.
         case notStarted
     }
@@ -77,7 +82,8 @@ public struct RunReport: Sendable {
 /// profile or other settings is a conflict: the runner refuses (naming both) unless `overwrite`.
 /// An incomplete result is continued from its checkpoint with `resume` (the checkpoint must
 /// belong to the same run) and otherwise started over. Rows whose data is missing are reported
-/// and left out; the others run. A failed run (NaN, error) does not stop the table; an interrupt
+/// and left out; so are rows whose runs at the profile are another file's row's (`same_run_as`),
+/// which that file's runs train; the others run. A failed run (NaN, error) does not stop the table; an interrupt
 /// stops it after the run in progress has recorded itself.
 public final class ExperimentRunner {
     public let experiment: Experiment
@@ -110,6 +116,10 @@ public final class ExperimentRunner {
     public func plan() throws -> [PlannedRun] {
         var plan: [PlannedRun] = [], conflicts: [String] = []
         for (run, seeds) in try selectedRuns() {
+            if let same = run.sameRunAs {
+                plan += seeds.map { PlannedRun(run: run, seed: $0, action: .sameRun(same)) }
+                continue
+            }
             let availability = DataAvailability.of(run, in: options.dataRoot)
             for seed in seeds {
                 guard case let .available(dataset) = availability else {
@@ -216,7 +226,7 @@ public final class ExperimentRunner {
                 let (dataset, resumedEpochs, note): (DatasetName, Int?, String?) = switch planned.action {
                 case let .start(dataset, note): (dataset, nil, note)
                 case let .resume(dataset, afterEpoch): (dataset, afterEpoch, nil)
-                case .skip, .missingData: preconditionFailure("reported without training")
+                case .skip, .missingData, .sameRun: preconditionFailure("reported without training")
                 }
                 if let note { try log(planned, note) }
                 let execution = RunExecution(task: planned, datasetUsed: dataset, resumedEpochs: resumedEpochs,
@@ -237,7 +247,7 @@ public final class ExperimentRunner {
         for planned in plan {
             switch planned.action {
             case .start, .resume: break
-            case .skip, .missingData: continue
+            case .skip, .missingData, .sameRun: continue
             }
             let result = resultPath(planned)
             let checkpoint = planned.run.checkpointPath(in: options.checkpointsRoot, seed: planned.seed)
@@ -261,8 +271,8 @@ public final class ExperimentRunner {
         }
     }
 
-    /// The report of a run that needs no training (already complete, or its data missing, which
-    /// is logged); nil for a run to train.
+    /// The report of a run that needs no training (already complete, its data missing, which is
+    /// logged, or another file's row's); nil for a run to train.
     func reportWithoutTraining(_ planned: PlannedRun) -> RunReport? {
         var report = RunReport(run: planned.run, seed: planned.seed, outcome: .alreadyComplete)
         switch planned.action {
@@ -270,6 +280,10 @@ public final class ExperimentRunner {
             report.best = try? ResultStore.read(resultPath(planned)).bestTestAccuracy
         case let .missingData(summary, _):
             report.outcome = .missingData(summary)
+        case let .sameRun(same):
+            let path = same.resultPath(in: options.resultsRoot, seed: planned.seed)
+            let status = OutputFile.exists(path) ? (try? ResultStore.read(path).status.name) ?? "unreadable" : "not run yet"
+            report.outcome = .sameRun(same, resultFile: path, status: status)
         case .start, .resume:
             return nil
         }
@@ -332,14 +346,19 @@ public struct RunnerSummary: Sendable {
         var lines: [String] = []
         for report in reports {
             let (kind, detail) = Self.describe(report)
-            if counts[kind] == nil { order.append(kind) }
-            counts[kind, default: 0] += 1
+            let tallied = if case .sameRun = report.outcome { "same run as another table's row" } else { kind }
+            if counts[tallied] == nil { order.append(tallied) }
+            counts[tallied, default: 0] += 1
             lines.append("  \(report.run.row) seed \(report.seed): \(kind)\(detail.isEmpty ? "" : " — " + detail)")
         }
         let tally = order.map { "\(counts[$0]!) \($0)" }.joined(separator: ", ")
-        let nothingRan = allDataMissing
-            ? "\nNothing was trained: the data of every selected row is missing (how to obtain it is printed above)."
-            : ""
+        var nothingRan = ""
+        if allDataMissing {
+            nothingRan = "\nNothing was trained: the data of every selected row is missing (how to obtain it is printed above)."
+        } else if !reports.isEmpty, reports.allSatisfy({ if case .sameRun = $0.outcome { return true }; return false }) {
+            nothingRan = "\nNothing was trained: at profile \(profile.rawValue) the selected rows are other tables' runs, "
+                + "trained by the commands above."
+        }
         return "\(table) (profile \(profile.rawValue)): \(reports.isEmpty ? "nothing selected" : tally)\n"
             + lines.joined(separator: "\n") + nothingRan
     }
@@ -352,6 +371,8 @@ public struct RunnerSummary: Sendable {
         case let .finished(.failed(stop)): return ("failed", "epoch \(stop.epoch), batch \(stop.batch): \(stop.message)")
         case let .finished(.interrupted(stop)): return ("interrupted", "epoch \(stop.epoch), batch \(stop.batch)")
         case let .missingData(summary): return ("data missing", summary)
+        case let .sameRun(same, resultFile, status):
+            return ("same run as \(same)", "\(resultFile): \(status); trained by \(same.command(report.run.profile))")
         case .notStarted: return ("not started", "the runner was interrupted")
         }
     }

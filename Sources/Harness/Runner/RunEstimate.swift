@@ -15,7 +15,7 @@ public struct RunEstimate {
     public struct Line: Sendable {
         public var row: String
         public var seed: Int
-        /// "start", "resume after epoch 3", "skip (complete)", "data missing".
+        /// "start", "resume after epoch 3", "skip (complete)", "data missing", "same run as table1/mnist-if".
         public var action: String
         public var epochs: Int
         public var batchesPerEpoch: Int
@@ -40,6 +40,10 @@ public struct RunEstimate {
                 continue
             case .missingData:
                 line.action = "data missing"
+                lines.append(line)
+                continue
+            case let .sameRun(same):
+                line.action = "same run as \(same)"
                 lines.append(line)
                 continue
             case let .start(name, _):

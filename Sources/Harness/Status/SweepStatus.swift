@@ -5,7 +5,8 @@ import Foundation
 ///
 /// The runs shown are those of an experiment file at a profile (with the seeds of result files
 /// and submissions beside them), or, without a file, every result file under the results root
-/// and every run of the submissions recorded under the runs root. A run's job is the task of
+/// and every run of the submissions recorded under the runs root; a row whose runs at the profile
+/// are another file's row's (`same_run_as`) shows that row's. A run's job is the task of
 /// the latest submission that lists it, or the job recorded in its result file when that is newer.
 public struct SweepStatus: Sendable {
     public struct Entry: Sendable {
@@ -59,6 +60,12 @@ public struct SweepStatus: Sendable {
         let files = ResultStore.resultFiles(in: scope.resultsRoot).compactMap(Self.key(ofResultFile:))
         if let experiment = scope.experiment {
             for run in experiment.runs(scope.profile) {
+                // A row that is another file's row's run at this profile shows that row's files.
+                if let same = run.sameRunAs {
+                    runsByKey["\(same)"] = run
+                    for seed in run.seeds { add(same.table, same.row, seed) }
+                    continue
+                }
                 runsByKey["\(run.table)/\(run.row)"] = run
                 var seeds = run.seeds
                 seeds += files.filter { $0.table == run.table && $0.row == run.row }.map(\.seed)
@@ -96,7 +103,7 @@ public struct SweepStatus: Sendable {
 
     private static func entry(_ key: (table: String, row: String, seed: Int), run: ExperimentRun?, scope: Scope,
                               submissions: [SlurmSubmissionRecord]) -> Entry {
-        let path = "\(scope.resultsRoot)/\(key.table)/\(key.row)/seed-\(key.seed).h5"
+        let path = ResultStore.resultPath(in: scope.resultsRoot, table: key.table, row: key.row, seed: key.seed)
         var entry = Entry(table: key.table, row: key.row, seed: key.seed, progress: .notStarted)
         if OutputFile.exists(path) {
             do {
