@@ -19,4 +19,9 @@ extension DatasetName {
         case .cifar10Subset: return nil
         }
     }
+
+    /// The training samples a run on the whole dataset reads: the published training split, and
+    /// for the offline subset the training part of its 4,000-image file (docs/datasets.md) once
+    /// every 8th image of each class is held out as its test set (`DatasetCatalog.subsetTestMask`).
+    public var trainingSampleCount: Int { publishedSplitSizes?.train ?? 3_505 }
 }

@@ -182,6 +182,38 @@ private func expectSingleIssue(
                           message: "milestones must increase: 60 follows 60")
     }
 
+    /// A warm-up is judged on the smallest training set the row may read: here the fallback's
+    /// 3,505 images, 28 batches of 128 per epoch. A warm-up as long as the run is valid.
+    @Test func warmupLongerThanTheRunOnTheFallbackDataset() {
+        let row = [
+            "  - id: cifar-if",                                 // 27
+            "    dataset: cifar10",                             // 28
+            "    dataset_fallback: cifar10-subset",             // 29
+            "    model: alexnet_f",                             // 30
+            "    neuron: if",                                   // 31
+            "    time_steps: 30",                               // 32
+            "    epochs: 4",                                    // 33
+            "    warmup_iterations: 400",                       // 34
+            "    profiles:",                                    // 35
+            "      quick: {warmup_iterations: 28}",             // 36
+            "      smoke: {warmup_iterations: 1}",              // 37
+        ]
+        expectSingleIssue(yaml(appending: row), line: 34, field: "rows[2].warmup_iterations",
+                          message: "4 epoch(s) × 28 batch(es) of 128 on 3505 training samples of cifar10-subset = 112 iterations")
+        var fitting = row
+        fitting[7] = "    warmup_iterations: 112"
+        #expect(throws: Never.self) { try Experiment(text: yaml(appending: fitting), path: fileName) }
+    }
+
+    /// `train_subset` and `train_batches` shorten the run the warm-up must fit in.
+    @Test func warmupLongerThanACappedEpoch() {
+        let capped = ["  quick: {epochs: 1, seeds: [0], train_subset: 1000, train_batches: 5, warmup_iterations: 6}"]
+        expectSingleIssue(yaml([11: capped]), line: 11, field: "profiles.quick.warmup_iterations",
+                          message: "1 epoch(s) × 5 batch(es) of 128 on 1000 training samples of mnist = 5 iterations")
+        let fitting = ["  quick: {epochs: 1, seeds: [0], train_subset: 1000, train_batches: 5, warmup_iterations: 5}"]
+        #expect(throws: Never.self) { try Experiment(text: yaml([11: fitting]), path: fileName) }
+    }
+
     @Test func duplicateRowIDs() {
         expectSingleIssue(yaml([22: ["  - id: mnist-if"]]), line: 22, field: "rows[1].id",
                           message: "duplicate row id 'mnist-if' (also rows[0])")

@@ -69,7 +69,8 @@ enum SettingsResolution {
     }
 
     /// The rules between the run settings and the training: a fallback dataset must be able to
-    /// stand in, and a spike-input model has T frames per sample, so its trace cannot be longer.
+    /// stand in, a spike-input model has T frames per sample, so its trace cannot be longer, and a
+    /// learning-rate warm-up must end within the run on every dataset the run may read.
     private static func runProblems(_ settings: ResolvedSettings) -> [Problem] {
         var problems: [Problem] = []
         let (run, training) = (settings.run, settings.training)
@@ -83,6 +84,27 @@ enum SettingsResolution {
             problems.append(Problem(key: "convergence.steps", message: "\(training.model.rawValue) reads T = "
                 + "\(training.timeSteps) spike frames per sample; a residual trace over \(steps) steps needs static input"))
         }
+        if let problem = warmupProblem(settings) { problems.append(problem) }
         return problems
+    }
+
+    /// A linear warm-up of W iterations (lr·(i+1)/W) longer than the run's training iterations
+    /// E × ⌈N / B⌉ (batches capped by `train_batches`, N the training samples, capped by
+    /// `train_subset`) never reaches the base rate. Judged on the smallest training set the run
+    /// may read: its dataset or the fallback.
+    private static func warmupProblem(_ settings: ResolvedSettings) -> Problem? {
+        let (run, training) = (settings.run, settings.training)
+        guard training.warmupIterations > 0 else { return nil }
+        let shortest = ([run.dataset] + (run.datasetFallback.map { [$0] } ?? [])).map { dataset in
+            let samples = min(run.trainSubset ?? .max, dataset.trainingSampleCount)
+            let batches = min((samples + training.batchSize - 1) / training.batchSize, run.trainBatches ?? .max)
+            return (dataset: dataset, samples: samples, batches: batches)
+        }.min { $0.batches < $1.batches }!
+        let iterations = training.epochs * shortest.batches
+        guard training.warmupIterations > iterations else { return nil }
+        return Problem(key: "warmup_iterations", message: "a warm-up of \(training.warmupIterations) iterations is longer "
+            + "than the run, whose learning rate would never reach \(training.learningRate): \(training.epochs) epoch(s) × "
+            + "\(shortest.batches) batch(es) of \(training.batchSize) on \(shortest.samples) training samples of "
+            + "\(shortest.dataset.rawValue) = \(iterations) iterations (scale it with the epochs, as the milestones)")
     }
 }
