@@ -54,6 +54,20 @@ import FSNN
         #expect(last < 0.8 * first, "mean loss of the first 10 iterations \(first), of the last 10 \(last)")
     }
 
+    /// A step's reported gradient norm is ‖∂L/∂θ‖₂ over every parameter, as a Float64 sum of
+    /// the squares of the gradients `computeGradients` leaves for the same batch and state.
+    @Test(arguments: TrainingMethod.allCases)
+    func theStepReportsTheGradientNorm(method: TrainingMethod) throws {
+        let (stepping, images, labels) = try Self.fashionShaped(method, steps: 5, samples: 32, seed: 6)
+        let (inspecting, _, _) = try Self.fashionShaped(method, steps: 5, samples: 32, seed: 6)
+        _ = try inspecting.computeGradients(.image(images), labels: labels)
+        let expected = inspecting.network.namedParameters.reduce(0.0) { sum, named in
+            sum + named.parameter.gradient.withUnsafeBufferPointer { $0.reduce(0.0) { $0 + Double($1) * Double($1) } }
+        }.squareRoot()
+        let reported = try stepping.trainStep(.image(images), labels: labels).gradientNorm
+        #expect(expected > 0 && abs(reported - expected) <= 1e-5 * expected, "reported \(reported), expected \(expected)")
+    }
+
     /// Issue 5: BPTT memory grows with T, IDE's and OTTT's do not (fmnist_f400, batch 128). STBP's
     /// history holds one byte per neuron and step (the rectangular surrogate's spike and window
     /// bits), so its transient peak grows by exactly 128 × 400 bytes per step; OTTT keeps one step
