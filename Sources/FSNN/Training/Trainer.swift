@@ -112,10 +112,15 @@ public final class Trainer {
         return try strategy.computeGradients(network, batch: batch, labels: labels, update: update)
     }
 
-    /// One optimiser step on the accumulated gradients, which must be finite, and leaving finite
-    /// parameters; returns the gradients' norm.
+    /// One optimiser step on the accumulated gradients, which must be finite, scaled to norm c
+    /// when they exceed `gradientClipNorm` c, and leaving finite parameters; returns the norm
+    /// before clipping.
     private func update(learningRate: Float) throws -> Double {
         let norm = try gradientNorm()
+        if let bound = configuration.gradientClipNorm, norm > Double(bound) {
+            let scale = Float(Double(bound) / norm)
+            for (_, parameter) in network.namedParameters { parameter.gradient.scale(by: scale) }
+        }
         optimizer.step(learningRate: learningRate)
         try checkFiniteParameters()
         return norm
