@@ -5,7 +5,7 @@ import Harness
 struct FSNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fsnn",
-        abstract: "Feedback spiking neural networks trained by IDE and STBP.",
+        abstract: "Feedback spiking neural networks trained by IDE, STBP and OTTT.",
         version: FSNNVersion.current,
         subcommands: [RunCommand.self, StatusCommand.self, ReportCommand.self, InspectCommand.self, TrainCommand.self,
                       DataCommand.self, BenchCommand.self, ModelsCommand.self])

@@ -29,6 +29,8 @@ struct InspectCommand: ParsableCommand {
         var indices: String
         @Option(help: "Default: the checkpoint's.")
         var method: TrainingMethod?
+        @Option(name: .customLong("T"), help: "Time steps of this batch (default: the checkpoint's); the weights do not depend on T.")
+        var timeSteps: Int?
         @Flag(help: "No dropout masks for this batch.")
         var noDropout = false
         @Option(name: .customLong("quirk"),
@@ -45,7 +47,10 @@ struct InspectCommand: ParsableCommand {
             if noQuirks && !quirks.isEmpty { throw ValidationError("--no-quirks and --quirk exclude each other") }
             let count: Int
             do { count = try IndexList.parse(indices).count } catch { throw ValidationError("--indices \(error)") }
-            do { try CommandLineSettings.check(\.batchSize, count, option: "--indices") } catch {
+            do {
+                try CommandLineSettings.check(\.batchSize, count, option: "--indices")
+                try CommandLineSettings.check(\.timeSteps, timeSteps, option: "--T")
+            } catch {
                 throw ValidationError("\(error)")
             }
         }
@@ -56,6 +61,7 @@ struct InspectCommand: ParsableCommand {
             inspection.dataset = source.dataset
             inspection.split = split
             inspection.method = method
+            inspection.timeSteps = timeSteps
             inspection.dropout = !noDropout
             if noQuirks || !quirks.isEmpty { inspection.quirks = Set(quirks) }
             inspection.clampDerivatives = clampDerivatives

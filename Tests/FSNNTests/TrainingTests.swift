@@ -54,6 +54,52 @@ import FSNN
         #expect(last < 0.8 * first, "mean loss of the first 10 iterations \(first), of the last 10 \(last)")
     }
 
+    /// A step's reported gradient norm is ‖∂L/∂θ‖₂ over every parameter, as a Float64 sum of
+    /// the squares of the gradients `computeGradients` leaves for the same batch and state.
+    @Test(arguments: TrainingMethod.allCases)
+    func theStepReportsTheGradientNorm(method: TrainingMethod) throws {
+        let (stepping, images, labels) = try Self.fashionShaped(method, steps: 5, samples: 32, seed: 6)
+        let (inspecting, _, _) = try Self.fashionShaped(method, steps: 5, samples: 32, seed: 6)
+        _ = try inspecting.computeGradients(.image(images), labels: labels)
+        let expected = inspecting.network.namedParameters.reduce(0.0) { sum, named in
+            sum + named.parameter.gradient.withUnsafeBufferPointer { $0.reduce(0.0) { $0 + Double($1) * Double($1) } }
+        }.squareRoot()
+        let reported = try stepping.trainStep(.image(images), labels: labels).gradientNorm
+        #expect(expected > 0 && abs(reported - expected) <= 1e-5 * expected, "reported \(reported), expected \(expected)")
+    }
+
+    /// `gradient_clip_norm` c: plain SGD (no momentum, no weight decay) moves every weight by
+    /// −lr · g · c/‖g‖ when ‖g‖ > c, i.e. the unclipped step scaled by c/‖g‖, and not at all
+    /// differently when ‖g‖ ≤ c; the reported norm is the one before clipping.
+    @Test func aGradientAboveTheClippingNormIsScaledToIt() throws {
+        func step(clip: Float?) throws -> (norm: Double, moves: [Double]) {
+            var configuration = TrainingConfiguration(model: .fmnistF400, timeSteps: 5)
+            configuration.method = .stbp
+            configuration.momentum = 0
+            configuration.weightDecay = 0
+            configuration.gradientClipNorm = clip
+            var generator = RandomGenerator(seed: 8)
+            let network = try ModelZoo.make(configuration, generator: &generator)
+            let trainer = try Trainer(configuration: configuration, network: network, dropoutGenerator: generator.split())
+            let images = Tensor(zeros: [16, 1, 28, 28])
+            images.fillNormal(using: &generator)
+            let labels = (0..<16).map { $0 % 10 }
+            let before = network.namedParameters.flatMap { $0.parameter.value.scalars }
+            let norm = try trainer.trainStep(.image(images), labels: labels).gradientNorm
+            let after = network.namedParameters.flatMap { $0.parameter.value.scalars }
+            return (norm, zip(after, before).map { Double($0) - Double($1) })
+        }
+        let free = try step(clip: nil)
+        let bound = Float(free.norm / 4)
+        let clipped = try step(clip: bound), loose = try step(clip: Float(free.norm * 2))
+        #expect(clipped.norm == free.norm && loose.norm == free.norm)
+        #expect(loose.moves == free.moves)
+        let factor = Double(bound) / free.norm
+        let worst = zip(clipped.moves, free.moves).map { abs($0 - factor * $1) }.max()!
+        let largest = free.moves.map(abs).max()!
+        #expect(worst <= 1e-3 * factor * largest, "worst deviation \(worst) of moves up to \(factor * largest)")
+    }
+
     /// Issue 5: BPTT memory grows with T, IDE's and OTTT's do not (fmnist_f400, batch 128). STBP's
     /// history holds one byte per neuron and step (the rectangular surrogate's spike and window
     /// bits), so its transient peak grows by exactly 128 × 400 bytes per step; OTTT keeps one step

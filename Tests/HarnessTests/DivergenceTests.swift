@@ -63,6 +63,17 @@ extension RunnerTests {
             #expect(record.epochs.isEmpty)
         }
 
+        /// An epoch of one batch: the step's damage shows only in the evaluation after it, which
+        /// must still name the run's divergence (and the gradient behind it), not SpectralNorm's.
+        @Test func aSpectralNormBrokenBeforeTheEvaluationIsDivergence() throws {
+            let (stop, record) = try Self.failure(["learning_rate: 1.0e+30", "train_batches: 1"])
+            #expect(stop.epoch == 1 && stop.batch == 0, "\(stop)")
+            #expect(stop.message.hasPrefix("diverged: after the optimiser's steps (learning rate 1e+30) the spectral norm "),
+                    "\(stop.message)")
+            #expect(stop.message.contains("the epoch's largest gradient norm ‖∂L/∂θ‖ was "), "\(stop.message)")
+            #expect(record.epochs.isEmpty)
+        }
+
         /// Committed results carry no `divergence_factor`: unset, it is no attribute, so their
         /// settings (and resume identities) stay what they were.
         @Test func theUnsetFactorIsNotRecorded() throws {

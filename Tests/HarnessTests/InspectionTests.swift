@@ -120,6 +120,27 @@ extension RunnerTests {
             }
         }
 
+        /// `--T` runs the batch with another number of time steps on the same weights: the file
+        /// says which, the checkpoint's own T gives the default's gradients, another T others.
+        @Test func timeStepsReplaceTheCheckpointsForTheBatch() throws {
+            let (fixture, checkpoint, _) = try Self.finishedRun()
+            func gradients(_ timeSteps: Int?) throws -> (timeSteps: Int, weight: [Float]) {
+                var inspection = GradientInspection(checkpoint: checkpoint, dataRoot: fixture.data.root, indices: [0, 1, 2])
+                inspection.method = .stbp
+                inspection.dropout = false
+                inspection.timeSteps = timeSteps
+                let output = fixture.data.directory.file("t\(timeSteps ?? 0).h5")
+                _ = try inspection.write(to: output)
+                let file = try HDF5File.open(output)
+                defer { try? file.close() }
+                return (try file.attribute("time_steps", as: Int.self), try file.readTensor("/gradients/classifier.weight").scalars)
+            }
+            let standard = try gradients(nil)
+            let same = try gradients(standard.timeSteps), longer = try gradients(standard.timeSteps + 3)
+            #expect(same.timeSteps == standard.timeSteps && same.weight == standard.weight)
+            #expect(longer.timeSteps == standard.timeSteps + 3 && longer.weight != standard.weight)
+        }
+
         /// `--quirk` replaces the checkpoint's list for the batch, recorded as the root's @quirks; a
         /// quirk that cannot take effect on the model is refused, naming the rule. `--clamp-derivatives`
         /// adds D = 1[0 < p < 1] of the map and of J, one and the same at a for a single-layer model.

@@ -10,7 +10,7 @@ import Testing
         TrainingStepReport(loss: loss, correct: correct, samples: 10, learningRate: 0.05,
                            solver: iterations.map { SolverStatistics(iterations: $0, relativeResidual: 1e-3) },
                            spikeCounts: [5], meanRates: [0.0125], timing: StepTiming(), transientPeakBytes: 0,
-                           absolutePeakBytes: 0)
+                           absolutePeakBytes: 0, gradientNorm: 1)
     }
 
     /// 100 batches of 1 s each: a line after batches 10, 20, …, 90 (10 %), none after the last

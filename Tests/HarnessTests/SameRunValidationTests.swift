@@ -220,21 +220,29 @@ private func expectRefused(referring: String, referenced: String = referencedFil
                           line: 20, ["convergence_steps 100 here, 300 there", "`convergence: {steps: 100, batches: 1}`"])
     }
 
-    /// Table 5 and the figure take their MNIST rows at `local` from Table 1's runs, and only there.
-    @Test func theCommittedFilesShareTable1sMNISTRunsAtLocalOnly() throws {
+    /// Table 5 and the figure take their rows at `local` from the runs that train those networks
+    /// there, and only there: the MNIST rows from Table 1's, the AlexNet-F rows from Table 3's T 30
+    /// runs (the same row id, or the id with its T).
+    @Test func theCommittedFilesShareTable1sAndTable3sRunsAtLocalOnly() throws {
         let experiments = try Experiment.loadAll(in: CommittedExperiments.directory)
         var named: [String] = []
         for experiment in experiments {
             for profile in Profile.allCases {
                 for run in experiment.runs(profile) {
                     guard let same = run.sameRunAs else { continue }
-                    #expect(profile == .local && same.table == "table1" && same.row == run.row, "\(run.table)/\(run.row)")
+                    let trainer = run.row.hasPrefix("cifar10-alexnet-")
+                        ? (table: "table3", row: run.row.replacingOccurrences(of: "alexnet-if", with: "alexnet-if-t30")
+                            .replacingOccurrences(of: "alexnet-lif", with: "alexnet-lif-t30"))
+                        : (table: "table1", row: run.row)
+                    #expect(profile == .local && same.table == trainer.table && same.row == trainer.row, "\(run.table)/\(run.row)")
                     named.append("\(run.table)/\(run.row)")
                 }
             }
         }
         #expect(named == ["figure-convergence/mnist-if", "figure-convergence/mnist-if-stbp", "figure-convergence/mnist-lif",
-                          "figure-convergence/mnist-lif-stbp", "table5/mnist-if", "table5/mnist-lif", "table5/mnist-lif-stbp",
-                          "table5/mnist-lif-ottt"])
+                          "figure-convergence/mnist-lif-stbp", "figure-convergence/cifar10-alexnet-if",
+                          "figure-convergence/cifar10-alexnet-lif", "table5/cifar10-alexnet-if", "table5/cifar10-alexnet-lif",
+                          "table5/cifar10-alexnet-lif-stbp", "table5/cifar10-alexnet-lif-ottt", "table5/mnist-if",
+                          "table5/mnist-lif", "table5/mnist-lif-stbp", "table5/mnist-lif-ottt"])
     }
 }

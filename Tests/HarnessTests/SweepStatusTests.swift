@@ -55,6 +55,22 @@ import Testing
         #expect(files.entries.map { "\($0.row) \($0.seed)" } == ["a 0", "a 1", "b 0", "b 7", "b 1", "b 5"])
     }
 
+    /// A result file of another profile is not the run asked about: the status says whose it is
+    /// instead of counting it complete (`fsnn run` at this profile would refuse to replace it).
+    @Test func aResultFileOfAnotherProfileIsNotThisProfilesRun() throws {
+        let fixture = try RunnerFixture()
+        let experiment = try fixture.experiment(tinyExperiment(rows: [("a", [])]))
+        try ResultStore.write(syntheticRecord(table: "tiny", row: "a", profile: .smoke, testAccuracies: [80]),
+                              to: fixture.resultPath("a"))
+        func state(_ profile: Profile) -> String {
+            let scope = SweepStatus.Scope(resultsRoot: fixture.results, runsRoot: fixture.runs, experiment: experiment,
+                                          profile: profile, dataRoot: fixture.data.root)
+            return SweepStatus.gather(scope, client: nil).entries.map(\.progress.description).joined()
+        }
+        #expect(state(.quick) == "not run at this profile: the result file is a smoke run (complete, best 80.00 % (epoch 1))")
+        #expect(state(.smoke) == "complete, best 80.00 % (epoch 1)")
+    }
+
     /// A run of the released reference code in a row's `reference/` folder is no run of fsnn's.
     @Test func referenceRunsAreNotListed() throws {
         let fixture = try RunnerFixture()

@@ -48,6 +48,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// A training loss above this many times ln(classes) for several consecutive batches ends the
     /// run as diverged (`DivergenceWatch`); nil is the default factor, 10.
     public var divergenceFactor: Float?
+    /// c: a step whose gradient norm ‖g‖₂ (every trained parameter) exceeds c takes g · c/‖g‖,
+    /// before the optimiser adds weight decay (`torch.nn.utils.clip_grad_norm_`); nil: no clipping.
+    public var gradientClipNorm: Float?
 
     public init(model: ModelName, timeSteps: Int) {
         self.model = model

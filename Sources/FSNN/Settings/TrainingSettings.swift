@@ -125,5 +125,11 @@ public enum TrainingSettings {
                 bounds: .reals(from: 2, to: 1e30,
                                because: "a healthy run stays below its untrained loss ln C, so a factor below 2 stops "
                                    + "runs on a few noisy batches; 1e30 turns the rule off")),
+        Setting(\.gradientClipNorm, key: "gradient_clip_norm", noun: "the gradient clipping norm",
+                meaning: "c: a step whose gradient norm ‖∂L/∂θ‖₂ over all trained parameters exceeds c is scaled to "
+                    + "norm c before weight decay (as torch.nn.utils.clip_grad_norm_); unset: no clipping",
+                bounds: .reals(from: 1e-6, to: 1e30,
+                               because: "below 1e-6 a step at the paper's learning rates moves no Float32 weight near 1; "
+                                   + "1e30 never clips")),
     ]
 }

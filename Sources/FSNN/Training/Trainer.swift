@@ -19,6 +19,9 @@ public struct TrainingStepReport: Sendable {
     /// process's peak during the step when nothing else allocates concurrently. The data
     /// pipeline's batches, the one in training included, are not counted (`MemoryTracker.process`).
     public var absolutePeakBytes: Int
+    /// ‖∂L/∂θ‖₂ over every trained parameter at the optimiser step (before weight decay), the
+    /// norm `torch.nn.utils.clip_grad_norm_` computes; the largest over a batch's steps (OTTT_O).
+    public var gradientNorm: Double
 }
 
 /// What one evaluation batch measured.
@@ -74,14 +77,15 @@ public final class Trainer {
         let tracker = MemoryTracker()
         let startBytes = MemoryTracker.process.liveBytes
         let learningRate = schedule.learningRate
+        var gradientNorm = 0.0
         let pass = try tracker.measure {
             try computeGradients(batch, labels: labels) {
-                try self.update(learningRate: learningRate)
+                gradientNorm = max(gradientNorm, try self.update(learningRate: learningRate))
                 self.network.zeroGradients()
             }
         }
         try checkFinite(loss: pass.loss)
-        if pass.updates == 0 { try update(learningRate: learningRate) }
+        if pass.updates == 0 { gradientNorm = try update(learningRate: learningRate) }
         schedule.completeIteration()
         var timing = pass.timing
         timing.total = total.lap()
@@ -90,7 +94,7 @@ public final class Trainer {
             solver: pass.solver, spikeCounts: pass.simulation.spikeCounts,
             meanRates: meanRates(pass.simulation.spikeCounts, batchSize: batch.batchSize),
             timing: timing, transientPeakBytes: tracker.peakBytes,
-            absolutePeakBytes: startBytes + tracker.peakBytes)
+            absolutePeakBytes: startBytes + tracker.peakBytes, gradientNorm: gradientNorm)
     }
 
     /// The gradient half of a training step, without any optimiser step: zeroes the gradients,
@@ -108,12 +112,18 @@ public final class Trainer {
         return try strategy.computeGradients(network, batch: batch, labels: labels, update: update)
     }
 
-    /// One optimiser step on the accumulated gradients, which must be finite, and leaving finite
-    /// parameters.
-    private func update(learningRate: Float) throws {
-        try checkFiniteGradients()
+    /// One optimiser step on the accumulated gradients, which must be finite, scaled to norm c
+    /// when they exceed `gradientClipNorm` c, and leaving finite parameters; returns the norm
+    /// before clipping.
+    private func update(learningRate: Float) throws -> Double {
+        let norm = try gradientNorm()
+        if let bound = configuration.gradientClipNorm, norm > Double(bound) {
+            let scale = Float(Double(bound) / norm)
+            for (_, parameter) in network.namedParameters { parameter.gradient.scale(by: scale) }
+        }
         optimizer.step(learningRate: learningRate)
         try checkFiniteParameters()
+        return norm
     }
 
     /// Simulation only, running-statistics BN, no dropout (spec §4.3 "evaluation"); with
@@ -153,11 +163,23 @@ public final class Trainer {
         guard loss.isFinite else { throw NonFiniteError(quantity: "the training loss") }
     }
 
-    /// Stops on a non-finite gradient before the optimiser can spread it into the weights.
-    private func checkFiniteGradients() throws {
-        for (name, parameter) in network.namedParameters where !parameter.gradient.isFinite {
-            throw NonFiniteError(quantity: "the gradient of \(name)")
+    /// ‖∂L/∂θ‖₂ over every trained parameter; stops on a non-finite gradient before the
+    /// optimiser can spread it into the weights. Each parameter's Σg² is a Float32 dot product,
+    /// which is finite exactly when its entries are, unless it overflows (entries beyond ~1e19):
+    /// that tensor is then summed again in Float64.
+    private func gradientNorm() throws -> Double {
+        var sumOfSquares = 0.0
+        for (name, parameter) in network.namedParameters {
+            let gradient = parameter.gradient
+            let squares = VectorKernels.dot(gradient.pointer, gradient.pointer, gradient.count)
+            if squares.isFinite {
+                sumOfSquares += Double(squares)
+                continue
+            }
+            guard gradient.isFinite else { throw NonFiniteError(quantity: "the gradient of \(name)") }
+            sumOfSquares += gradient.withUnsafeBufferPointer { $0.reduce(0) { $0 + Double($1) * Double($1) } }
         }
+        return sumOfSquares.squareRoot()
     }
 }
 

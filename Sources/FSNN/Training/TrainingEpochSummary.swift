@@ -14,6 +14,8 @@ public struct TrainingEpochSummary: Sendable {
     /// Transient and absolute peak tensor bytes of every training iteration.
     public private(set) var transientPeakBytes: [Int] = []
     public private(set) var absolutePeakBytes: [Int] = []
+    /// The gradient norm of every training iteration (`TrainingStepReport.gradientNorm`).
+    public private(set) var gradientNorms: [Double] = []
     /// Summed phase times of the steps.
     public private(set) var timing = StepTiming()
     public var seconds: Double = 0
@@ -38,6 +40,7 @@ public struct TrainingEpochSummary: Sendable {
         for (layer, rate) in report.meanRates.enumerated() { rateSums[layer] += rate * Double(report.samples) }
         transientPeakBytes.append(report.transientPeakBytes)
         absolutePeakBytes.append(report.absolutePeakBytes)
+        gradientNorms.append(report.gradientNorm)
         timing.simulate += report.timing.simulate
         timing.solve += report.timing.solve
         timing.parameterGradient += report.timing.parameterGradient
@@ -51,6 +54,14 @@ public struct TrainingEpochSummary: Sendable {
     public var solverResidualMean: Double { solves > 0 ? solverResidualSum / Double(solves) : .nan }
     /// Mean firing rate per layer over the epoch's training simulations.
     public var layerRates: [Double] { rateSums.map { samples > 0 ? $0 / Double(samples) : .nan } }
+    /// Median and largest gradient norm of the epoch's iterations (NaN for an epoch without any).
+    public var gradientNormMedian: Double {
+        let sorted = gradientNorms.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+    public var gradientNormMax: Double { gradientNorms.max() ?? .nan }
     /// Fraction of the epoch spent waiting for the next batch.
     public var dataWaitFraction: Double { seconds > 0 ? dataWaitSeconds / seconds : 0 }
 }

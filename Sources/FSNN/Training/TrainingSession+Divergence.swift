@@ -23,6 +23,8 @@ struct DivergenceWatch {
     let required: Int
     /// Every batch loss of the epoch so far, in order.
     private(set) var losses: [Float] = []
+    /// The largest gradient norm of the epoch so far.
+    private(set) var largestGradientNorm = 0.0
     private var consecutive = 0
 
     init(configuration: TrainingConfiguration, batchesPerEpoch: Int) {
@@ -31,9 +33,10 @@ struct DivergenceWatch {
         required = max(1, min(Self.patience, batchesPerEpoch))
     }
 
-    /// Records the loss of the next batch; true when the run has now diverged.
-    mutating func observe(_ loss: Float) -> Bool {
+    /// Records the loss and gradient norm of the next batch; true when the run has now diverged.
+    mutating func observe(_ loss: Float, gradientNorm: Double = 0) -> Bool {
         losses.append(loss)
+        largestGradientNorm = max(largestGradientNorm, gradientNorm)
         consecutive = loss > limit ? consecutive + 1 : 0
         return consecutive >= required
     }
@@ -62,17 +65,20 @@ struct DivergenceWatch {
 extension TrainingSession {
     /// The divergence a training step's error stands for, or nil for an error of another kind:
     /// a non-finite value, or a spectral norm the optimiser's steps made degenerate (at
-    /// learning rate 1e30 the weights stay finite but their squared norm does not).
-    func divergence(of error: any Error, epoch: Int, batch: Int, watch: DivergenceWatch) -> DivergedRun? {
+    /// learning rate 1e30 the weights stay finite but their squared norm does not; an exploding
+    /// gradient does it at any rate). `batch` is where the run stopped (0-based, the epoch's last
+    /// for an evaluation), `stepsBefore` the optimiser steps the run had taken by then.
+    func divergence(of error: any Error, epoch: Int, batch: Int, stepsBefore: Int, watch: DivergenceWatch) -> DivergedRun? {
         let reason: String
         switch error {
         case let error as NonFiniteError:
             reason = error.description
-        case let SpectralNormError.degenerateNorm(sigma, shape) where completedIterations + batch > 0:
+        case let SpectralNormError.degenerateNorm(sigma, shape) where stepsBefore > 0:
             let (name, magnitude) = largestWeight
             reason = "after the optimiser's steps (learning rate \(trainer.schedule.learningRate)) the spectral norm "
                 + "of a weight \(shape) is degenerate (σ̂ = \(sigma)); the largest weight is |\(name)| = \(magnitude)"
                 + (magnitude > 1e15 ? ", whose square overflows Float32 in the power iteration" : "")
+                + "; the epoch's largest gradient norm ‖∂L/∂θ‖ was \(String(format: "%.3g", watch.largestGradientNorm))"
         default:
             return nil
         }

@@ -80,7 +80,8 @@ public final class TrainingSession {
                 test = try evaluate()
             } catch {
                 // The epoch's last step may leave weights whose norm only evaluation computes.
-                throw divergence(of: error, epoch: epoch, batch: training.batches - 1, watch: lastEpochWatch) ?? error
+                throw divergence(of: error, epoch: epoch, batch: training.batches - 1,
+                                 stepsBefore: completedIterations + training.batches, watch: lastEpochWatch) ?? error
             }
             let evaluationSeconds = clock.lap()
             completedEpochs += 1
@@ -105,10 +106,11 @@ public final class TrainingSession {
             do {
                 report = try trainer.trainStep(networkInput(batch), labels: batch.labels)
             } catch {
-                throw divergence(of: error, epoch: epoch, batch: index, watch: watch) ?? error
+                throw divergence(of: error, epoch: epoch, batch: index, stepsBefore: completedIterations + index,
+                                 watch: watch) ?? error
             }
             summary.add(report)
-            if watch.observe(report.loss) {
+            if watch.observe(report.loss, gradientNorm: report.gradientNorm) {
                 throw DivergedRun(epoch: epoch, batch: index, reason: watch.lossReason, losses: watch.losses)
             }
             try onBatch(index, report)

@@ -44,6 +44,8 @@ public struct GradientInspection {
     public var indices: [Int]
     /// Default: the checkpoint's.
     public var method: TrainingMethod?
+    /// Time steps of the batch. Default: the checkpoint's.
+    public var timeSteps: Int?
     /// False: no dropout masks for this batch (p = 0).
     public var dropout = true
     /// The reference-code behaviours to run the batch with (spec §11). Default: the checkpoint's.
@@ -88,6 +90,7 @@ public struct GradientInspection {
         guard !indices.isEmpty else { throw InspectionError.emptyBatch }
         let model = try CheckpointedModel(checkpoint, dataRoot: dataRoot, dataset: dataset) { configuration in
             if let method { configuration.method = method }
+            if let timeSteps { configuration.timeSteps = timeSteps }
             if !dropout { configuration.dropout = 0 }
             if let quirks { configuration.quirks = quirks }
         }
@@ -107,7 +110,7 @@ public struct GradientInspection {
                 ("table", .string(model.identity.table)), ("row", .string(model.identity.row)),
                 ("seed", .integer(Int64(model.identity.seed))), ("method", .string(configuration.method.rawValue)),
                 ("dropout", dropout.hdf5AttributeValue), ("dataset", .string(session.dataset.name.rawValue)),
-                ("split", .string(split.rawValue)),
+                ("split", .string(split.rawValue)), ("time_steps", .integer(Int64(configuration.timeSteps))),
             ]
             for (name, value) in attributes { try file.setAttribute(name, value) }
             if let json = try model.identity.entries().first(where: { $0.name == "training_configuration" }) {

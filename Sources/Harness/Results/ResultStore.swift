@@ -216,7 +216,8 @@ public enum ResultStore {
             ("train_loss", \.trainLoss), ("train_acc", \.trainAccuracy), ("test_loss", \.testLoss),
             ("test_acc", \.testAccuracy), ("lr", \.learningRate), ("seconds", \.seconds),
             ("solver_iterations", \.solverIterations), ("solver_relative_residual_mean", \.solverResidualMean),
-            ("solver_relative_residual_max", \.solverResidualMax), ("mean_firing_rate", \.firingRate),
+            ("solver_relative_residual_max", \.solverResidualMax), ("gradient_norm_median", \.gradientNormMedian),
+            ("gradient_norm_max", \.gradientNormMax), ("mean_firing_rate", \.firingRate),
         ]
         for (name, value) in columns { try file.write(epochs.map(value), to: "/epochs/\(name)") }
         let layers = record.layerNames.count
@@ -321,6 +322,16 @@ public enum ResultStore {
                 }
                 return values
             }
+        // Recorded since the gradient norms were: absent from older files and the reference runner's.
+        let gradientNorms = try ["gradient_norm_median", "gradient_norm_max"].map { name in
+            guard try file.contains("/epochs/\(name)") else { return [Double](repeating: .nan, count: count) }
+            let values = try column(name)
+            guard values.count == count else {
+                throw RunFileError.invalidLayout(file: file.path, object: "/epochs/\(name)",
+                                                 reason: "\(values.count) epochs, test_acc has \(count)")
+            }
+            return values
+        }
         let layerRates = try file.read("/epochs/layer_firing_rate", as: Double.self)
         guard layerRates.shape == [count, layers] else {
             throw RunFileError.invalidLayout(file: file.path, object: "/epochs/layer_firing_rate",
@@ -330,7 +341,8 @@ public enum ResultStore {
             EpochSummary(trainLoss: columns[0][i], trainAccuracy: columns[1][i], testLoss: columns[2][i],
                          testAccuracy: testAccuracy[i], learningRate: columns[3][i], seconds: columns[4][i],
                          solverIterations: columns[5][i], solverResidualMean: columns[6][i],
-                         solverResidualMax: columns[7][i], firingRate: columns[8][i],
+                         solverResidualMax: columns[7][i], gradientNormMedian: gradientNorms[0][i],
+                         gradientNormMax: gradientNorms[1][i], firingRate: columns[8][i],
                          layerFiringRates: Array(layerRates.values[(i * layers)..<((i + 1) * layers)]))
         }
     }

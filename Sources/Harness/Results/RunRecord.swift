@@ -109,6 +109,10 @@ public struct EpochSummary: Equatable, Sendable {
     /// ‖(I − Jᵀ)β − ∂L/∂a‖ / ‖∂L/∂a‖ (IDE).
     public var solverResidualMean: Double
     public var solverResidualMax: Double
+    /// Median and largest over the epoch's training iterations of ‖∂L/∂θ‖₂ at the optimiser step
+    /// (NaN in files written before it was recorded, and in the reference runner's).
+    public var gradientNormMedian: Double
+    public var gradientNormMax: Double
     /// Test-set firing rate of all hidden neurons pooled: spikes / (neurons × T × samples).
     public var firingRate: Double
     /// The same per hidden layer, in `RunRecord.layerNames` order.
@@ -116,7 +120,8 @@ public struct EpochSummary: Equatable, Sendable {
 
     public init(trainLoss: Double, trainAccuracy: Double, testLoss: Double, testAccuracy: Double, learningRate: Double,
                 seconds: Double, solverIterations: Double = .nan, solverResidualMean: Double = .nan,
-                solverResidualMax: Double = .nan, firingRate: Double, layerFiringRates: [Double]) {
+                solverResidualMax: Double = .nan, gradientNormMedian: Double = .nan, gradientNormMax: Double = .nan,
+                firingRate: Double, layerFiringRates: [Double]) {
         self.trainLoss = trainLoss
         self.trainAccuracy = trainAccuracy
         self.testLoss = testLoss
@@ -126,6 +131,8 @@ public struct EpochSummary: Equatable, Sendable {
         self.solverIterations = solverIterations
         self.solverResidualMean = solverResidualMean
         self.solverResidualMax = solverResidualMax
+        self.gradientNormMedian = gradientNormMedian
+        self.gradientNormMax = gradientNormMax
         self.firingRate = firingRate
         self.layerFiringRates = layerFiringRates
     }
@@ -136,7 +143,8 @@ public struct EpochSummary: Equatable, Sendable {
         return same(a.trainLoss, b.trainLoss) && same(a.trainAccuracy, b.trainAccuracy) && same(a.testLoss, b.testLoss)
             && same(a.testAccuracy, b.testAccuracy) && same(a.learningRate, b.learningRate) && same(a.seconds, b.seconds)
             && same(a.solverIterations, b.solverIterations) && same(a.solverResidualMean, b.solverResidualMean)
-            && same(a.solverResidualMax, b.solverResidualMax) && same(a.firingRate, b.firingRate)
+            && same(a.solverResidualMax, b.solverResidualMax) && same(a.gradientNormMedian, b.gradientNormMedian)
+            && same(a.gradientNormMax, b.gradientNormMax) && same(a.firingRate, b.firingRate)
             && a.layerFiringRates.count == b.layerFiringRates.count
             && zip(a.layerFiringRates, b.layerFiringRates).allSatisfy(same)
     }

@@ -201,6 +201,7 @@ final class RunExecution {
             testAccuracy: 100 * test.accuracy, learningRate: Double(result.learningRate), seconds: result.seconds,
             solverIterations: training.solverIterations, solverResidualMean: training.solverResidualMean,
             solverResidualMax: training.solverIterations.isNaN ? .nan : Double(training.solverResidualMax),
+            gradientNormMedian: training.gradientNormMedian, gradientNormMax: training.gradientNormMax,
             firingRate: test.meanRate, layerFiringRates: test.layerRates))
         record.predictions = TestPredictions(epoch: record.epochs.count, labels: test.labels, predicted: test.predictions)
         for (peak, transient) in zip(training.absolutePeakBytes, training.transientPeakBytes) {

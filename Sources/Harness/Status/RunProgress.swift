@@ -15,6 +15,9 @@ public enum RunProgress: Equatable, Sendable {
     case notStarted
     /// The result file exists but cannot be read.
     case unreadable(String)
+    /// The result file holds a run of another profile (`found`), not one of the profile asked
+    /// about: `fsnn run` at that profile refuses to replace it without `--overwrite`.
+    case otherProfile(found: Profile, progress: String)
 
     /// The progress a result file records, a `running` one checked against its lock's holder.
     init(_ record: RunRecord, lockHolder holder: RunLock.Holder?) {
@@ -39,7 +42,7 @@ public enum RunProgress: Equatable, Sendable {
     }
 
     /// `complete`, `running`, `interrupted` (a gone process too), `failed`, `data missing`, `not started`,
-    /// `unreadable`.
+    /// `unreadable`, `other profile`.
     public var name: String {
         switch self {
         case .complete: return "complete"
@@ -49,6 +52,7 @@ public enum RunProgress: Equatable, Sendable {
         case .missingData: return "data missing"
         case .notStarted: return "not started"
         case .unreadable: return "unreadable"
+        case .otherProfile: return "other profile"
         }
     }
 
@@ -68,6 +72,7 @@ public enum RunProgress: Equatable, Sendable {
         case let .missingData(summary): return "data missing: \(summary)"
         case .notStarted: return "not started"
         case let .unreadable(reason): return "unreadable: \(reason)"
+        case let .otherProfile(found, progress): return "not run at this profile: the result file is a \(found.rawValue) run (\(progress))"
         }
     }
 }

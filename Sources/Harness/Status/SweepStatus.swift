@@ -110,6 +110,9 @@ public struct SweepStatus: Sendable {
                 let record = try ResultStore.read(path)
                 entry.progress = RunProgress(record, lockHolder: RunLock.Holder.read(forResult: path))
                 entry.placement = record.placement
+                if let run, record.profile != run.profile {
+                    entry.progress = .otherProfile(found: record.profile, progress: entry.progress.description)
+                }
             } catch {
                 entry.progress = .unreadable("\(error)")
             }
