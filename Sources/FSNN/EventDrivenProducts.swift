@@ -434,7 +434,7 @@ public final class EventDrivenProducts {
         let workers = Parallel.workers(for: batch)
         while workspaces.count < workers { workspaces.append(EventWorkspace()) }
         for w in 0..<workers { prepare(workspaces[w]) }
-        Parallel.forEachWorkerChunk(batch) { worker, samples in
+        Parallel.forEachWorkerChunk(batch, workers: workers) { worker, samples in
             for first in stride(from: samples.lowerBound, to: samples.upperBound, by: size) {
                 body(first..<min(first + size, samples.upperBound), workspaces[worker])
             }

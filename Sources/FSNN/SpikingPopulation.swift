@@ -71,7 +71,7 @@ public final class SpikingPopulation {
         let chunks = Parallel.workers(for: n, minimumChunk: Self.elementsPerWorker)
         var sums = [Float](repeating: 0, count: chunks)
         sums.withUnsafeMutableBufferPointer { sums in
-            Parallel.forEachWorkerChunk(n, minimumChunk: Self.elementsPerWorker) { worker, range in
+            Parallel.forEachWorkerChunk(n, workers: chunks) { worker, range in
                 switch (feedback, feedbackMask) {
                 case let (f?, mask?): for i in range { fire(i, v[i] + f[i] * mask[i] + input[i]) }
                 case let (f?, nil): for i in range { fire(i, v[i] + f[i] + input[i]) }
@@ -136,7 +136,7 @@ public final class SpikingPopulation {
         let chunks = Parallel.workers(for: n, minimumChunk: Self.elementsPerWorker)
         var nonZero = [Int](repeating: 0, count: chunks)
         nonZero.withUnsafeMutableBufferPointer { counts in
-            Parallel.forEachWorkerChunk(n, minimumChunk: Self.elementsPerWorker) { worker, range in
+            Parallel.forEachWorkerChunk(n, workers: chunks) { worker, range in
                 var count = 0
                 for i in range {
                     let dv = dm[i]

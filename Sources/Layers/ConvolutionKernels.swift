@@ -176,7 +176,7 @@ final class ConvolutionKernels {
         let workers = Parallel.workers(for: chunks, minimumChunk: minimumChunks)
         while workspaces.count < workers { workspaces.append(Workspace(self)) }
         let workspaces = self.workspaces
-        Parallel.forEachWorkerChunk(chunks, minimumChunk: minimumChunks) { worker, chunkRange in
+        Parallel.forEachWorkerChunk(chunks, workers: workers) { worker, chunkRange in
             let workspace = workspaces[worker]
             prepare(worker, workspace)
             for chunk in chunkRange {

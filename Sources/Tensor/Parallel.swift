@@ -54,7 +54,14 @@ public enum Parallel {
     /// `MemoryTracker.measure` scopes, whichever thread runs the chunk.
     public static func forEachWorkerChunk(_ count: Int, minimumChunk: Int = 1,
                                           _ body: (_ worker: Int, Range<Int>) -> Void) {
-        let workers = workers(for: count, minimumChunk: minimumChunk)
+        forEachWorkerChunk(count, workers: workers(for: count, minimumChunk: minimumChunk), body)
+    }
+
+    /// `forEachWorkerChunk` over exactly `workers` chunks: for a caller that sized per-worker
+    /// state with `workers(for:minimumChunk:)`, which must not read `workerCount` a second time
+    /// (another thread's `withSettings` scope may change it in between).
+    public static func forEachWorkerChunk(_ count: Int, workers: Int, _ body: (_ worker: Int, Range<Int>) -> Void) {
+        let workers = max(1, min(workers, count))
         guard workers > 1 else {
             if count > 0 { body(0, 0..<count) }
             return

@@ -41,6 +41,19 @@ import Tensor
         }
     }
 
+    /// With an explicit worker count the region uses exactly that many chunks (fewer only when
+    /// there are fewer items), whatever `workerCount` says by then: a caller that sized per-worker
+    /// state for it can index that state by the worker.
+    @Test func anExplicitWorkerCountIsTheOneUsed() {
+        for (workers, count, expected) in [(3, 10, 3), (2, 1, 1), (4, 4, 4)] {
+            let seen = Mutex<[Int]>([])
+            withWorkers(1) {
+                Parallel.forEachWorkerChunk(count, workers: workers) { worker, _ in seen.withLock { $0.append(worker) } }
+            }
+            #expect(seen.withLock { $0 }.sorted() == Array(0..<expected), "workers \(workers), count \(count)")
+        }
+    }
+
     /// OpenBLAS runs single-threaded inside a parallel region, and the configured count is back
     /// in force whenever no region is running.
     @Test func blasThreadCountIsOneInsideAndRestoredAfter() {

@@ -79,7 +79,7 @@ public struct BroydenSolver: AdjointSolver {
             if slot == u.count { allocateSlot() }
             // gNew holds dg until the next residual overwrites it.
             let uBases = u.map(\.pointer), vBases = v.map(\.pointer), residual = gx, dg = gNew
-            Parallel.forEachWorkerChunk(batch, minimumChunk: Self.samplesPerWorker) { worker, samples in
+            Parallel.forEachWorkerChunk(batch, workers: workers) { worker, samples in
                 let buffer = scratch[worker].pointer
                 for b in samples {
                     let offset = b * d
