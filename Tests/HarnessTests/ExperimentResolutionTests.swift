@@ -49,9 +49,12 @@ import Testing
               quick: {epochs: 3, train_subset: 60000}
         """
 
+    // Each resolution check is a test of its own: a debug build keeps every `#expect` operand of
+    // a function in its frame, and one frame holding all of them overflowed the test thread's stack
+    // once `TrainingConfiguration` grew by a field.
+
     @Test func defaultsThenProfileThenRowThenRowProfile() throws {
         let experiment = try Experiment(text: text, path: "demo.yaml")
-
         let paper = try #require(experiment.run("plain", profile: .paper))
         #expect(paper.training.epochs == 100)
         #expect(paper.training.timeSteps == 30)
@@ -61,7 +64,10 @@ import Testing
         #expect(paper.trainSubset == nil)
         #expect(paper.training.classCount == 10)
         #expect(paper.label == "mnist · mnist_64c5s_f64c5 · LIF λ=0.95 · T=30 · ide")
+    }
 
+    @Test func aProfileOverridesTheDefaults() throws {
+        let experiment = try Experiment(text: text, path: "demo.yaml")
         let quick = try #require(experiment.run("plain", profile: .quick))
         #expect(quick.training.epochs == 2)          // profile over defaults
         #expect(quick.trainSubset == 5000)
@@ -70,7 +76,10 @@ import Testing
 
         let smoke = try #require(experiment.run("plain", profile: .smoke))
         #expect(smoke.training.batchSize == 16 && smoke.trainBatches == 2 && smoke.testBatches == 1)
+    }
 
+    @Test func aRowOverridesTheProfileAndARowProfileTheRow() throws {
+        let experiment = try Experiment(text: text, path: "demo.yaml")
         let row = try #require(experiment.run("overriding", profile: .paper))
         #expect(row.training.epochs == 50)           // row over defaults
         #expect(row.training.timeSteps == 5)
@@ -84,7 +93,10 @@ import Testing
 
         let rowSmoke = try #require(experiment.run("overriding", profile: .smoke))
         #expect(rowSmoke.training.epochs == 50)      // row over profile
+    }
 
+    @Test func aTwinResolvesWithItsMethodsOptions() throws {
+        let experiment = try Experiment(text: text, path: "demo.yaml")
         let twin = try #require(experiment.run("overriding-stbp", profile: .quick))
         #expect(twin.training.method == .stbp && twin.twin == "overriding")
         #expect(twin.training.surrogate == .sigmoid && twin.training.surrogateParameter == 4)
@@ -104,9 +116,8 @@ import Testing
         #expect(attributes["train_subset"] == nil)
     }
 
-    @Test func committedFilesHaveThePaperRowsAndTwins() throws {
-        let directory = CommittedExperiments.directory
-        let table1 = try Experiment(contentsOf: "\(directory)/table1_mnist_fmnist.yaml")
+    @Test func table1HasThePaperRowsAndTwins() throws {
+        let table1 = try Experiment(contentsOf: "\(CommittedExperiments.directory)/table1_mnist_fmnist.yaml")
         let mnistLIF = try #require(table1.run("mnist-lif", profile: .paper))
         #expect(mnistLIF.paper == PaperResult(mean: 99.53, std: 0.04, best: 99.59))
         #expect(mnistLIF.training.neuron == .leaky(lambda: 0.95) && mnistLIF.training.timeSteps == 30)
@@ -117,15 +128,19 @@ import Testing
         let ideRows = table1.runs(.paper).filter { $0.training.method == .ide }
         let stbpRows = table1.runs(.paper).filter { $0.training.method == .stbp }
         #expect(Set(stbpRows.compactMap(\.twin)) == Set(ideRows.map(\.row)))
+    }
 
-        let table2 = try Experiment(contentsOf: "\(directory)/table2_nmnist.yaml")
+    @Test func table2HasTheFaithfulAndCorrectedRows() throws {
+        let table2 = try Experiment(contentsOf: "\(CommittedExperiments.directory)/table2_nmnist.yaml")
         let faithful = try #require(table2.run("nmnist-lif-faithful", profile: .smoke))
         #expect(faithful.training.quirks == [.nmnistIterSolver2I, .lifInputAverageAlias, .nmnistInputConvPad1,
                                              .spectralReshapedKernelNorm])
         #expect(faithful.training.model == .nmnist64C5sF64C5P1)
         #expect(try #require(table2.run("nmnist-lif", profile: .paper)).training.quirks.isEmpty)
+    }
 
-        let table3 = try Experiment(contentsOf: "\(directory)/table3_cifar.yaml")
+    @Test func table3HasThePaperRows() throws {
+        let table3 = try Experiment(contentsOf: "\(CommittedExperiments.directory)/table3_cifar.yaml")
         let cifar = try #require(table3.run("cifar10-cifarnet-lif-t100", profile: .paper))
         #expect(cifar.training.neuron == .leaky(lambda: 0.99) && cifar.training.warmupIterations == 400)
         #expect(cifar.training.milestones == [50, 75] && cifar.augmentation)
@@ -134,12 +149,14 @@ import Testing
         let cifar100 = try #require(table3.run("cifar100-alexnet-if-t100", profile: .paper))
         #expect(cifar100.training.classCount == 100 && cifar100.datasetFallback == nil)
         #expect(table3.runs(.paper).filter { $0.paper != nil }.count == 13)
+    }
 
-        let table4 = try Experiment(contentsOf: "\(directory)/table4_memory.yaml")
+    @Test func table4AndTheFigureMeasureWhatTheyShow() throws {
+        let table4 = try Experiment(contentsOf: "\(CommittedExperiments.directory)/table4_memory.yaml")
         #expect(Set(table4.runs(.paper).map(\.training.timeSteps)) == [5, 10, 30, 100])
         #expect(table4.runs(.paper).allSatisfy { $0.training.batchSize == 128 && $0.trainBatches != nil })
 
-        let figure = try Experiment(contentsOf: "\(directory)/figure_convergence.yaml")
+        let figure = try Experiment(contentsOf: "\(CommittedExperiments.directory)/figure_convergence.yaml")
         #expect(figure.runs(.paper).allSatisfy { $0.convergence?.steps == 300 })
         #expect(figure.runs(.smoke).allSatisfy { $0.convergence?.steps == 30 && $0.convergence?.batches == 1 })
     }
