@@ -22,7 +22,9 @@ extension RunnerTests {
         func twoEpochsStraightEqualOneEpochThenResumeThenOne(_ settings: [String]) throws {
             try withOneThread {
                 let fixture = try RunnerFixture()
-                let experiment = try fixture.experiment(tinyExperiment(defaults: settings, rows: [("a", [])]))
+                // Smoke runs one epoch of 3 batches, shorter than the warm-up of 4 (a validation error).
+                let experiment = try fixture.experiment(tinyExperiment(
+                    defaults: settings, rows: [("a", ["profiles: {smoke: {warmup_iterations: 3}}"])]))
                 let (straightResults, straightRuns) = (fixture.results + "-straight", fixture.runs + "-straight")
                 let straight = try fixture.runner(experiment, fixture.options(results: straightResults, runs: straightRuns)).run()
                 #expect(straight.reports.map(\.outcome) == [.finished(.complete)])
@@ -84,8 +86,8 @@ extension RunnerTests {
             try withOneThread {
                 let fixture = try RunnerFixture()
                 let experiment = try fixture.experiment(tinyExperiment(
-                    defaults: ["warmup_iterations: 100", "milestones: [1]", "learning_rate: 0.05"],
-                    rows: [("b", ["quirks: [resume_resets_lr_schedule]"])]))
+                    defaults: ["warmup_iterations: 6", "milestones: [1]", "learning_rate: 0.05"],
+                    rows: [("b", ["quirks: [resume_resets_lr_schedule]", "profiles: {smoke: {warmup_iterations: 3}}"])]))
                 let flag = InterruptFlag()
                 let first = fixture.runner(experiment, fixture.options(), interrupt: flag)
                 first.onEpochRecorded = { record in if record.epochs.count == 1 { flag.request() } }
@@ -93,8 +95,8 @@ extension RunnerTests {
                 let resumed = try fixture.runner(experiment, fixture.options(resume: true)).run()
                 #expect(resumed.reports.map(\.outcome) == [.finished(.complete)])
                 let record = try ResultStore.read(fixture.resultPath("b"))
-                // Epoch 1's last iteration (i = 2) is in the warm-up: 0.05 · 3/100.
-                #expect(record.epochs[0].learningRate == Double(Float(0.05) * (Float(3) / Float(100))))
+                // Epoch 1's last iteration (i = 2) is in the warm-up of the run's 6 iterations: 0.05 · 3/6.
+                #expect(record.epochs[0].learningRate == Double(Float(0.05) * (Float(3) / Float(6))))
                 // After the resume: no warm-up, and milestone 1 now means epoch 1 + 1, so no decay yet.
                 #expect(record.epochs[1].learningRate == Double(Float(0.05)))
             }
