@@ -21,7 +21,8 @@ plot "table1-paper-accuracy.dat" index 0 using 1:2:3 with filledcurves lc rgb "#
      "table1-paper-accuracy.dat" index 1 using 1:2:3 with filledcurves lc rgb "#1f77b4" title "IDE min–max over 5 seeds", \
      "table1-paper-accuracy.dat" index 2 using 1:2:3 with filledcurves lc rgb "#d62728" title "STBP min–max over 5 seeds", \
      "table1-paper-accuracy.dat" index 3 using 1:2 with lines lw 2 dt 1 lc rgb "#1f77b4" title "IDE (mean of 5 seeds)", \
-     "table1-paper-accuracy.dat" index 4 using 1:2 with lines lw 2 dt 2 lc rgb "#d62728" title "STBP (mean of 5 seeds)"
+     "table1-paper-accuracy.dat" index 4 using 1:2 with lines lw 2 dt 2 lc rgb "#d62728" title "STBP (mean of 5 seeds)", \
+     "table1-paper-accuracy.dat" index 5 using 1:2 with lines lw 2 dt 2 lc rgb "#2ca02c" title "OTTT (1 seed)"
 set title "Fashion-MNIST · 400 (F400) · LIF λ=0.95 · T=5" noenhanced
 set xlabel "epoch" noenhanced
 set ylabel "test accuracy (%)" noenhanced
@@ -34,9 +35,10 @@ set arrow from 30.5, graph 0 to 30.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
 set arrow from 60.5, graph 0 to 60.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
 set arrow from 90.5, graph 0 to 90.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
 set xtics autofreq
-plot "table1-paper-accuracy.dat" index 5 using 1:2:3 with filledcurves lc rgb "#7f7f7f" title "paper (IDE) mean ± std", \
-     "table1-paper-accuracy.dat" index 6 using 1:2:3 with filledcurves lc rgb "#1f77b4" title "IDE min–max over 5 seeds", \
-     "table1-paper-accuracy.dat" index 7 using 1:2:3 with filledcurves lc rgb "#d62728" title "STBP min–max over 5 seeds", \
-     "table1-paper-accuracy.dat" index 8 using 1:2 with lines lw 2 dt 1 lc rgb "#1f77b4" title "IDE (mean of 5 seeds)", \
-     "table1-paper-accuracy.dat" index 9 using 1:2 with lines lw 2 dt 2 lc rgb "#d62728" title "STBP (mean of 5 seeds)"
+plot "table1-paper-accuracy.dat" index 6 using 1:2:3 with filledcurves lc rgb "#7f7f7f" title "paper (IDE) mean ± std", \
+     "table1-paper-accuracy.dat" index 7 using 1:2:3 with filledcurves lc rgb "#1f77b4" title "IDE min–max over 5 seeds", \
+     "table1-paper-accuracy.dat" index 8 using 1:2:3 with filledcurves lc rgb "#d62728" title "STBP min–max over 5 seeds", \
+     "table1-paper-accuracy.dat" index 9 using 1:2 with lines lw 2 dt 1 lc rgb "#1f77b4" title "IDE (mean of 5 seeds)", \
+     "table1-paper-accuracy.dat" index 10 using 1:2 with lines lw 2 dt 2 lc rgb "#d62728" title "STBP (mean of 5 seeds)", \
+     "table1-paper-accuracy.dat" index 11 using 1:2 with lines lw 2 dt 2 lc rgb "#2ca02c" title "OTTT (1 seed)"
 unset multiplot

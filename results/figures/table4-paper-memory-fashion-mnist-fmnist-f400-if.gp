@@ -11,22 +11,24 @@ set ylabel "MiB" noenhanced
 set logscale x
 unset logscale y
 set xrange [5.0:100.0]
-set yrange [-0.11466999053955085:25.723324012756347]
+set yrange [-0.5760957717895508:25.796688270568847]
 unset arrow
 set xtics (5, 10, 30, 100)
 plot "table4-paper-memory-fashion-mnist-fmnist-f400-if.dat" index 0 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE", \
      "table4-paper-memory-fashion-mnist-fmnist-f400-if.dat" index 1 using 1:2 with linespoints pt 8 ps 0.9 lw 2 dt 2 lc rgb "#d62728" title "STBP", \
-     "table4-paper-memory-fashion-mnist-fmnist-f400-if.dat" index 2 using 1:2 with linespoints pt 10 ps 0.9 lw 2 dt 3 lc rgb "#ff7f0e" title "IDE · reference Broyden allocation"
+     "table4-paper-memory-fashion-mnist-fmnist-f400-if.dat" index 2 using 1:2 with linespoints pt 9 ps 0.9 lw 2 dt 2 lc rgb "#2ca02c" title "OTTT", \
+     "table4-paper-memory-fashion-mnist-fmnist-f400-if.dat" index 3 using 1:2 with linespoints pt 10 ps 0.9 lw 2 dt 3 lc rgb "#ff7f0e" title "IDE · reference Broyden allocation"
 set title "transient (peak − live at the iteration's start)" noenhanced
 set xlabel "time steps T" noenhanced
 set ylabel "MiB" noenhanced
 set logscale x
 unset logscale y
 set xrange [5.0:100.0]
-set yrange [-0.11466999053955085:25.723324012756347]
+set yrange [-0.5760957717895508:25.796688270568847]
 unset arrow
 set xtics (5, 10, 30, 100)
-plot "table4-paper-memory-fashion-mnist-fmnist-f400-if.dat" index 3 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE", \
-     "table4-paper-memory-fashion-mnist-fmnist-f400-if.dat" index 4 using 1:2 with linespoints pt 8 ps 0.9 lw 2 dt 2 lc rgb "#d62728" title "STBP", \
-     "table4-paper-memory-fashion-mnist-fmnist-f400-if.dat" index 5 using 1:2 with linespoints pt 10 ps 0.9 lw 2 dt 3 lc rgb "#ff7f0e" title "IDE · reference Broyden allocation"
+plot "table4-paper-memory-fashion-mnist-fmnist-f400-if.dat" index 4 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE", \
+     "table4-paper-memory-fashion-mnist-fmnist-f400-if.dat" index 5 using 1:2 with linespoints pt 8 ps 0.9 lw 2 dt 2 lc rgb "#d62728" title "STBP", \
+     "table4-paper-memory-fashion-mnist-fmnist-f400-if.dat" index 6 using 1:2 with linespoints pt 9 ps 0.9 lw 2 dt 2 lc rgb "#2ca02c" title "OTTT", \
+     "table4-paper-memory-fashion-mnist-fmnist-f400-if.dat" index 7 using 1:2 with linespoints pt 10 ps 0.9 lw 2 dt 3 lc rgb "#ff7f0e" title "IDE · reference Broyden allocation"
 unset multiplot
