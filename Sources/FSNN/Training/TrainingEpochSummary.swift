@@ -1,3 +1,5 @@
+import Tensor
+
 /// Training metrics of one epoch, accumulated batch by batch.
 public struct TrainingEpochSummary: Sendable {
     public var learningRate: Float
@@ -55,12 +57,7 @@ public struct TrainingEpochSummary: Sendable {
     /// Mean firing rate per layer over the epoch's training simulations.
     public var layerRates: [Double] { rateSums.map { samples > 0 ? $0 / Double(samples) : .nan } }
     /// Median and largest gradient norm of the epoch's iterations (NaN for an epoch without any).
-    public var gradientNormMedian: Double {
-        let sorted = gradientNorms.sorted()
-        guard !sorted.isEmpty else { return .nan }
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
+    public var gradientNormMedian: Double { gradientNorms.median() ?? .nan }
     public var gradientNormMax: Double { gradientNorms.max() ?? .nan }
     /// Fraction of the epoch spent waiting for the next batch.
     public var dataWaitFraction: Double { seconds > 0 ? dataWaitSeconds / seconds : 0 }

@@ -38,10 +38,7 @@ public struct Timing: Sendable {
     }
 
     /// The median (mean of the two middle values for an even count), in seconds.
-    public var median: Double {
-        let sorted = seconds.sorted(), middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
+    public var median: Double { seconds.median()! }
 
     /// The shortest repetition, in seconds.
     public var best: Double { seconds.min()! }

@@ -309,29 +309,23 @@ public enum ResultStore {
     }
 
     private static func readEpochs(from file: HDF5File, layers: Int) throws -> [EpochSummary] {
-        func column(_ name: String) throws -> [Double] { try file.read("/epochs/\(name)", as: Double.self).values }
-        let testAccuracy = try column("test_acc")
+        let testAccuracy = try file.read("/epochs/test_acc", as: Double.self).values
         let count = testAccuracy.count
-        let columns = try ["train_loss", "train_acc", "test_loss", "lr", "seconds", "solver_iterations",
-                           "solver_relative_residual_mean", "solver_relative_residual_max", "mean_firing_rate"]
-            .map { name in
-                let values = try column(name)
-                guard values.count == count else {
-                    throw RunFileError.invalidLayout(file: file.path, object: "/epochs/\(name)",
-                                                     reason: "\(values.count) epochs, test_acc has \(count)")
-                }
-                return values
-            }
-        // Recorded since the gradient norms were: absent from older files and the reference runner's.
-        let gradientNorms = try ["gradient_norm_median", "gradient_norm_max"].map { name in
-            guard try file.contains("/epochs/\(name)") else { return [Double](repeating: .nan, count: count) }
-            let values = try column(name)
+        /// One value per epoch; a column recorded only by newer files (`optional`) reads as NaN
+        /// where it is absent: the gradient norms, in older files and the reference runner's.
+        func column(_ name: String, optional: Bool = false) throws -> [Double] {
+            if optional, try !file.contains("/epochs/\(name)") { return [Double](repeating: .nan, count: count) }
+            let values = try file.read("/epochs/\(name)", as: Double.self).values
             guard values.count == count else {
                 throw RunFileError.invalidLayout(file: file.path, object: "/epochs/\(name)",
                                                  reason: "\(values.count) epochs, test_acc has \(count)")
             }
             return values
         }
+        let columns = try ["train_loss", "train_acc", "test_loss", "lr", "seconds", "solver_iterations",
+                           "solver_relative_residual_mean", "solver_relative_residual_max", "mean_firing_rate"]
+            .map { try column($0) }
+        let gradientNorms = try ["gradient_norm_median", "gradient_norm_max"].map { try column($0, optional: true) }
         let layerRates = try file.read("/epochs/layer_firing_rate", as: Double.self)
         guard layerRates.shape == [count, layers] else {
             throw RunFileError.invalidLayout(file: file.path, object: "/epochs/layer_firing_rate",
