@@ -59,6 +59,9 @@ public struct Tensor: @unchecked Sendable {
     /// Whether `other` is a view of the same elements.
     public func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }
 
+    /// Whether `tracker` counts this tensor's storage (see `MemoryTracker`).
+    public func isCharged(to tracker: MemoryTracker) -> Bool { storage.isCharged(to: tracker) }
+
     public func withUnsafeBufferPointer<R, E: Error>(
         _ body: (UnsafeBufferPointer<Float>) throws(E) -> R
     ) throws(E) -> R {

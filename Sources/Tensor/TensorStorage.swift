@@ -22,6 +22,11 @@ public final class TensorStorage: @unchecked Sendable {
 
     public var byteCount: Int { capacity * MemoryLayout<Float>.stride }
 
+    /// Whether `tracker` counts this storage's bytes.
+    func isCharged(to tracker: MemoryTracker) -> Bool {
+        tracker === MemoryTracker.process ? chargesProcess : scopedTrackers.contains { $0 === tracker }
+    }
+
     deinit {
         if chargesProcess { MemoryTracker.process.freed(byteCount) }
         for tracker in scopedTrackers { tracker.freed(byteCount) }
