@@ -521,6 +521,22 @@ func section(_ text: String, _ from: String) throws -> String {
         #expect(problems == Self.paperProblems, "\(problems)")
     }
 
+    /// With one released-code seed the gap is stated in points and not called: a pooled spread
+    /// from one side's seeds alone would make it look like a measured effect.
+    @Test func oneReleasedCodeSeedIsTooFewToCall() throws {
+        let fixture = try Self.paperFixture()
+        var reference = syntheticRecord(row: "a", seed: 0, profile: .paper, testAccuracies: [89.0, 89.9, 89.5], wholeData: true)
+        reference.implementation = "pkuxmq/IDE-FSNN 7da5907 (released code, CPU PyTorch 2.13.0+cpu)"
+        try ResultStore.write(reference, to: "\(fixture.results)/table1/a/reference/seed-0.h5")
+        let text = try fixture.report().text
+        let summary = try section(text, "## Summary")
+        #expect(summary.contains("; the released code on the same data 89.90 (n = 1) (fsnn − released: +0.15 points; "
+            + "too few seeds on a side to call)"), "\(summary)")
+        #expect(!summary.contains("pooled std)"), "\(summary)")
+        let table1 = try section(text, "## Table 1 — test")
+        #expect(table1.contains("| a label | best | 90.05 ± 0.05 (n = 3) | 89.90 (n = 1) | +0.15 | — | — | "), "\(table1)")
+    }
+
     /// The problems the paper fixture lists, with or without reference runs: `a` and `a-stbp`
     /// missing paper seeds, `b` not run at paper, `b` missing quick seeds, `a` and `a-stbp` not run at quick.
     static let paperProblems = 5

@@ -4,19 +4,28 @@
 ///
 ///     s_p = √(((n₁ − 1)s₁² + (n₂ − 1)s₂²) / (n₁ + n₂ − 2)),   d = (x̄₁ − x̄₂) / s_p,
 ///
-/// and Welch's test where both sides have at least `WelchTest.minimumSamples` seeds.
+/// and Welch's test, both only where each side has at least `WelchTest.minimumSamples` seeds.
 struct ReferenceComparison {
     let ours: [Double]
     let reference: [Double]
 
-    /// nil with fewer than three values in all or no spread.
+    /// nil unless each side has two values (a spread of its own) and the pooled spread is positive.
     var pooledStandardDeviation: Double? {
         let n1 = Double(ours.count), n2 = Double(reference.count)
-        guard n1 + n2 > 2, let a = SampleSummary(ours), let b = SampleSummary(reference) else { return nil }
-        let squares = (n1 - 1) * pow2(a.standardDeviation ?? 0) + (n2 - 1) * pow2(b.standardDeviation ?? 0)
-        let pooled = (squares / (n1 + n2 - 2)).squareRoot()
+        guard let a = SampleSummary(ours)?.standardDeviation, let b = SampleSummary(reference)?.standardDeviation
+        else { return nil }
+        let pooled = (((n1 - 1) * a * a + (n2 - 1) * b * b) / (n1 + n2 - 2)).squareRoot()
         return pooled > 0 ? pooled : nil
     }
+
+    /// d = (x̄₁ − x̄₂) / s_p; nil while a side has fewer than `WelchTest.minimumSamples` seeds, where
+    /// a spread from one or two seeds would make any gap look large or small at random.
+    var standardizedDifference: Double? {
+        guard hasEnoughSeeds, let pooled = pooledStandardDeviation else { return nil }
+        return difference / pooled
+    }
+
+    var hasEnoughSeeds: Bool { min(ours.count, reference.count) >= WelchTest.minimumSamples }
 
     var difference: Double { mean(ours) - mean(reference) }
 
@@ -24,7 +33,6 @@ struct ReferenceComparison {
     var comparison: Comparison { Comparison(ours, reference) }
 
     private func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }
-    private func pow2(_ x: Double) -> Double { x * x }
 }
 
 extension AccuracySection {
@@ -50,8 +58,7 @@ extension AccuracySection {
                               ReportFormat.meanAndSpread(SampleSummary(comparison.reference)),
                               ReportFormat.signed(comparison.difference, 2),
                               comparison.pooledStandardDeviation.map { ReportFormat.fixed($0, 2) } ?? ReportFormat.dash,
-                              comparison.pooledStandardDeviation.map { ReportFormat.signed(comparison.difference / $0, 1) }
-                                  ?? ReportFormat.dash,
+                              comparison.standardizedDifference.map { ReportFormat.signed($0, 1) } ?? ReportFormat.dash,
                               comparison.comparison.statistics])
             }
         }

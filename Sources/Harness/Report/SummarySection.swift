@@ -33,8 +33,11 @@ enum SummarySection {
                     line += "; the released code on the same data \(ReportFormat.meanAndSpread(released))"
                     let comparison = ReferenceComparison(ours: status.runs.trained.compactMap { $0.accuracy(.best) },
                                                          reference: reference.trained.compactMap { $0.accuracy(.best) })
-                    if let pooled = comparison.pooledStandardDeviation {
-                        line += " (fsnn − released: \(ReportFormat.signed(comparison.difference / pooled, 1)) pooled std)"
+                    if let standardized = comparison.standardizedDifference {
+                        line += " (fsnn − released: \(ReportFormat.signed(standardized, 1)) pooled std)"
+                    } else {
+                        line += " (fsnn − released: \(ReportFormat.signed(comparison.difference, 2)) points; too few seeds "
+                            + "on a side to call)"
                     }
                 }
                 for method in group.methods where method != .ide {
