@@ -93,10 +93,11 @@ func section(_ text: String, _ from: String) throws -> String {
         let table1 = try section(text, "## Table 1 — test")
         #expect(table1.contains("| a label | IDE | 3/5 | 90.05 ± 0.05 [89.93, 90.17] | 89.65 ± 0.05 [89.53, 89.77] | "
             + "89.65 ± 0.05 [89.53, 89.77] | 90.04 ± 0.09 (90.14) | +0.01 (0.1 std) | −0.39 (4.3 std) | best: reproduced; "
-            + "last: not reproduced: 4.3 std below |"), "\(table1)")
+            + "last: not reproduced: 4.3 std below | 0.02 |"), "\(table1)")
         // One run: its 95 % Wilson interval for 10,000 test samples, (n = 1); no paper number for STBP.
+        // CPU-hours: a's three files 3 × (3.25 + 6.5 + 9.75) s × 1 thread, a-stbp's one 19.5 s.
         #expect(table1.contains("| a-stbp label | STBP | 1/5 | 89.93 [89.32, 90.50] (n = 1) | 89.50 [88.88, 90.09] (n = 1) | "
-            + "89.50 (n = 1) | — | — | — | no paper number |"), "\(table1)")
+            + "89.50 (n = 1) | — | — | — | no paper number | 0.01 |"), "\(table1)")
         #expect(table1.contains("Not run at the paper's protocol: `b`."), "\(table1)")
         #expect(!table1.contains("97.00") && !table1.contains("98.00"), "the quick subset run stays out of the body")
         let summary = try section(text, "## Summary")

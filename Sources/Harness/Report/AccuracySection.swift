@@ -5,7 +5,7 @@ enum AccuracySection {
     /// The rows at the paper's protocol, the paper's numbers beside them, and their learning curves.
     static func paperBlocks(_ results: TableResults) -> [ReportBlock] {
         var table = MarkdownTable(["row", "method", "seeds"] + AccuracyStatistic.allCases.map(\.name)
-            + ["paper", "Δ best (paper std)", "Δ last (paper std)", "reading"], numericColumns: [2, 3, 4, 5, 6, 7, 8])
+            + ["paper", "Δ best (paper std)", "Δ last (paper std)", "reading", "CPU-h"], numericColumns: [2, 3, 4, 5, 6, 7, 8, 10])
         var empty: [String] = []
         for group in TwinGroup.groups(in: results.experiment) {
             for member in group.members {
@@ -26,7 +26,7 @@ enum AccuracySection {
                              + [paper.map(ReportFormat.paper) ?? ReportFormat.dash]
                              + comparisons.map { $0?.differenceText ?? ReportFormat.dash }
                              + [reading.isEmpty ? (paper == nil ? "no paper number" : ReportFormat.dash)
-                                : reading.joined(separator: "; ")])
+                                : reading.joined(separator: "; "), runs.cpuHoursCell])
                 let reference = RowRuns.reference(results, row: member.row, profile: .paper, classes: [.paper])
                 if !reference.completed.isEmpty {
                     let released = [AccuracyStatistic.best, .last].map { statistic in
@@ -37,7 +37,7 @@ enum AccuracySection {
                                  + [paper.map(ReportFormat.paper) ?? ReportFormat.dash]
                                  + released.map { $0?.differenceText ?? ReportFormat.dash }
                                  + [zip(["best", "last"], released).compactMap { name, c in c.map { "\(name): \($0.readingText)" } }
-                                     .joined(separator: "; ")])
+                                     .joined(separator: "; "), reference.cpuHoursCell])
                 }
             }
         }
@@ -61,7 +61,7 @@ enum AccuracySection {
         var blocks: [ReportBlock] = []
         for profile in results.profiles {
             var table = MarkdownTable(["row", "method", "data (train/test)", "conditions", "epochs", "seeds"]
-                + AccuracyStatistic.allCases.map(\.name), numericColumns: [4, 5, 6, 7, 8])
+                + AccuracyStatistic.allCases.map(\.name) + ["CPU-h"], numericColumns: [4, 5, 6, 7, 8, 9])
             var empty: [String] = []
             for group in TwinGroup.groups(in: results.experiment) {
                 for member in group.members {
@@ -72,7 +72,7 @@ enum AccuracySection {
                     }
                     table.append([label(member), member.training.method.displayName, runs.dataCell,
                                   runs.runProtocol?.name ?? ReportFormat.dash, runs.epochsCell, runs.seedsCell]
-                                 + AccuracyStatistic.allCases.map(runs.cell))
+                                 + AccuracyStatistic.allCases.map(runs.cell) + [runs.cpuHoursCell])
                 }
             }
             guard !table.rows.isEmpty else { continue }

@@ -58,6 +58,10 @@ struct RowRuns {
     /// "5/5": completed runs of the expected seeds.
     var seedsCell: String { "\(completed.count)/\(expectedSeeds)" }
 
+    /// The CPU-hours every result file of the row spent (complete or not; wall-clock × compute
+    /// threads, as in the summary's compute table).
+    var cpuHoursCell: String { ReportFormat.fixed(records.map(\.coreSeconds).reduce(0, +) / 3600, 2) }
+
     /// The data the runs read: "fashion-mnist 60000/10000", "(file order)" after a run that
     /// evaluated only the first test samples in file order; the row's dataset without runs.
     var dataCell: String {
