@@ -40,6 +40,8 @@ struct RunCommand: ParsableCommand {
     var threads: Int?
     @Flag(help: "List the planned runs with an estimated duration from a short probe (a few iterations each) and train nothing; with --scheduler slurm, print the sbatch scripts and the task table instead of submitting.")
     var dryRun = false
+    @Flag(help: "With --dry-run: probe every row with data, complete ones too, and keep what the profile's runs take here as <results>/<table>/estimate-<profile>.json, which the report sets beside the compute each row spent.")
+    var saveEstimate = false
     @Flag(help: .hidden)
     var child = false
     @OptionGroup(title: "Slurm")
@@ -50,6 +52,9 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--jobs \(jobs): runs at a time must be in 1…\(ComputeThreads.maximum)")
         }
         guard !(resume && overwrite) else { throw ValidationError("--resume and --overwrite exclude each other") }
+        guard !saveEstimate || (dryRun && slurm.scheduler == .local) else {
+            throw ValidationError("--save-estimate probes the runs here: it needs --dry-run, without --scheduler slurm")
+        }
         guard slurm.scheduler == .local || jobs == 1 else {
             throw ValidationError("--jobs applies to --scheduler local; a Slurm array runs its tasks in parallel (--max-parallel)")
         }
@@ -91,7 +96,15 @@ struct RunCommand: ParsableCommand {
         let runner = ExperimentRunner(experiment: experiment, options: options)
         if slurm.scheduler == .slurm { return try slurm.submit(runner, dryRun: dryRun) }
         if dryRun {
-            try Console.print(try RunEstimate(runner).text, terminator: "")
+            let estimate = try RunEstimate(runner, probingCompleteRuns: saveEstimate)
+            try Console.print(estimate.text, terminator: "")
+            if saveEstimate {
+                let saved = ProtocolEstimate(table: experiment.file.table, profile: profile.rawValue,
+                                             gitRevision: options.gitRevision, probeIterations: estimate.probeIterations,
+                                             rows: estimate.rows)
+                try saved.write(in: results)
+                try Console.print("Estimate kept in \(ProtocolEstimate.path(in: results, table: saved.table, profile: saved.profile)).")
+            }
             return
         }
         let summary = try runner.run()

@@ -522,6 +522,31 @@ func section(_ text: String, _ from: String) throws -> String {
         #expect(problems == Self.paperProblems, "\(problems)")
     }
 
+    /// A saved estimate of the paper profile: per row what a run and every seed take on the
+    /// probing machine, beside the CPU-hours the row's files spent, and the cluster's longest run.
+    /// A malformed estimate is listed as unreadable, never dropped.
+    @Test func theSavedEstimateSetsEachRowsCostBesideItsSpending() throws {
+        let fixture = try Self.paperFixture()
+        // a: 5 seeds × 100 epochs × 240 s = 6.67 h per run, 33.3 h in all, 66.7 CPU-h at 2 threads; its
+        // three paper files spent 3 × (3.25 + 6.5 + 9.75) s = 0.02 CPU-h. a-stbp: 100 × 300 s = 8.33 h.
+        var estimate = ProtocolEstimate(table: "table1", profile: "paper", gitRevision: "0123456789abcdef", probeIterations: 3,
+                                        rows: [.init(row: "a", seeds: 5, epochs: 100, batchesPerEpoch: 469,
+                                                     secondsPerIteration: 0.5, secondsPerEpoch: 240),
+                                               .init(row: "a-stbp", seeds: 5, epochs: 100, batchesPerEpoch: 469,
+                                                     secondsPerIteration: 0.6, secondsPerEpoch: 300)])
+        estimate.threads = 2
+        try estimate.write(in: fixture.results)
+        try "not json".write(toFile: "\(fixture.results)/table1/estimate-quick.json", atomically: true, encoding: .utf8)
+        let text = try fixture.report().text
+        let table1 = try section(text, "## Table 1 — test")
+        #expect(table1.contains("**What profile `paper` takes here** (a probe of 3 training iterations per row after one "
+            + "warm-up, \(estimate.measured.prefix(10)), revision 0123456,"), "\(table1)")
+        #expect(table1.contains("| a label | IDE | 5 | 100 × 469 | 0.50 | 6.67 | 33.3 | 66.7 | 0.02 |"), "\(table1)")
+        #expect(table1.contains("| a-stbp label | STBP | 5 | 100 × 469 | 0.60 | 8.33 | 41.7 | 83.3 | 0.01 |"), "\(table1)")
+        #expect(table1.contains("the profile takes its longest run: 8.3 h (`a-stbp`)."), "\(table1)")
+        #expect(text.contains("table1/estimate-quick.json"), "the malformed estimate is listed")
+    }
+
     /// With one released-code seed the gap is stated in points and not called: a pooled spread
     /// from one side's seeds alone would make it look like a measured effect.
     @Test func oneReleasedCodeSeedIsTooFewToCall() throws {

@@ -180,6 +180,34 @@ extension RunnerTests {
             #expect(!FileManager.default.fileExists(atPath: fixture.results) && !FileManager.default.fileExists(atPath: fixture.runs))
         }
 
+        /// `--dry-run --save-estimate` probes complete rows too (their lines still skip) and keeps
+        /// one line per row, which reads back equal; a plain dry run probes only what it would train.
+        @Test func aSavedEstimateCoversCompleteRowsAndReadsBack() throws {
+            let fixture = try RunnerFixture()
+            let experiment = try fixture.experiment(tinyExperiment(rows: [("a", [])]))
+            _ = try fixture.runner(experiment, fixture.options()).run()
+            let plain = try RunEstimate(fixture.runner(experiment, fixture.options()), probeIterations: 2)
+            #expect(plain.lines.map(\.action) == ["skip (complete)"] && plain.rows.isEmpty)
+            let probed = try RunEstimate(fixture.runner(experiment, fixture.options()), probeIterations: 2,
+                                         probingCompleteRuns: true)
+            #expect(probed.lines.map(\.action) == ["skip (complete)"] && probed.lines[0].seconds == nil)
+            let row = try #require(probed.rows.first)
+            #expect(probed.rows.count == 1 && row.row == "a" && row.seeds == 1 && row.epochs == 2 && row.batchesPerEpoch == 3)
+            #expect(row.secondsPerIteration > 0 && row.secondsPerEpoch >= 3 * row.secondsPerIteration)
+            let estimate = ProtocolEstimate(table: experiment.file.table, profile: "quick", gitRevision: "test-revision",
+                                            probeIterations: 2, rows: probed.rows)
+            try estimate.write(in: fixture.results)
+            let path = ProtocolEstimate.path(in: fixture.results, table: experiment.file.table, profile: "quick")
+            #expect(try ProtocolEstimate.read(path) == estimate)
+            try "{\"table\": 3}".write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(throws: RunFileError.self) { try ProtocolEstimate.read(path) }
+            do {
+                _ = try ProtocolEstimate.read(path)
+            } catch {
+                #expect("\(error)".hasPrefix("\(path): estimate: not an fsnn estimate"), "\(error)")
+            }
+        }
+
         @Test func unknownRowsAreRefusedWithTheRowsOfTheFile() throws {
             let fixture = try RunnerFixture()
             let experiment = try fixture.experiment(tinyExperiment(rows: [("a", []), ("b", [])]))

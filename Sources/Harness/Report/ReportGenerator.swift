@@ -150,6 +150,7 @@ public struct ReportGenerator {
         text += "Experiment file: `\(results.displayPath)`\n\n"
         if let notes = file.notes { text += notes.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n" }
         text += render(blocks, figureProblems: figureProblems)
+        if let cost = ProtocolCost(results).markdown { text += cost + "\n" }
         if !problems.isEmpty {
             text += "**Runs not complete** (\(problems.count)):\n\n" + problems.map { "- \($0)\n" }.joined()
         }

@@ -15,6 +15,9 @@ struct TableResults {
     /// The released reference code's runs of a row on the same data
     /// (`<row>/reference/seed-<k>.h5`, tools/reference/run_table1.py), by row id, ordered by seed.
     private(set) var referenceRecords: [String: [RunRecord]] = [:]
+    /// What each profile's runs take on the machine that probed them
+    /// (`<table>/estimate-<profile>.json`, `fsnn run --dry-run --save-estimate`), in profile order.
+    private(set) var estimates: [ProtocolEstimate] = []
     /// Files (relative to the results root) that could not be read, or hold another table's or row's run.
     private(set) var unreadable: [(path: String, reason: String)] = []
     /// Result directories whose name is no row of the file.
@@ -62,6 +65,20 @@ struct TableResults {
                     continue
                 }
                 referenceRecords[record.row, default: []].append(record)
+            } catch {
+                unreadable.append((String(shown), "\(error)"))
+            }
+        }
+        for profile in Profile.allCases {
+            let path = ProtocolEstimate.path(in: resultsRoot, table: table, profile: profile.rawValue)
+            let shown = String(path.dropFirst(resultsRoot.count)).drop { $0 == "/" }
+            do {
+                guard let estimate = try ProtocolEstimate.read(path) else { continue }
+                guard estimate.table == table, estimate.profile == profile.rawValue else {
+                    unreadable.append((String(shown), "holds the estimate of profile '\(estimate.profile)' of table '\(estimate.table)'"))
+                    continue
+                }
+                estimates.append(estimate)
             } catch {
                 unreadable.append((String(shown), "\(error)"))
             }

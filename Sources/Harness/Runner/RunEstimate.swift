@@ -24,11 +24,16 @@ public struct RunEstimate {
     }
 
     public let lines: [Line]
+    /// One line per probed row, in plan order: what a whole run of it takes here.
+    public let rows: [ProtocolEstimate.Row]
+    public let probeIterations: Int
 
-    public init(_ runner: ExperimentRunner, probeIterations: Int = 3) throws {
+    /// With `probingCompleteRuns`, rows whose runs are all complete are probed too (their lines
+    /// still skip), so that `rows` covers every row with data.
+    public init(_ runner: ExperimentRunner, probeIterations: Int = 3, probingCompleteRuns: Bool = false) throws {
         let data = RunData(root: runner.options.dataRoot, interrupt: runner.interrupt)
         var probes: [String: (perIteration: Double, perEpoch: Double, batches: Int)] = [:]
-        var lines: [Line] = []
+        var lines: [Line] = [], rows: [ProtocolEstimate.Row] = []
         for planned in try runner.plan() {
             let run = planned.run
             var line = Line(row: run.row, seed: planned.seed, action: "", epochs: run.training.epochs, batchesPerEpoch: 0)
@@ -36,8 +41,12 @@ public struct RunEstimate {
             switch planned.action {
             case .skip:
                 line.action = "skip (complete)"
-                lines.append(line)
-                continue
+                guard probingCompleteRuns, case let .available(name) = DataAvailability.of(run, in: runner.options.dataRoot)
+                else {
+                    lines.append(line)
+                    continue
+                }
+                (dataset, firstEpoch) = (name, run.training.epochs)
             case .missingData:
                 line.action = "data missing"
                 lines.append(line)
@@ -52,16 +61,23 @@ public struct RunEstimate {
                 (dataset, firstEpoch, line.action) = (name, after, "resume after epoch \(after)")
             }
             if probes[run.row] == nil {
-                probes[run.row] = try Self.probe(run, dataset: dataset, data: data, seed: planned.seed,
-                                                 iterations: probeIterations)
+                let probe = try Self.probe(run, dataset: dataset, data: data, seed: planned.seed, iterations: probeIterations)
+                probes[run.row] = probe
+                rows.append(ProtocolEstimate.Row(row: run.row, seeds: run.seeds.count, epochs: run.training.epochs,
+                                                 batchesPerEpoch: probe.batches, secondsPerIteration: probe.perIteration,
+                                                 secondsPerEpoch: probe.perEpoch))
             }
             let probe = probes[run.row]!
             line.batchesPerEpoch = probe.batches
             line.secondsPerIteration = probe.perIteration
-            line.seconds = Double(run.training.epochs - firstEpoch) * probe.perEpoch
+            if firstEpoch < run.training.epochs {
+                line.seconds = Double(run.training.epochs - firstEpoch) * probe.perEpoch
+            }
             lines.append(line)
         }
         self.lines = lines
+        self.rows = rows
+        self.probeIterations = probeIterations
     }
 
     private struct ProbeDone: Error {}
