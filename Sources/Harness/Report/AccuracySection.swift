@@ -61,7 +61,7 @@ enum AccuracySection {
         var blocks: [ReportBlock] = []
         for profile in results.profiles {
             var table = MarkdownTable(["row", "method", "data (train/test)", "conditions", "epochs", "seeds"]
-                + AccuracyStatistic.allCases.map(\.name) + ["CPU-h"], numericColumns: [4, 5, 6, 7, 8, 9])
+                + AccuracyStatistic.allCases.map(\.name) + ["train, last epoch", "CPU-h"], numericColumns: [4, 5, 6, 7, 8, 9, 10])
             var empty: [String] = []
             for group in TwinGroup.groups(in: results.experiment) {
                 for member in group.members {
@@ -72,7 +72,7 @@ enum AccuracySection {
                     }
                     table.append([label(member), member.training.method.displayName, runs.dataCell,
                                   runs.runProtocol?.name ?? ReportFormat.dash, runs.epochsCell, runs.seedsCell]
-                                 + AccuracyStatistic.allCases.map(runs.cell) + [runs.cpuHoursCell])
+                                 + AccuracyStatistic.allCases.map(runs.cell) + [runs.lastTrainingAccuracyCell, runs.cpuHoursCell])
                 }
             }
             guard !table.rows.isEmpty else { continue }

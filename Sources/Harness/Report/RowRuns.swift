@@ -58,6 +58,12 @@ struct RowRuns {
     /// "5/5": completed runs of the expected seeds.
     var seedsCell: String { "\(completed.count)/\(expectedSeeds)" }
 
+    /// The last epoch's training accuracy (dropout on, as trained) over the completed runs,
+    /// trained or not: how far a short or failed run got on its own data.
+    var lastTrainingAccuracyCell: String {
+        ReportFormat.meanAndSpread(SampleSummary(completed.compactMap { $0.epochs.last?.trainAccuracy }.filter(\.isFinite)))
+    }
+
     /// The CPU-hours every result file of the row spent (complete or not; wall-clock × compute
     /// threads, as in the summary's compute table).
     var cpuHoursCell: String { ReportFormat.fixed(records.map(\.coreSeconds).reduce(0, +) / 3600, 2) }
