@@ -70,8 +70,14 @@ import FSNN
 
     /// `gradient_clip_norm` c: plain SGD (no momentum, no weight decay) moves every weight by
     /// −lr · g · c/‖g‖ when ‖g‖ > c, i.e. the unclipped step scaled by c/‖g‖, and not at all
-    /// differently when ‖g‖ ≤ c; the reported norm is the one before clipping.
+    /// differently when ‖g‖ ≤ c; the reported norm is the one before clipping. The steps run on one
+    /// worker and one BLAS thread inside `Parallel.withSettings`, so that a parallel test's worker
+    /// count cannot change the order of their sums between two steps compared bit for bit.
     @Test func aGradientAboveTheClippingNormIsScaledToIt() throws {
+        try Parallel.withSettings(workers: 1, blasThreads: 1) { try checkClipping() }
+    }
+
+    private func checkClipping() throws {
         func step(clip: Float?) throws -> (norm: Double, moves: [Double]) {
             var configuration = TrainingConfiguration(model: .fmnistF400, timeSteps: 5)
             configuration.method = .stbp
