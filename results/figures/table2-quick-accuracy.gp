@@ -27,17 +27,6 @@ unset arrow
 set xtics (1, 2)
 plot "table2-quick-accuracy.dat" index 2 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE (1 seed)", \
      "table2-quick-accuracy.dat" index 3 using 1:2 with linespoints pt 8 ps 0.9 lw 2 dt 2 lc rgb "#d62728" title "STBP (1 seed)"
-set title "N-MNIST · 64C5s (F64C5), padding 2 · IF · T=30 · corrected" noenhanced
-set xlabel "epoch" noenhanced
-set ylabel "test accuracy (%)" noenhanced
-unset logscale x
-unset logscale y
-set xrange [1.0:2.0]
-set yrange [62.45:75.4]
-unset arrow
-set xtics (1, 2)
-plot "table2-quick-accuracy.dat" index 4 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE (1 seed)", \
-     "table2-quick-accuracy.dat" index 5 using 1:2 with linespoints pt 8 ps 0.9 lw 2 dt 2 lc rgb "#d62728" title "STBP (1 seed)"
 set title "N-MNIST · 64C5s (F64C5), padding 2 · LIF λ=0.95 · T=30 · corrected" noenhanced
 set xlabel "epoch" noenhanced
 set ylabel "test accuracy (%)" noenhanced
@@ -47,6 +36,5 @@ set xrange [1.0:2.0]
 set yrange [62.45:75.4]
 unset arrow
 set xtics (1, 2)
-plot "table2-quick-accuracy.dat" index 6 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE (1 seed)", \
-     "table2-quick-accuracy.dat" index 7 using 1:2 with linespoints pt 8 ps 0.9 lw 2 dt 2 lc rgb "#d62728" title "STBP (1 seed)"
+plot "table2-quick-accuracy.dat" index 4 using 1:2 with linespoints pt 8 ps 0.9 lw 2 dt 2 lc rgb "#d62728" title "STBP (1 seed)"
 unset multiplot
