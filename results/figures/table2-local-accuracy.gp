@@ -31,5 +31,6 @@ set arrow from 6.5, graph 0 to 6.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
 set arrow from 12.5, graph 0 to 12.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
 set arrow from 18.5, graph 0 to 18.5, graph 1 nohead dt 3 lw 1 lc rgb "#555555"
 set xtics autofreq
-plot "table2-local-accuracy.dat" index 2 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE (1 seed)"
+plot "table2-local-accuracy.dat" index 2 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE (1 seed)", \
+     "table2-local-accuracy.dat" index 3 using 1:2 with linespoints pt 8 ps 0.9 lw 2 dt 2 lc rgb "#d62728" title "STBP (1 seed)"
 unset multiplot
