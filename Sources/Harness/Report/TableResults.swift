@@ -40,7 +40,7 @@ struct TableResults {
         let files = ResultStore.resultFiles(in: resultsRoot)
         for path in files where path.hasPrefix("\(resultsRoot)/\(table)/") {
             let row = ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent
-            let shown = String(path.dropFirst(resultsRoot.count)).drop { $0 == "/" }
+            let shown = Self.relative(path, to: resultsRoot)
             guard rowIDs.contains(row) else {
                 if !strayRows.contains(row) { strayRows.append(row) }
                 continue
@@ -48,39 +48,39 @@ struct TableResults {
             do {
                 let record = try Self.read(path)
                 guard record.table == table, record.row == row else {
-                    unreadable.append((String(shown), "holds row '\(record.row)' of table '\(record.table)'"))
+                    unreadable.append((shown, "holds row '\(record.row)' of table '\(record.table)'"))
                     continue
                 }
                 records[row, default: []].append(record)
             } catch {
-                unreadable.append((String(shown), "\(error)"))
+                unreadable.append((shown, "\(error)"))
             }
         }
         for path in ResultStore.referenceResultFiles(in: resultsRoot) where path.hasPrefix("\(resultsRoot)/\(table)/") {
-            let shown = String(path.dropFirst(resultsRoot.count)).drop { $0 == "/" }
+            let shown = Self.relative(path, to: resultsRoot)
             do {
                 let record = try ResultStore.read(path)
                 guard record.table == table, rowIDs.contains(record.row), record.implementation != nil else {
-                    unreadable.append((String(shown), "holds row '\(record.row)' of table '\(record.table)' without an implementation"))
+                    unreadable.append((shown, "holds row '\(record.row)' of table '\(record.table)' without an implementation"))
                     continue
                 }
                 referenceRecords[record.row, default: []].append(record)
             } catch {
-                unreadable.append((String(shown), "\(error)"))
+                unreadable.append((shown, "\(error)"))
             }
         }
         for profile in Profile.allCases {
             let path = ProtocolEstimate.path(in: resultsRoot, table: table, profile: profile.rawValue)
-            let shown = String(path.dropFirst(resultsRoot.count)).drop { $0 == "/" }
+            let shown = Self.relative(path, to: resultsRoot)
             do {
                 guard let estimate = try ProtocolEstimate.read(path) else { continue }
                 guard estimate.table == table, estimate.profile == profile.rawValue else {
-                    unreadable.append((String(shown), "holds the estimate of profile '\(estimate.profile)' of table '\(estimate.table)'"))
+                    unreadable.append((shown, "holds the estimate of profile '\(estimate.profile)' of table '\(estimate.table)'"))
                     continue
                 }
                 estimates.append(estimate)
             } catch {
-                unreadable.append((String(shown), "\(error)"))
+                unreadable.append((shown, "\(error)"))
             }
         }
         readSameRunRecords(from: files, in: resultsRoot)
@@ -118,6 +118,11 @@ struct TableResults {
                 }
             }
         }
+    }
+
+    /// `path` below `root` without the root, as the report lists a file.
+    private static func relative(_ path: String, to root: String) -> String {
+        String(String(path.dropFirst(root.count)).drop { $0 == "/" })
     }
 
     /// The experiment file as commands name it: relative to the working directory when below it,

@@ -24,7 +24,7 @@ public struct RunEstimate {
     }
 
     public let lines: [Line]
-    /// One line per probed row, in plan order: what a whole run of it takes here.
+    /// One line per probed row, in plan order: what a whole run of it takes here (seeds share it).
     public let rows: [ProtocolEstimate.Row]
     public let probeIterations: Int
 
@@ -32,7 +32,6 @@ public struct RunEstimate {
     /// still skip), so that `rows` covers every row with data.
     public init(_ runner: ExperimentRunner, probeIterations: Int = 3, probingCompleteRuns: Bool = false) throws {
         let data = RunData(root: runner.options.dataRoot, interrupt: runner.interrupt)
-        var probes: [String: (perIteration: Double, perEpoch: Double, batches: Int)] = [:]
         var lines: [Line] = [], rows: [ProtocolEstimate.Row] = []
         for planned in try runner.plan() {
             let run = planned.run
@@ -60,18 +59,17 @@ public struct RunEstimate {
             case let .resume(name, after):
                 (dataset, firstEpoch, line.action) = (name, after, "resume after epoch \(after)")
             }
-            if probes[run.row] == nil {
+            if !rows.contains(where: { $0.row == run.row }) {
                 let probe = try Self.probe(run, dataset: dataset, data: data, seed: planned.seed, iterations: probeIterations)
-                probes[run.row] = probe
                 rows.append(ProtocolEstimate.Row(row: run.row, seeds: run.seeds.count, epochs: run.training.epochs,
                                                  batchesPerEpoch: probe.batches, secondsPerIteration: probe.perIteration,
                                                  secondsPerEpoch: probe.perEpoch))
             }
-            let probe = probes[run.row]!
-            line.batchesPerEpoch = probe.batches
-            line.secondsPerIteration = probe.perIteration
+            let probe = rows.first { $0.row == run.row }!
+            line.batchesPerEpoch = probe.batchesPerEpoch
+            line.secondsPerIteration = probe.secondsPerIteration
             if firstEpoch < run.training.epochs {
-                line.seconds = Double(run.training.epochs - firstEpoch) * probe.perEpoch
+                line.seconds = Double(run.training.epochs - firstEpoch) * probe.secondsPerEpoch
             }
             lines.append(line)
         }
