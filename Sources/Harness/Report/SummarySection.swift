@@ -98,7 +98,8 @@ enum SummarySection {
                     + "\(group.key), \(seedText)"
                 if group.untrained > 0 {
                     line += "; \(group.untrained == group.rows.count ? "none" : "\(group.rows.count - group.untrained)") trained "
-                        + "(best test accuracy more than \(ReportFormat.fixed(RunRecord.untrainedMargin, 0)) points above chance)"
+                        + "(a run counts as trained when its best test accuracy is more than "
+                        + "\(ReportFormat.fixed(RunRecord.untrainedMargin, 0)) points above chance)"
                 }
                 lines.append(line + ".")
             }
