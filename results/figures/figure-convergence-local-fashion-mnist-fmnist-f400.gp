@@ -10,7 +10,7 @@ set ylabel "‖f(a[t]) − a[t]‖ / ‖a[t]‖" noenhanced
 set logscale x
 set logscale y
 set xrange [1.0:300.0]
-set yrange [0.0025273813665893856:5.8333311720817775]
+set yrange [0.0025301709468241247:5.736878614377085]
 unset arrow
 set xtics autofreq
 plot "figure-convergence-local-fashion-mnist-fmnist-f400.dat" index 0 using 1:2 with lines lw 2 dt 3 lc rgb "#1f77b4" title "Fashion-MNIST · 400 (F400) · IF · IDE · untrained", \

@@ -11,7 +11,7 @@ set ylabel "test accuracy (%)" noenhanced
 unset logscale x
 unset logscale y
 set xrange [1.0:2.0]
-set yrange [62.45:75.4]
+set yrange [61.4:75.4]
 unset arrow
 set xtics (1, 2)
 plot "table2-quick-accuracy.dat" index 0 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE (1 seed)", \
@@ -22,7 +22,7 @@ set ylabel "test accuracy (%)" noenhanced
 unset logscale x
 unset logscale y
 set xrange [1.0:2.0]
-set yrange [62.45:75.4]
+set yrange [61.4:75.4]
 unset arrow
 set xtics (1, 2)
 plot "table2-quick-accuracy.dat" index 2 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE (1 seed)", \
