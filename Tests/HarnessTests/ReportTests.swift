@@ -167,6 +167,27 @@ func section(_ text: String, _ from: String) throws -> String {
         #expect(lif.contains("| LIF | IF |") && lif.contains("| 99.00 (n = 1) | 99.12 ± 0.13 (n = 3) | −0.12 |"), "\(lif)")
     }
 
+    /// Holm's family is one group of conditions: a test under other conditions (here 2 epochs
+    /// instead of 1) never changes a comparison's adjusted p.
+    @Test func holmCorrectsWithinEachGroupOfConditions() throws {
+        let file = experimentHeader(table: "table1", title: "Table 1", kind: "accuracy")
+            + row("b") + row("b-stbp", twin: "b") + row("d") + row("d-stbp", twin: "d")
+        let fixture = try ReportFixture(files: ["table1.yaml": file])
+        // b, 1 epoch: STBP wrong on 10 of 20 samples → McNemar 10 : 0, p = 2/2¹⁰ = 0.00195.
+        // d, 2 epochs: STBP wrong on 6 → McNemar 6 : 0, p = 2/2⁶ = 0.031. One family of both would make b's 0.004.
+        let labels = (0..<20).map { $0 % 10 }
+        func wrong(_ count: Int) -> [Int] { labels.enumerated().map { $0.offset < count ? ($0.element + 1) % 10 : $0.element } }
+        try fixture.store(syntheticRecord(row: "b", seed: 0, testAccuracies: [100.0], predictions: labels))
+        try fixture.store(syntheticRecord(row: "b-stbp", seed: 0, method: "stbp", testAccuracies: [50.0], predictions: wrong(10)))
+        try fixture.store(syntheticRecord(row: "d", seed: 0, testAccuracies: [90.0, 100.0], predictions: labels))
+        try fixture.store(syntheticRecord(row: "d-stbp", seed: 0, method: "stbp", testAccuracies: [60.0, 70.0], predictions: wrong(6)))
+        let verdicts = try section(try fixture.report().text, "### IDE reaches higher accuracy than STBP on the same network")
+        #expect(verdicts.contains("| table1 | b label | profile `quick`, data subset (mnist 5000/1000), 1 epoch | last | "
+            + "100.00 (n = 1) | 50.00 (n = 1) | +50.00 | McNemar 10 : 0, p = 0.002 (Holm = 0.002) |"), "\(verdicts)")
+        #expect(verdicts.contains("| table1 | d label | profile `quick`, data subset (mnist 5000/1000), 2 epochs | last | "
+            + "100.00 (n = 1) | 70.00 (n = 1) | +30.00 | McNemar 6 : 0, p = 0.031 (Holm = 0.031) |"), "\(verdicts)")
+    }
+
     /// A third method is a peer: its rows, its own verdicts against IDE (accuracy, memory), its line
     /// in Table 4 with its slope and where it meets STBP, and its rows in summary.csv — nothing
     /// filed as STBP.

@@ -5,7 +5,8 @@ import FSNN
 /// trained runs: the two sides at the same profile and under the same conditions (`RunProtocol`),
 /// on the network the paper used for it, each group of conditions on its own and named in the
 /// verdict. Tests: Welch's t-test with at least three seeds per side, McNemar's paired test of two
-/// single runs on the same test samples, Holm's correction across the comparisons of one claim;
+/// single runs on the same test samples, Holm's correction across the comparisons of one claim in one
+/// group of conditions;
 /// anything else is descriptive, and equal means are ties.
 enum VerdictSection {
     /// The largest spread (max − min) / min of a method's peak over T still called "independent of T".
@@ -23,7 +24,8 @@ enum VerdictSection {
             points above chance), compared under the same profile and data; each group of conditions is judged on its own.
             - Tests: Welch's t-test where both sides have ≥ \(WelchTest.minimumSamples) seeds; McNemar's exact test of \
             the last epoch's predictions where both sides have one run on the same test samples; otherwise descriptive.
-            - p-values are Holm-corrected across the comparisons of a claim on one statistic; significant at \
+            - p-values are Holm-corrected across the comparisons of a claim under one group of conditions on one \
+            statistic; significant at \
             p < \(Comparison.significance). \
             Equal means at two decimals are ties.
 
@@ -126,13 +128,19 @@ enum VerdictSection {
     private static func accuracyClaim(title: String, statement: String, comparisons: [AccuracyComparison],
                                       first: String, second: String, skipped: Int) -> String {
         var text = "### \(title)\n\n\(statement)\n\n"
-        // One family per statistic: Holm across the claim's comparisons of best epochs, and of last epochs.
+        // One family per group of conditions and statistic, as each group is judged on its own: Holm
+        // across the group's comparisons of best epochs, and of last epochs, so that runs at a reduced
+        // profile never change a test at the paper's protocol.
         var judged = comparisons
-        for statistic in AccuracyStatistic.allCases {
-            let indices = judged.indices.filter { judged[$0].statistic == statistic }
-            var family = indices.map { judged[$0].comparison }
-            Comparison.correct(&family)
-            for (index, comparison) in zip(indices, family) { judged[index].comparison = comparison }
+        var conditions: [String] = []
+        for item in judged where !conditions.contains(item.conditions) { conditions.append(item.conditions) }
+        for condition in conditions {
+            for statistic in AccuracyStatistic.allCases {
+                let indices = judged.indices.filter { judged[$0].conditions == condition && judged[$0].statistic == statistic }
+                var family = indices.map { judged[$0].comparison }
+                Comparison.correct(&family)
+                for (index, comparison) in zip(indices, family) { judged[index].comparison = comparison }
+            }
         }
         let leftOut = skipped == 0 ? "" : " \(skipped) comparison\(skipped == 1 ? "" : "s") left out: a side did not train."
         guard !judged.isEmpty else {
@@ -147,8 +155,6 @@ enum VerdictSection {
                           ReportFormat.signed(c.difference, 2), c.statistics, c.reading(first: first, second: second)])
         }
         text += table.markdown + "\n"
-        var conditions: [String] = []
-        for item in judged where !conditions.contains(item.conditions) { conditions.append(item.conditions) }
         for condition in conditions {
             let parts = [AccuracyStatistic.best, .last].map { statistic -> String in
                 let members = judged.filter { $0.conditions == condition && $0.statistic == statistic }.map(\.comparison)
