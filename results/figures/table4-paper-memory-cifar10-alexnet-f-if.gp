@@ -10,10 +10,10 @@ set xlabel "time steps T" noenhanced
 set ylabel "MiB" noenhanced
 set logscale x
 unset logscale y
-set xrange [5.0:30.0]
-set yrange [-41.890234375000006:1966.271824645996]
+set xrange [5.0:100.0]
+set yrange [-124.890234375:3634.7069564819335]
 unset arrow
-set xtics (5, 10, 30)
+set xtics (5, 10, 30, 100)
 plot "table4-paper-memory-cifar10-alexnet-f-if.dat" index 0 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE", \
      "table4-paper-memory-cifar10-alexnet-f-if.dat" index 1 using 1:2 with linespoints pt 8 ps 0.9 lw 2 dt 2 lc rgb "#d62728" title "STBP", \
      "table4-paper-memory-cifar10-alexnet-f-if.dat" index 2 using 1:2 with linespoints pt 9 ps 0.9 lw 2 dt 2 lc rgb "#2ca02c" title "OTTT"
@@ -22,10 +22,10 @@ set xlabel "time steps T" noenhanced
 set ylabel "MiB" noenhanced
 set logscale x
 unset logscale y
-set xrange [5.0:30.0]
-set yrange [-41.890234375000006:1966.271824645996]
+set xrange [5.0:100.0]
+set yrange [-124.890234375:3634.7069564819335]
 unset arrow
-set xtics (5, 10, 30)
+set xtics (5, 10, 30, 100)
 plot "table4-paper-memory-cifar10-alexnet-f-if.dat" index 3 using 1:2 with linespoints pt 7 ps 0.9 lw 2 dt 1 lc rgb "#1f77b4" title "IDE", \
      "table4-paper-memory-cifar10-alexnet-f-if.dat" index 4 using 1:2 with linespoints pt 8 ps 0.9 lw 2 dt 2 lc rgb "#d62728" title "STBP", \
      "table4-paper-memory-cifar10-alexnet-f-if.dat" index 5 using 1:2 with linespoints pt 9 ps 0.9 lw 2 dt 2 lc rgb "#2ca02c" title "OTTT"
